@@ -1,0 +1,73 @@
+"""The FastAPI application factory (``uvicorn api.app:create_app --factory``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from api.db import make_engine, make_sessionmaker
+from api.logging import RequestIdMiddleware, configure_logging
+from api.problems import Problem, install_problem_handlers
+from api.routes import health, localities, regions, support
+from api.settings import Settings, get_settings
+
+DESCRIPTION = """
+Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now
+"Strong Regions") with vacancies, homes and localities in the northern and central regions.
+
+Names and messages come back in Kazakh, Russian or English: pass `?lang=kk|ru|en` or an
+`Accept-Language` header. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0] if route.tags else 'default'}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Qonys",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    for module in (health, regions, localities, support):
+        app.include_router(module.router)
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict[str, object]:
+        schema = original_openapi()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault(
+            "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        for name, sub in (
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            .get("$defs", {})
+            .items()
+        ):
+            schemas.setdefault(name, sub)
+        schemas["Problem"].pop("$defs", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

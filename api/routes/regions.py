@@ -1,0 +1,106 @@
+"""First-level administrative units and their roles in the programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from api.deps import LangDep, SessionDep
+from api.lookups import region_or_problem
+from api.models import RegionRecord
+from api.problems import problem_responses
+from api.repositories import list_regions, roles_of
+from api.schemas import Names
+from matching.text import Lang
+
+router = APIRouter(prefix="/regions", tags=["reference"])
+
+
+class RoleOut(BaseModel):
+    programme_version: str
+    role: str
+    year_from: int | None
+    year_to: int | None
+    is_default: bool
+    claim: str
+    source: str
+
+
+class RegionOut(BaseModel):
+    code: str
+    iso: str
+    iso_legacy: str | None
+    kato: str
+    kind: str
+    name: str
+    names: Names
+    centre: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    population: int | None
+    population_is_estimate: bool
+
+
+class RegionDetail(RegionOut):
+    roles: list[RoleOut]
+
+
+def region_out(region: RegionRecord, lang: Lang) -> dict[str, object]:
+    names = Names(
+        kk=region.name_kk, kk_latn=region.name_kk_latn, ru=region.name_ru, en=region.name_en
+    )
+    centre = {"kk": region.centre_kk, "ru": region.centre_ru, "en": region.centre_en}[lang]
+    return {
+        "code": region.code,
+        "iso": region.iso,
+        "iso_legacy": region.iso_legacy,
+        "kato": region.kato,
+        "kind": region.kind,
+        "name": getattr(names, lang),
+        "names": names,
+        "centre": centre,
+        "valid_from": region.valid_from,
+        "valid_to": region.valid_to,
+        "population": region.population,
+        "population_is_estimate": region.population_is_estimate,
+    }
+
+
+@router.get("", response_model=list[RegionOut])
+def read_regions(
+    session: SessionDep,
+    lang: LangDep,
+    role: Annotated[
+        Literal["origin", "destination"] | None, Query(description="Only regions with this role.")
+    ] = None,
+    programme_version: Annotated[
+        str | None, Query(description="Programme version (default: the documented default).")
+    ] = None,
+) -> list[dict[str, object]]:
+    """All 20 first-level units (17 regions and Astana, Almaty, Shymkent)."""
+    return [
+        region_out(r, lang)
+        for r in list_regions(session, programme_version=programme_version, role=role)
+    ]
+
+
+@router.get("/{code}", response_model=RegionDetail, responses=problem_responses(404, 409))
+def read_region(
+    session: SessionDep,
+    lang: LangDep,
+    code: Annotated[
+        str,
+        Path(description="Code (59, KZ-59, KATO, legacy ISO) or a name or alias.", max_length=120),
+    ],
+) -> dict[str, object]:
+    """One region, found by code, name or alias; ambiguous names are refused with the candidates."""
+    region = region_or_problem(session, code, loc=["path", "code"])
+    out = region_out(region, lang)
+    out["roles"] = [
+        RoleOut.model_validate(role, from_attributes=True)
+        for role in roles_of(session, region.code)
+    ]
+    return out
