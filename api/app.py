@@ -13,6 +13,8 @@ from api.logging import RequestIdMiddleware, configure_logging
 from api.problems import Problem, install_problem_handlers
 from api.routes import health, localities, regions, support
 from api.settings import Settings, get_settings
+from matching.reference import load_reference
+from matching.support import load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now
@@ -47,6 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # Reference data and support parameters are small and read-only: loaded once per process.
+    app.state.reference = load_reference(settings.data_dir)
+    app.state.support_parameters = load_support_parameters(settings.data_dir)
     install_problem_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     for module in (health, regions, localities, support):

@@ -20,8 +20,16 @@ app.add_typer(db_app, name="db")
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear line to standard error and leave with a non-zero code."""
-    typer.echo(f"qonys: error: {message}", err=True)
+    line = " ".join(message.split())
+    typer.echo(f"qonys: error: {line}", err=True)
     return typer.Exit(code)
+
+
+def describe(exc: BaseException) -> str:
+    """The first line of what went wrong, without driver boilerplate."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip().splitlines()
+    return text[0] if text else inner.__class__.__name__
 
 
 @db_app.command("upgrade")
@@ -34,7 +42,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     try:
         migrate.upgrade(url, revision)
     except Exception as exc:  # a one-line message, never a traceback, for the operator
-        raise fail(f"migration failed: {exc}") from exc
+        raise fail(f"migration failed: {describe(exc)}") from exc
     typer.echo(f"database at {revision}: {_safe_url(url)}")
 
 
@@ -74,7 +82,7 @@ def seed(
     except SeedError as exc:
         raise fail(str(exc)) from exc
     except Exception as exc:
-        raise fail(f"seeding failed: {exc.__class__.__name__}: {exc}") from exc
+        raise fail(f"seeding failed: {describe(exc)}") from exc
     finally:
         engine.dispose()
     typer.echo(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -12,59 +9,8 @@ from api.models import (
     LocalityRecord,
     ProgrammeRoleRecord,
     ProgrammeVersionRecord,
-    RegionAliasRecord,
     RegionRecord,
 )
-
-_SPACES = re.compile(r"\s+")
-
-
-def fold_name(text: str) -> str:
-    """Case-, space- and ё-insensitive form used to compare region names and aliases."""
-    return _SPACES.sub(" ", text.replace("ё", "е").replace("Ё", "Е").strip()).casefold()
-
-
-@dataclass(frozen=True)
-class RegionLookup:
-    region: RegionRecord | None
-    candidates: list[RegionRecord]
-
-
-def find_region(session: Session, key: str) -> RegionLookup:
-    """Resolve a code (59, KZ-59, 590000000, KZ-SEV), a name in any language or an alias.
-
-    Ambiguous names (e.g. "Almaty": the region or the city) come back with every candidate and
-    no choice made.
-    """
-    key = key.strip()
-    upper = key.upper()
-    by_code = session.scalars(
-        select(RegionRecord).where(
-            (RegionRecord.code == key)
-            | (RegionRecord.iso == upper)
-            | (RegionRecord.kato == key)
-            | (RegionRecord.iso_legacy == upper)
-        )
-    ).first()
-    if by_code is not None:
-        return RegionLookup(by_code, [by_code])
-    folded = fold_name(key)
-    codes: set[str] = set()
-    for region in session.scalars(select(RegionRecord)):
-        names = (region.name_kk, region.name_kk_latn, region.name_ru, region.name_en)
-        if folded in {fold_name(n) for n in names}:
-            codes.add(region.code)
-    for alias in session.scalars(select(RegionAliasRecord)):
-        if fold_name(alias.alias) == folded:
-            codes.add(alias.region_code)
-    if not codes:
-        return RegionLookup(None, [])
-    found = list(
-        session.scalars(
-            select(RegionRecord).where(RegionRecord.code.in_(codes)).order_by(RegionRecord.code)
-        )
-    )
-    return RegionLookup(found[0] if len(found) == 1 else None, found)
 
 
 def list_regions(

@@ -1,13 +1,16 @@
-"""Load the reference tables from data/ into the database (idempotent: run it as often as you like)."""
+"""Load the reference tables into the database (idempotent: run it as often as you like).
+
+The files in data/ are parsed and validated by ``matching.reference.load_reference``; this
+module only writes what it returns.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -17,11 +20,9 @@ from api.models import (
     LocalityRecord,
     ProgrammeRoleRecord,
     ProgrammeVersionRecord,
-    RegionAliasRecord,
     RegionRecord,
 )
-
-TRUE = {"true", "1", "yes", "y", "t"}
+from matching.reference import ReferenceData, load_reference
 
 
 class SeedError(ValueError):
@@ -31,147 +32,59 @@ class SeedError(ValueError):
 @dataclass(frozen=True)
 class SeedReport:
     regions: int
-    aliases: int
     programme_versions: int
     programme_roles: int
     districts: int
     localities: int
 
 
-def _read(path: Path) -> list[dict[str, str | None]]:
-    if not path.exists():
-        raise SeedError(f"reference file missing: {path}")
-    frame = pl.read_csv(path, infer_schema=False, missing_utf8_is_empty_string=False)
-    return [
-        {k: (v.strip() if isinstance(v, str) else v) or None for k, v in row.items()}
-        for row in frame.iter_rows(named=True)
-    ]
+def _fields(model: type[Base], obj: Any, **overrides: Any) -> dict[str, Any]:
+    columns = {c.key for c in model.__table__.columns}  # type: ignore[attr-defined]
+    values = {k: v for k, v in dataclasses.asdict(obj).items() if k in columns}
+    values.update(overrides)
+    return values
 
 
-def _bool(value: str | None) -> bool:
-    return (value or "").strip().lower() in TRUE
-
-
-def _int(value: str | None) -> int | None:
-    return None if value in (None, "") else int(float(value))
-
-
-def _float(value: str | None) -> float | None:
-    return None if value in (None, "") else float(value)
-
-
-def _date(value: str | None) -> dt.date | None:
-    return None if not value else dt.date.fromisoformat(value)
-
-
-def _columns(model: type[Base]) -> set[str]:
-    return {c.key for c in model.__table__.columns}  # type: ignore[attr-defined]
-
-
-def _row(model: type[Base], raw: dict[str, Any], **converted: Any) -> dict[str, Any]:
-    keep = _columns(model)
-    out = {k: v for k, v in raw.items() if k in keep}
-    out.update(converted)
-    for key in ("source", "claim", "estimated_fields"):
-        if key in keep and out.get(key) is None:
-            out[key] = ""
-    return out
+def load_checked_reference(data_dir: Path) -> ReferenceData:
+    try:
+        return load_reference(data_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SeedError(f"reference data in {data_dir} is unusable: {exc}") from exc
 
 
 def seed_reference(session: Session, data_dir: Path) -> SeedReport:
-    """Upsert regions, districts and localities; replace aliases and programme roles."""
-    regions = _read(data_dir / "regions.csv")
-    for raw in regions:
+    """Upsert regions, programme versions, districts and localities; replace programme roles."""
+    ref = load_checked_reference(data_dir)
+    for region in ref.regions:
         session.merge(
-            RegionRecord(
-                **_row(
-                    RegionRecord,
-                    raw,
-                    valid_from=_date(raw.get("valid_from")),
-                    valid_to=_date(raw.get("valid_to")),
-                    population=_int(raw.get("population")),
-                    population_is_estimate=_bool(raw.get("population_is_estimate")),
-                )
-            )
+            RegionRecord(**_fields(RegionRecord, region, iso_legacy=region.iso_legacy or None))
         )
-    session.flush()
-
-    session.execute(delete(RegionAliasRecord))
-    aliases = _read(data_dir / "region_aliases.csv")
-    for raw in aliases:
-        session.add(
-            RegionAliasRecord(
-                alias=raw["alias"],
-                region_code=raw["region_code"],
-                lang=raw.get("lang"),
-                ambiguous="ambiguous" in (raw.get("note") or "").lower(),
-                source=raw.get("source") or "",
-            )
-        )
-
-    versions = _read(data_dir / "programme_versions.csv")
-    for raw in versions:
+    for version in ref.versions:
         session.merge(
             ProgrammeVersionRecord(
-                **_row(
-                    ProgrammeVersionRecord,
-                    raw,
-                    code=raw.get("programme_version") or raw.get("code"),
-                    year_from=_int(raw.get("year_from")),
-                    year_to=_int(raw.get("year_to")),
-                    is_default=_bool(raw.get("is_default")),
-                )
+                **_fields(ProgrammeVersionRecord, version, code=version.programme_version)
             )
         )
     session.flush()
     session.execute(delete(ProgrammeRoleRecord))
-    roles = _read(data_dir / "programme_roles.csv")
-    for raw in roles:
-        session.add(
-            ProgrammeRoleRecord(
-                **_row(
-                    ProgrammeRoleRecord,
-                    raw,
-                    year_from=_int(raw.get("year_from")),
-                    year_to=_int(raw.get("year_to")),
-                    is_default=_bool(raw.get("is_default")),
-                )
-            )
-        )
-
-    districts = _read(data_dir / "districts.csv")
-    for raw in districts:
-        session.merge(DistrictRecord(**_row(DistrictRecord, raw)))
+    for role in ref.roles:
+        session.add(ProgrammeRoleRecord(**_fields(ProgrammeRoleRecord, role)))
+    for district in ref.districts:
+        session.merge(DistrictRecord(**_fields(DistrictRecord, district)))
     session.flush()
-
-    localities = _read(data_dir / "localities.csv")
-    for raw in localities:
+    for loc in ref.all_localities:
         session.merge(
             LocalityRecord(
-                **_row(
-                    LocalityRecord,
-                    raw,
-                    is_urban=_bool(raw.get("is_urban")),
-                    population=_int(raw.get("population")),
-                    population_is_estimate=_bool(raw.get("population_is_estimate")),
-                    school=_bool(raw.get("school")),
-                    kindergarten=_bool(raw.get("kindergarten")),
-                    clinic=_bool(raw.get("clinic")),
-                    hospital_km=_float(raw.get("hospital_km")) or 0.0,
-                    piped_water=_bool(raw.get("piped_water")),
-                    bus_link=_bool(raw.get("bus_link")),
-                    lat=_float(raw.get("lat")),
-                    lon=_float(raw.get("lon")),
-                    synthetic=_bool(raw.get("synthetic")),
+                **_fields(
+                    LocalityRecord, loc, estimated_fields=";".join(sorted(loc.estimated_fields))
                 )
             )
         )
     session.flush()
     return SeedReport(
-        regions=len(regions),
-        aliases=len(aliases),
-        programme_versions=len(versions),
-        programme_roles=len(roles),
-        districts=len(districts),
-        localities=len(localities),
+        regions=len(ref.regions),
+        programme_versions=len(ref.versions),
+        programme_roles=len(ref.roles),
+        districts=len(ref.districts),
+        localities=len(ref.all_localities),
     )

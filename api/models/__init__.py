@@ -1,21 +1,21 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
+from api.models.auth import ApiTokenRecord
 from api.models.base import Base
 from api.models.reference import (
     DistrictRecord,
     LocalityRecord,
     ProgrammeRoleRecord,
     ProgrammeVersionRecord,
-    RegionAliasRecord,
     RegionRecord,
 )
 
 __all__ = [
+    "ApiTokenRecord",
     "Base",
     "DistrictRecord",
     "LocalityRecord",
     "ProgrammeRoleRecord",
     "ProgrammeVersionRecord",
-    "RegionAliasRecord",
     "RegionRecord",
 ]

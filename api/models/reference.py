@@ -37,17 +37,6 @@ class RegionRecord(Base):
     __table_args__ = (CheckConstraint("kind IN ('region', 'city')", name="kind"),)
 
 
-class RegionAliasRecord(Base):
-    __tablename__ = "region_aliases"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    alias: Mapped[str] = mapped_column(String(120), index=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code", ondelete="CASCADE"))
-    lang: Mapped[str | None] = mapped_column(String(8))
-    ambiguous: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(500), default="")
-
-
 class ProgrammeVersionRecord(Base):
     __tablename__ = "programme_versions"
 
@@ -58,6 +47,7 @@ class ProgrammeVersionRecord(Base):
     year_from: Mapped[int] = mapped_column(Integer)
     year_to: Mapped[int | None] = mapped_column(Integer)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_version: Mapped[str | None] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(500), default="")
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from api.deps import LangDep, SessionDep, SettingsDep
-from api.lookups import region_or_problem
+from api.lookups import reference_of, region_or_problem
 from api.models import LocalityRecord
 from api.problems import ProblemException, problem_responses
 from api.repositories import page_localities
@@ -89,6 +89,7 @@ UNKNOWN_LOCALITY = Text(
 
 @router.get("", response_model=Page[LocalityOut], responses=problem_responses(404, 409, 422))
 def read_localities(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     lang: LangDep,
@@ -105,7 +106,7 @@ def read_localities(
     """Localities, filtered by region and settlement type, a page at a time."""
     region_code = None
     if region is not None:
-        region_code = region_or_problem(session, region, loc=["query", "region"]).code
+        region_code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
     limit = min(limit, settings.page_size_max)
     total, rows = page_localities(
         session,

@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from api.deps import LangDep, SessionDep
-from api.lookups import region_or_problem
+from api.lookups import reference_of, region_or_problem
 from api.models import RegionRecord
-from api.problems import problem_responses
+from api.problems import ProblemException, problem_responses
 from api.repositories import list_regions, roles_of
 from api.schemas import Names
-from matching.text import Lang
+from matching.text import Lang, Text
 
 router = APIRouter(prefix="/regions", tags=["reference"])
+
+UNKNOWN_REGION_IN_DB = Text(
+    kk="{code} өңірі дерекқорға жүктелмеген (qonys seed).",
+    ru="Регион {code} не загружен в базу (qonys seed).",
+    en="Region {code} is not loaded into the database (run qonys seed).",
+)
 
 
 class RoleOut(BaseModel):
@@ -89,6 +95,7 @@ def read_regions(
 
 @router.get("/{code}", response_model=RegionDetail, responses=problem_responses(404, 409))
 def read_region(
+    request: Request,
     session: SessionDep,
     lang: LangDep,
     code: Annotated[
@@ -97,7 +104,10 @@ def read_region(
     ],
 ) -> dict[str, object]:
     """One region, found by code, name or alias; ambiguous names are refused with the candidates."""
-    region = region_or_problem(session, code, loc=["path", "code"])
+    found = region_or_problem(reference_of(request), code, loc=["path", "code"])
+    region = session.get(RegionRecord, found.code)
+    if region is None:  # reference files and database out of step: reseed
+        raise ProblemException(404, UNKNOWN_REGION_IN_DB.format(code=found.code))
     out = region_out(region, lang)
     out["roles"] = [
         RoleOut.model_validate(role, from_attributes=True)

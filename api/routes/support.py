@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from matching.support import SupportPackage, estimate_support
 from pydantic import BaseModel, Field, model_validator
 
 from api.deps import LangDep, SessionDep
 from api.models import LocalityRecord
 from api.problems import ProblemException, problem_responses
 from api.schemas import StrictBody
+from matching.support import SupportPackage, estimate_support
 from matching.text import Text
 
 router = APIRouter(prefix="/support", tags=["support"])

@@ -1,8 +1,8 @@
-"""reference geography and programme tables
+"""reference geography, programme roles and api tokens
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:50:40.451694
+Create Date: 2026-11-23 19:58:39.320324
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("year_from", sa.Integer(), nullable=False),
         sa.Column("year_to", sa.Integer(), nullable=True),
         sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.Column("parent_version", sa.String(length=40), nullable=True),
         sa.Column("source", sa.String(length=500), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_programme_versions")),
     )
@@ -56,6 +57,43 @@ def upgrade() -> None:
         sa.UniqueConstraint("iso", name=op.f("uq_regions_iso")),
         sa.UniqueConstraint("kato", name=op.f("uq_regions_kato")),
     )
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("region_code", sa.String(length=2), nullable=True),
+        sa.Column("household_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "role != 'applicant' OR household_id IS NOT NULL",
+            name=op.f("ck_api_tokens_applicant_has_household"),
+        ),
+        sa.CheckConstraint(
+            "role != 'centre' OR region_code IS NOT NULL",
+            name=op.f("ck_api_tokens_centre_has_region"),
+        ),
+        sa.CheckConstraint(
+            "role IN ('admin', 'planner', 'centre', 'applicant')", name=op.f("ck_api_tokens_role")
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_code"], ["regions.code"], name=op.f("fk_api_tokens_region_code_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_api_tokens_household_id"), ["household_id"], unique=False
+        )
+
     op.create_table(
         "districts",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -106,25 +144,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_programme_roles_programme_version"), ["programme_version"], unique=False
         )
-
-    op.create_table(
-        "region_aliases",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("alias", sa.String(length=120), nullable=False),
-        sa.Column("region_code", sa.String(length=2), nullable=False),
-        sa.Column("lang", sa.String(length=8), nullable=True),
-        sa.Column("ambiguous", sa.Boolean(), nullable=False),
-        sa.Column("source", sa.String(length=500), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_code"],
-            ["regions.code"],
-            name=op.f("fk_region_aliases_region_code_regions"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_region_aliases")),
-    )
-    with op.batch_alter_table("region_aliases", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_region_aliases_alias"), ["alias"], unique=False)
 
     op.create_table(
         "localities",
@@ -189,10 +208,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_localities_district_id"))
 
     op.drop_table("localities")
-    with op.batch_alter_table("region_aliases", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_region_aliases_alias"))
-
-    op.drop_table("region_aliases")
     with op.batch_alter_table("programme_roles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_programme_roles_programme_version"))
 
@@ -201,6 +216,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_districts_region_code"))
 
     op.drop_table("districts")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_household_id"))
+
+    op.drop_table("api_tokens")
     op.drop_table("regions")
     op.drop_table("programme_versions")
     # ### end Alembic commands ###
