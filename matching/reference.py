@@ -255,7 +255,9 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("  Северо-Казахстанская  область ")
     'северо казахстанская область'
     """
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    # Kazakh Latin ı/I and i/İ are folded together: upper case loses the distinction anyway.
+    folded = unicodedata.normalize("NFKC", text.replace("ı", "i")).casefold()
+    folded = folded.replace("\u0307", "").replace("ё", "е")
     return " ".join(_PUNCT.sub(" ", folded).split())
 
 
