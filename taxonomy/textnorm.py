@@ -1,0 +1,379 @@
+"""Text normalization for matching occupation and skill names.
+
+Every alias in the taxonomy and every incoming title go through the same
+:func:`comparison_key`, so two spellings of one title meet on one string:
+
+1. Unicode NFC, lowercase, ``ё`` -> ``е``.
+2. Expand abbreviations from :data:`taxonomy.abbreviations.ABBREVIATIONS`.
+3. For occupations, strip vacancy noise that is not part of the title: salary,
+   required experience, school and organisation numbers, licence categories and
+   grades (those are skills), city and region names, words such as "требуется".
+4. Split into word tokens (hyphenated words split; pure numbers dropped for
+   occupations).
+5. Fold every token to one ASCII form across scripts: Cyrillic is transliterated with
+   :func:`taxonomy.translit.kk_cyr_to_lat`, then all Latin spellings are folded with
+   :func:`taxonomy.translit.fold_kazakh_latin`.  ``мұғалім``, ``мугалим``,
+   ``muğalım`` and ``mugalim`` all become ``mukalim``.
+6. Light stemming: a small rule-based stripper removes Russian and Kazakh
+   inflectional endings (and an English plural ``s``) from the folded token.
+7. Drop stop words, sort the tokens (word order does not matter) and join them.
+
+Grades and categories that are skills (``кат. C``, ``III группа``, ``5 разряд``)
+are removed from occupation keys but kept, unfolded, in skill keys, because there
+they carry the meaning (licence C is not licence B).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+from taxonomy.abbreviations import ABBREVIATIONS
+from taxonomy.translit import fold_cyrillic_kazakh, fold_kazakh_latin, kk_cyr_to_lat
+
+__all__ = [
+    "Kind",
+    "comparison_key",
+    "compact_key",
+    "fold_token",
+    "stem_token",
+    "tokens",
+]
+
+Kind = Literal["occupation", "skill"]
+
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_WORD_RE = re.compile(r"[#\w]+")
+
+# --------------------------------------------------------------------------- #
+# Stemming (on folded ASCII tokens)
+# --------------------------------------------------------------------------- #
+# Russian endings written as they look after folding (ого -> oko, ых -> ik,
+# я -> ia, ей -> ei ...) and Kazakh case, plural and possessive endings (лар,
+# дың, ға, да, дан, мен ...).  One list serves both languages because folded
+# Russian and Kazakh share letters; the stripper is applied repeatedly, which
+# makes a stem and its inflected forms converge (механик/механика -> mekan).
+_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(  # longest first
+        {
+            # Russian
+            "ami", "iak", "ak", "iam", "am", "oko", "eko", "omu", "emu",
+            "aia", "iaia", "iia", "oe", "ee", "ie", "ik", "ii", "oi", "ei", "uiu", "om",
+            "em", "ov", "ev", "a", "ia", "i", "u", "iu", "e",
+            # Kazakh
+            "lar", "ler", "dar", "der", "tar", "ter", "si", "in", "nin", "din", "tin",
+            "ka", "ke", "na", "ne", "da", "de", "ta", "te", "dan", "den", "tan", "ten",
+            "nan", "nen", "ni", "di", "ti", "men", "ben", "pen", "daki", "deki",
+            "taki", "teki", "nda", "nde",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_MIN_STEM = 4
+
+
+@lru_cache(maxsize=200_000)
+def stem_token(token: str, latin_origin: bool = False) -> str:
+    """Strip Russian and Kazakh inflectional endings from a folded token.
+
+    Parameters
+    ----------
+    token : str
+        A token already folded by :func:`fold_token`.
+    latin_origin : bool
+        The token was written in Latin letters; then an English plural ``s`` is
+        stripped as well.
+
+    Returns
+    -------
+    str
+        The stem; at least four letters are always kept.
+
+    Examples
+    --------
+    >>> stem_token("ushitelia") == stem_token("ushitel")
+    True
+    >>> stem_token("mukalimderi")
+    'mukalim'
+    """
+    if token.startswith("#"):
+        return token
+    if latin_origin and len(token) > _MIN_STEM and token.endswith("s"):
+        token = token[:-1]
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
+                token = token[: -len(suffix)]
+                changed = True
+                break
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def fold_token(token: str) -> str:
+    """Fold one lowercase token, in any script, onto its ASCII comparison form.
+
+    Parameters
+    ----------
+    token : str
+        A lowercase word in Cyrillic (Kazakh or Russian) or Latin letters, or mixed.
+
+    Returns
+    -------
+    str
+        Folded ASCII form (see :func:`taxonomy.translit.fold_kazakh_latin`).
+
+    Examples
+    --------
+    >>> fold_token("мұғалім") == fold_token("muğalım") == fold_token("мугалим")
+    True
+    """
+    if token.startswith("#"):
+        return token
+    if _CYRILLIC_RE.search(token):
+        token = kk_cyr_to_lat(fold_cyrillic_kazakh(token))
+    return fold_kazakh_latin(token)
+
+
+# --------------------------------------------------------------------------- #
+# Abbreviations
+# --------------------------------------------------------------------------- #
+def _abbreviation_regex() -> re.Pattern[str]:
+    keys = sorted(ABBREVIATIONS, key=len, reverse=True)
+    parts = []
+    for key in keys:
+        # "нач. кл" also matches "нач.кл" and "нач кл": any dot may be followed or
+        # replaced by spaces.
+        pattern = re.escape(key).replace(r"\.\ ", r"\.?\s*").replace(r"\ ", r"\.?\s+")
+        parts.append(pattern)
+    return re.compile(r"(?<![\w/-])(?:" + "|".join(parts) + r")(?:\.|(?![\w/]))")
+
+
+_ABBREVIATION_RE = _abbreviation_regex()
+_ABBREVIATION_LOOKUP = {re.sub(r"[.\s]+", " ", k).strip(): v for k, v in ABBREVIATIONS.items()}
+
+
+def _expand_abbreviation(match: re.Match[str]) -> str:
+    raw = re.sub(r"[.\s]+", " ", match.group()).strip()
+    return " " + _ABBREVIATION_LOOKUP.get(raw, match.group()) + " "
+
+
+# --------------------------------------------------------------------------- #
+# Vacancy noise
+# --------------------------------------------------------------------------- #
+_CATEGORY_WORD = (
+    r"(?:кат(?:егори[яиюей]*)?|санат(?:ы|ты|ымен|қа)?|category|cat|kat|sanat\w*"
+    r"|разряд[аов]*|разрядт?ы|группа|группы|группой|гр|тобы|топ|class|grade)"
+)
+_GRADE = r"(?:[a-eа-еcс][1-2]?[eе]?|[ivxі]{1,4}|\d{1,2}|высш\w*|перв\w*|втор\w*|жоғары|бірінші|екінші)"
+_GRADE_LIST = rf"{_GRADE}(?:\s*(?:,|/|и|және|-|\s)\s*{_GRADE})*"
+
+_OCCUPATION_NOISE: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        # salary, with or without an amount and currency
+        r"(?:з/п|з\.п\.?|зп|зарплата|заработная плата|оклад|жалақы(?:сы)?|айлық|salary)"
+        r"\s*[:\-]?\s*(?:от|до|from)?\s*[\d\s.,]*\s*(?:тыс\.?|млн\.?|тг\.?|тенге|₸|kzt)?",
+        r"\d[\d\s.,]*\s*(?:тг\.?|тенге|₸|kzt)",
+        # required experience
+        r"(?:стаж|опыт)\w*\s*(?:работы)?\s*(?:от|не менее|более|свыше)?\s*\d+[\d\-–+]*\s*"
+        r"(?:лет|года|год|г\.)?",
+        r"без опыта(?: работы)?",
+        r"(?:жұмыс )?(?:өтілі|тәжірибесі)\s*\d*\s*(?:жыл\w*)?",
+        r"\d+\s*(?:жыл|жылдан)\s*(?:астам)?\s*(?:тәжірибе\w*|өтіл\w*)?",
+        # licence categories, grades and qualification categories (those are skills)
+        rf"(?:{_GRADE_LIST})\s*{_CATEGORY_WORD}\.?(?![\w])",
+        rf"(?<![\w]){_CATEGORY_WORD}\.?\s*(?:{_GRADE_LIST})(?![\w])",
+        rf"(?<![\w]){_CATEGORY_WORD}\.?(?![\w])",
+        # numbered organisations: "в СОШ №3", "КГУ ОШ № 12", "№3 ЖОМ-да"
+        r"(?<![\w])(?:в|во|на|для)?\s*(?:кгу|гу|гкку|кгкп|гккп|ммм|тоо|ао|ип|сош|ош|оош|"
+        r"жом|жббм|ббм|жоб)(?![\w])\s*[\"«]?\s*(?:№\s*\d+)?",
+        # "в школу", "в детский сад", "мектепке": where, not what
+        r"(?<![\w])(?:в|во|на|для)\s+(?:школ\w*|гимнази\w*|лице[йяею]\w*|детск\w* сад\w*|"
+        r"ясли\w*)(?:\s*№\s*\d+)?",
+        r"(?<![\w])(?:мектепке|мектепте|мектептегі|мектебіне|мектебінде|балабақшаға|"
+        r"балабақшада|бөбекжайға)(?![\w])",
+        r"№\s*\d+\S*",
+        # pay and working patterns
+        r"(?:вахт\w*|вахталық)(?:\s+метод\w*)?",
+        r"(?:полн\w*|неполн\w*|частичн\w*)\s+(?:рабоч\w*\s+)?(?:день|дня|занятост\w*)",
+        r"(?:ставк\w*)\s*[\d.,]*",
+        r"\d+[.,]?\d*\s*ставк\w*",
+    )
+)
+
+# Words that carry no title meaning in a vacancy headline.  They are compared
+# after folding and stemming, so inflected forms are covered.
+_NOISE_WORDS = (
+    "требуется требуются требуется срочно срочно нужен нужна нужны ищем ищу вакансия "
+    "вакансии приглашаем приглашается набор открыта работа работу работа на постоянную "
+    "постоянная постоянно временно временная подработка сезонный сезонная "
+    "город г обл область области район района р-н село поселок аул с пос мкр "
+    "облысы облысының ауданы ауданының ауылы ауыл қаласы қала "
+    "керек қажет қажетті талап етіледі жұмысқа шақырамыз бос орын орны "
+    "hiring wanted urgent required vacancy needed city region district "
+    "права правами удостоверение "
+    "петропавловск петропавл кокшетау көкшетау костанай қостанай кустанай павлодар "
+    "астана нур-султан нұр-сұлтан караганда қарағанды усть-каменогорск өскемен семей "
+    "алматы шымкент актобе ақтөбе атырау уральск орал тараз кызылорда қызылорда "
+    "туркестан түркістан актау ақтау экибастуз екібастұз рудный темиртау теміртау "
+    "жезказган жезқазған балхаш балқаш степногорск щучинск лисаковск аркалык арқалық "
+    "талдыкорган талдықорған сатпаев аксу ақсу житикара шахтинск сарань "
+    "северо-казахстанская солтүстік акмолинская ақмола костанайская павлодарская "
+    "восточно-казахстанская шығыс карагандинская абай абайская улытау ұлытау "
+    "сқо вко ско"
+)
+# Function words dropped from every key (Russian, Kazakh, English).
+_STOP_WORDS = "в во на по и для с со к из от до а или and or of the for in at to with және мен"
+
+
+def _raw_tokens(text: str) -> list[str]:
+    return [t for t in _WORD_RE.findall(text.replace("-", " ")) if t]
+
+
+@lru_cache(maxsize=1)
+def _noise_keys() -> frozenset[str]:
+    out = set()
+    for word in _NOISE_WORDS.split():
+        for token in _raw_tokens(word):
+            if len(token) > 1:
+                out.add(stem_token(fold_token(token), not _CYRILLIC_RE.search(token)))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _stop_keys() -> frozenset[str]:
+    return frozenset(fold_token(w) for w in _STOP_WORDS.split())
+
+
+# Cyrillic letters written for Latin licence categories (В = B, С = C ...).
+_CYR_TO_LAT_CATEGORY = str.maketrans("авседі", "abcedi")
+_SKILL_GRADE_RE = re.compile(
+    rf"(?<![\w])({_CATEGORY_WORD})\.?\s*({_GRADE_LIST})(?![\w])"
+    rf"|(?<![\w])({_GRADE_LIST})\s*({_CATEGORY_WORD})\.?(?![\w])"
+)
+
+
+def _category_name(word: str) -> str:
+    # Licence categories, trade grades and electrical safety groups are different
+    # things; every spelling of each becomes one token.
+    if word.startswith(("разряд", "grade")):
+        return "#grade"
+    if word.startswith(("груп", "гр", "тоб", "топ", "class")):
+        return "#group"
+    return "#category"
+
+
+def _mark_grades(match: re.Match[str]) -> str:
+    word = match.group(1) or match.group(4) or ""
+    grades = match.group(2) or match.group(3) or ""
+    marked = [
+        "#" + g.translate(_CYR_TO_LAT_CATEGORY)
+        for g in re.split(r"\s*(?:,|/|\bи\b|және|-|\s)\s*", grades)
+        if g
+    ]
+    return f" {_category_name(word)} {' '.join(marked)} "
+
+
+def _prepare(text: str, kind: Kind) -> str:
+    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    text = _ABBREVIATION_RE.sub(_expand_abbreviation, text)
+    if kind == "occupation":
+        for pattern in _OCCUPATION_NOISE:
+            text = pattern.sub(" ", text)
+    else:
+        text = _SKILL_GRADE_RE.sub(_mark_grades, text)
+    return text
+
+
+def tokens(text: str, kind: Kind = "occupation") -> list[str]:
+    """Return the folded, stemmed tokens of ``text`` in their original order.
+
+    Parameters
+    ----------
+    text : str
+        A title or skill name as people write it.
+    kind : {"occupation", "skill"}
+        Occupations lose vacancy noise and grades; skills keep grades as
+        ``#``-marked tokens.
+
+    Returns
+    -------
+    list of str
+        Comparison tokens (may be empty when the text is only noise).
+
+    Examples
+    --------
+    >>> tokens("Требуется учитель математики в СОШ №3")
+    ['ushitel', 'matematik']
+    """
+    prepared = _prepare(text, kind)
+    noise = _noise_keys() if kind == "occupation" else frozenset()
+    stop = _stop_keys()
+    out: list[str] = []
+    pending_prefix = ""
+    for raw in _raw_tokens(prepared):
+        if raw.startswith("#"):
+            if kind == "skill" and len(raw) > 1:
+                out.append(raw)
+            continue
+        if raw.isdigit() or (len(raw) == 1 and kind == "occupation"):
+            continue
+        folded = fold_token(raw)
+        if folded in stop:
+            continue
+        # "электро сварщик" and "электросварщик" are one word written two ways.
+        if folded in ("elektro", "kazo", "avto", "akro"):
+            pending_prefix += folded
+            continue
+        folded = pending_prefix + folded
+        pending_prefix = ""
+        stem = stem_token(folded, not _CYRILLIC_RE.search(raw))
+        if stem in noise:
+            continue
+        out.append(stem)
+    if pending_prefix:
+        out.append(pending_prefix)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def comparison_key(text: str, kind: Kind = "occupation") -> str:
+    """Return the comparison form of a title: folded, stemmed, sorted tokens.
+
+    Parameters
+    ----------
+    text : str
+        A title or skill name in Kazakh (Cyrillic or Latin), Russian or English.
+    kind : {"occupation", "skill"}
+        Which noise rules apply (see :func:`tokens`).
+
+    Returns
+    -------
+    str
+        Space-joined sorted unique tokens; empty when nothing meaningful is left.
+
+    Examples
+    --------
+    >>> comparison_key("Учитель математики") == comparison_key("математики учитель!")
+    True
+    >>> comparison_key("МҰҒАЛІМ") == comparison_key("muğalım")
+    True
+    """
+    return " ".join(sorted(set(tokens(text, kind))))
+
+
+def compact_key(key: str) -> str:
+    """Return ``key`` without spaces, for titles written as one word or two.
+
+    Examples
+    --------
+    >>> compact_key("a b")
+    'ab'
+    """
+    return key.replace(" ", "")
