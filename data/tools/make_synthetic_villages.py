@@ -13,7 +13,10 @@ lack a hospital (0-5 km 52 %, 6-10 km 11 %, 11-15 km 6 %, 16-20 km 6 %, 21-25 km
 over 25 km 20 %). Kindergarten, bus link and heating shares are not in any seed and are
 estimates. All values of synthetic rows are estimates.
 
-Usage: python data/tools/make_synthetic_villages.py  (run from the repository root)
+Kazakh Latin names come from ``taxonomy.translit.kk_cyr_to_lat`` (the 2021 alphabet), as in
+the rest of the reference data.
+
+Usage: .venv/bin/python data/tools/make_synthetic_villages.py  (the project must be installed)
 """
 
 from __future__ import annotations
@@ -23,37 +26,10 @@ import math
 import random
 from pathlib import Path
 
+from taxonomy.translit import kk_cyr_to_lat
+
 DATA = Path(__file__).resolve().parents[1]
 SEED = 20240401
-
-# Official 2021 Kazakh Latin alphabet (letters A Ä B D E F G Ğ H I İ J K L M N Ñ O Ö P Q R S
-# Ş T U Ū Ü V Y Z, plus Ç for loan words); letters outside the Kazakh sound system are
-# spelled as in the 2021 rules' loan-word practice (ц -> ts, щ -> şş, ю -> iu, я -> ia).
-_KK_LATIN = {
-    "а": "a", "ә": "ä", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "e",
-    "ё": "io", "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l",
-    "м": "m", "н": "n", "ң": "ñ", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s",
-    "т": "t", "у": "u", "ұ": "ū", "ү": "ü", "ф": "f", "х": "h", "һ": "h", "ц": "ts",
-    "ч": "ç", "ш": "ş", "щ": "şş", "ъ": "", "ы": "y", "і": "ı", "ь": "", "э": "e",
-    "ю": "iu", "я": "ia",
-}
-_KK_LATIN_UPPER = {"и": "İ", "й": "İ", "і": "I"}
-
-
-def kk_latin(text: str) -> str:
-    """Spell Kazakh Cyrillic ``text`` in the 2021 Kazakh Latin alphabet."""
-    out: list[str] = []
-    for ch in text:
-        low = ch.lower()
-        if low not in _KK_LATIN:
-            out.append(ch)
-            continue
-        latin = _KK_LATIN[low]
-        if ch != low and latin:
-            latin = _KK_LATIN_UPPER.get(low, latin[0].upper() + latin[1:])
-        out.append(latin)
-    return "".join(out)
-
 
 # (kk, ru, en) — common Kazakh and Russian village names of the northern regions.
 VILLAGE_NAMES: list[tuple[str, str, str]] = [
@@ -167,7 +143,7 @@ def main() -> None:
                 "region_code": district["region_code"],
                 "district_id": district["id"],
                 "name_kk": kk,
-                "name_kk_latn": kk_latin(kk),
+                "name_kk_latn": kk_cyr_to_lat(kk),
                 "name_ru": ru,
                 "name_en": en,
                 "settlement_type": "village",

@@ -15,22 +15,27 @@ from hypothesis import strategies as st
 from matching.reference import (
     NAME_LANGS,
     AmbiguousRegionError,
+    District,
+    Locality,
     ReferenceData,
     ReferenceLookupError,
+    Region,
+    SettlementType,
     UnknownLocalityError,
     UnknownProgrammeVersionError,
     UnknownRegionError,
     load_reference,
     normalize_name,
 )
+from taxonomy.translit import kk_cyr_to_lat
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-# The 2021 Kazakh Latin alphabet plus the letters of loan words; anything else in a Latin
-# name (other than spaces, hyphens and digits) would be a transliteration slip.
-KK_LATIN_LETTERS = set("AÄBÇDEFGĞHIİJKLMNÑOÖPQRSŞTUŪÜVYZaäbçdefgğhıijklmnñoöpqrsştuūüvyz")
+# The 31 letters of the 2021 Kazakh Latin alphabet; anything else in a Latin name (other
+# than spaces, hyphens and digits) would be a transliteration slip.
+KK_LATIN_LETTERS = set("AÄBDEFGĞHIİJKLMNÑOÖPQRSŞTUŪÜVYZaäbdefgğhıijklmnñoöpqrsştuūüvyz")
 DESTINATIONS_MIN = {"59", "39", "55", "11", "63", "10", "35", "62"}
-NEEDED_TYPES = ("regional_centre", "district_centre", "village")
+NEEDED_TYPES: tuple[SettlementType, ...] = ("regional_centre", "district_centre", "village")
 _REF = load_reference()
 
 
@@ -117,7 +122,11 @@ class TestTables:
                     assert ref.localities(region.code, kind), (version, region.code, kind)
 
     def test_names_present_in_all_languages(self, ref: ReferenceData) -> None:
-        named = [*ref.regions, *ref.districts, *ref.all_localities]
+        named: list[Region | District | Locality] = [
+            *ref.regions,
+            *ref.districts,
+            *ref.all_localities,
+        ]
         for obj in named:
             for lang in NAME_LANGS:
                 assert obj.name(lang).strip(), (obj, lang)
@@ -126,14 +135,24 @@ class TestTables:
                 assert region.centre(lang).strip()
 
     def test_kk_latin_names_have_no_cyrillic(self, ref: ReferenceData) -> None:
-        named = [*ref.regions, *ref.districts, *ref.all_localities]
+        named: list[Region | District | Locality] = [
+            *ref.regions,
+            *ref.districts,
+            *ref.all_localities,
+        ]
         for obj in named:
             latin = obj.name("kk_latn")
             assert not CYRILLIC.search(latin), latin
             assert set(latin) - set(" -0123456789") <= KK_LATIN_LETTERS, latin
+            assert latin == kk_cyr_to_lat(obj.name_kk), (latin, obj.name_kk)
 
     def test_en_and_ru_names_are_in_their_scripts(self, ref: ReferenceData) -> None:
-        for obj in [*ref.regions, *ref.districts, *ref.all_localities]:
+        named: list[Region | District | Locality] = [
+            *ref.regions,
+            *ref.districts,
+            *ref.all_localities,
+        ]
+        for obj in named:
             assert not CYRILLIC.search(obj.name_en), obj.name_en
             assert CYRILLIC.search(obj.name_ru), obj.name_ru
             assert CYRILLIC.search(obj.name_kk), obj.name_kk
