@@ -2,6 +2,14 @@
 
 from api.models.auth import ApiTokenRecord
 from api.models.base import Base
+from api.models.programme import (
+    EmployerRecord,
+    HomeRecord,
+    HouseholdMemberRecord,
+    HouseholdRecord,
+    LocalityCapacityRecord,
+    VacancyRecord,
+)
 from api.models.reference import (
     DistrictRecord,
     LocalityRecord,
@@ -13,6 +21,12 @@ from api.models.reference import (
 __all__ = [
     "ApiTokenRecord",
     "Base",
+    "EmployerRecord",
+    "HomeRecord",
+    "HouseholdMemberRecord",
+    "HouseholdRecord",
+    "LocalityCapacityRecord",
+    "VacancyRecord",
     "DistrictRecord",
     "LocalityRecord",
     "ProgrammeRoleRecord",

@@ -21,7 +21,9 @@ class ApiTokenRecord(Base):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
-    household_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

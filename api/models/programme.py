@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.models.base import Base
 
 EDUCATION = ("none", "secondary", "vocational", "higher")
-HOME_TYPES = ("accommodation_bed", "rental", "employer_flat", "migrant_house", "sale_house")
+# Vocabularies are matching.domain's, so rows map one-to-one onto domain objects.
+HOME_KINDS = ("accommodation_bed", "rental", "employer_flat", "built_for_migrants", "for_sale")
 
 
 class Timestamps:
@@ -52,16 +53,17 @@ class HouseholdRecord(Timestamps, Base):
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     applicant_iin: Mapped[str] = mapped_column(String(12), index=True)
     category: Mapped[str] = mapped_column(String(12))
+    # Households register at the employment centre of their origin region; centre staff
+    # see the households of their own region only.
     origin_region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
-    origin_settlement_type: Mapped[str] = mapped_column(String(20))
-    origin_heating: Mapped[str | None] = mapped_column(String(10))
-    origin_wage_tenge: Mapped[int | None] = mapped_column(Integer)
-    residence_years_in_origin: Mapped[float] = mapped_column(default=0.0)
-    # The employment centre that registered the household; centre staff see their region only.
-    registered_region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    origin_settlement: Mapped[str] = mapped_column(String(20))
+    origin_heating: Mapped[str] = mapped_column(String(10), default="gas")
+    origin_wage_tenge: Mapped[int] = mapped_column(Integer, default=0)
+    years_in_origin: Mapped[float] = mapped_column(default=0.0)
+    citizen: Mapped[bool] = mapped_column(Boolean, default=True)
     application_date: Mapped[dt.date] = mapped_column(Date)
     documents_complete: Mapped[bool] = mapped_column(Boolean, default=False)
-    debts_tenge: Mapped[int] = mapped_column(Integer, default=0)
+    debt_tenge: Mapped[int] = mapped_column(Integer, default=0)
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
 
@@ -78,7 +80,7 @@ class HouseholdRecord(Timestamps, Base):
             "status IN ('registered', 'admitted', 'placed', 'moved', 'withdrawn', 'returned')",
             name="status",
         ),
-        CheckConstraint("debts_tenge >= 0", name="debts_nonnegative"),
+        CheckConstraint("debt_tenge >= 0", name="debt_nonnegative"),
     )
 
 
@@ -96,19 +98,22 @@ class HouseholdMemberRecord(Base):
     sex: Mapped[str] = mapped_column(String(1))
     marital_status: Mapped[str] = mapped_column(String(12), default="single")
     education: Mapped[str] = mapped_column(String(12), default="none")
-    employment_status: Mapped[str] = mapped_column(String(16), default="unemployed")
-    citizen: Mapped[bool] = mapped_column(Boolean, default=True)
-    occupations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    employment_status: Mapped[str] = mapped_column(String(16), default="jobseeker")
+    # [{"occupation": "Q2330.01", "years": 4.0, "documented": true, "title": "учитель"}]
+    experience: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
-    languages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    needs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    licences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [["kk", "native"], ["ru", "fluent"]]
+    languages: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # {"clinic": false, "hospital": false, "accessible_home": false}
+    health: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
 
     household: Mapped[HouseholdRecord] = relationship(back_populates="members", lazy="raise")
 
     __table_args__ = (
-        CheckConstraint("sex IN ('m', 'f')", name="sex"),
+        CheckConstraint("sex IN ('M', 'F')", name="sex"),
         CheckConstraint(
-            "relation IN ('applicant', 'spouse', 'child', 'parent', 'sibling', 'grandchild', 'other')",
+            "relation IN ('applicant', 'spouse', 'child', 'parent', 'sibling', 'other')",
             name="relation",
         ),
         CheckConstraint(
@@ -126,9 +131,13 @@ class VacancyRecord(Timestamps, Base):
     locality_id: Mapped[str] = mapped_column(ForeignKey("localities.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    occupation_code: Mapped[str | None] = mapped_column(String(40))
-    isco: Mapped[str | None] = mapped_column(String(4), index=True)
-    required_education: Mapped[str] = mapped_column(String(12), default="none")
+    # Normalized from the title through the taxonomy when the importer gives no code.
+    occupation: Mapped[str] = mapped_column(String(40))
+    isco: Mapped[str] = mapped_column(String(4), index=True)
+    occupation_score: Mapped[float | None] = mapped_column()
+    sector: Mapped[str] = mapped_column(String(40), default="other")
+    required_education: Mapped[str] = mapped_column(String(12), default="secondary")
+    required_licences: Mapped[list[str]] = mapped_column(JSON, default=list)
     required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     min_experience_years: Mapped[float] = mapped_column(default=0.0)
     wage_tenge: Mapped[int] = mapped_column(Integer)
@@ -156,12 +165,14 @@ class HomeRecord(Timestamps, Base):
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     locality_id: Mapped[str] = mapped_column(ForeignKey("localities.id"), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
-    type: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
     rooms: Mapped[int] = mapped_column(Integer)
     capacity_persons: Mapped[int] = mapped_column(Integer)
     rent_tenge: Mapped[int | None] = mapped_column(Integer)
     price_tenge: Mapped[int | None] = mapped_column(Integer)
     condition: Mapped[int] = mapped_column(Integer, default=3)
+    heating: Mapped[str] = mapped_column(String(10), default="central")
+    piped_water: Mapped[bool] = mapped_column(Boolean, default=True)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
     units: Mapped[int] = mapped_column(Integer, default=1)
@@ -170,8 +181,8 @@ class HomeRecord(Timestamps, Base):
 
     __table_args__ = (
         CheckConstraint(
-            "type IN ('accommodation_bed', 'rental', 'employer_flat', 'migrant_house', 'sale_house')",
-            name="type",
+            "kind IN ('accommodation_bed', 'rental', 'employer_flat', 'built_for_migrants', 'for_sale')",
+            name="kind",
         ),
         CheckConstraint("condition BETWEEN 1 AND 5", name="condition_grade"),
         CheckConstraint("rooms >= 0 AND capacity_persons >= 1", name="size_positive"),
@@ -189,6 +200,7 @@ class LocalityCapacityRecord(Base):
     kindergarten_seats: Mapped[int] = mapped_column(Integer, default=0)
     school_seats: Mapped[int] = mapped_column(Integer, default=0)
     land_plots: Mapped[int] = mapped_column(Integer, default=0)
+    accommodation_beds: Mapped[int] = mapped_column(Integer, default=0)
     kindergarten_reserved: Mapped[int] = mapped_column(Integer, default=0)
     school_reserved: Mapped[int] = mapped_column(Integer, default=0)
     land_plots_reserved: Mapped[int] = mapped_column(Integer, default=0)
