@@ -1,0 +1,194 @@
+"""LP relaxation of the allocation model (HiGHS through scipy): the bound and a guide.
+
+The relaxation replaces ``x ∈ {0, 1}`` by ``0 ≤ x ≤ 1``. Its optimum is an upper bound on any
+allocation's objective, and on assignment-with-capacities models it is nearly integral, so
+most households are already decided by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from matching.allocation.model import Problem
+
+
+@dataclass(frozen=True)
+class LPResult:
+    """Solution of the relaxation.
+
+    Attributes
+    ----------
+    status
+        "optimal", "infeasible" or "error".
+    bound
+        Optimal LP objective (upper bound on the integer optimum); ``nan`` if not optimal.
+    x
+        LP values per option.
+    resource_price
+        Dual price of each resource row (≥ 0, in objective units per unit of resource).
+    """
+
+    status: str
+    bound: float
+    x: np.ndarray
+    resource_price: np.ndarray
+    fair_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    household_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
+    """Solve the LP relaxation with HiGHS (dual simplex, so the solution is a vertex).
+
+    Parameters
+    ----------
+    problem
+        The model arrays.
+    time_limit
+        Seconds.
+
+    Returns
+    -------
+    LPResult
+    """
+    return _solve_lp_full(problem, time_limit=time_limit)
+
+
+def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
+    """HiGHS dual simplex on the whole relaxation."""
+    n = problem.n_options
+    inc = problem.incidence()
+    free = ~problem.must_place
+    blocks = [inc[free], problem.usage.T.tocsr()]
+    rhs = [np.ones(int(free.sum())), problem.capacity.astype(float)]
+    if problem.fair.shape[0]:
+        blocks.append(-problem.fair)
+        rhs.append(-problem.fair_lb.astype(float))
+    a_ub = sp.vstack(blocks, format="csr").astype(float)
+    b_ub = np.concatenate(rhs)
+    a_eq = inc[problem.must_place].astype(float) if problem.must_place.any() else None
+    b_eq = np.ones(int(problem.must_place.sum())) if a_eq is not None else None
+    res = linprog(
+        -problem.weight.astype(float),
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=(0.0, 1.0),
+        method="highs-ds",
+        options={"time_limit": time_limit, "presolve": True},
+    )
+    n_res = problem.capacity.shape[0]
+    if res.status == 2:
+        return LPResult("infeasible", float("nan"), np.zeros(n), np.zeros(n_res))
+    if res.status != 0 or res.x is None:
+        return LPResult("error", float("nan"), np.zeros(n), np.zeros(n_res))
+    n_free = int(free.sum())
+    marg = np.asarray(res.ineqlin.marginals)
+    price = np.maximum(-marg[n_free : n_free + n_res], 0.0)
+    fair_price = np.maximum(-marg[n_free + n_res :], 0.0)
+    hh_price = np.zeros(problem.n_hh)
+    hh_price[free] = np.maximum(-marg[:n_free], 0.0)
+    if a_eq is not None:
+        hh_price[problem.must_place] = -np.asarray(res.eqlin.marginals)
+    return LPResult(
+        "optimal", float(-res.fun), np.clip(res.x, 0.0, 1.0), price, fair_price, hh_price
+    )
+
+
+def dual_bound(problem: Problem, resource_price: np.ndarray, fair_price: np.ndarray) -> tuple[float, np.ndarray]:
+    """A valid upper bound from any prices ``λ ≥ 0`` on resources and ``μ ≥ 0`` on fairness.
+
+    Each household takes its best reduced value ``max(0, max_j c_j − λ·a_j + μ·f_j)`` (no ``0``
+    for a locked household); the bound adds ``λ·capacity − μ·lb``. This is the LP dual with
+    the household prices chosen optimally for the given ``λ, μ``, so it bounds the integer
+    optimum whatever the prices are. Also returns the reduced values per option.
+    """
+    reduced = problem.weight.astype(float) - problem.usage @ resource_price
+    if problem.fair.shape[0]:
+        reduced += problem.fair.T @ fair_price
+    best = np.full(problem.n_hh, -np.inf)
+    np.maximum.at(best, problem.opt_hh, reduced)
+    best = np.where(problem.must_place, best, np.maximum(best, 0.0))
+    best[~np.isfinite(best)] = 0.0
+    bound = float(best.sum() + resource_price @ problem.capacity)
+    if problem.fair.shape[0]:
+        bound -= float(fair_price @ problem.fair_lb)
+    return bound, reduced
+
+
+def solve_lp_colgen(
+    problem: Problem,
+    *,
+    initial_per_household: int = 4,
+    add_per_household: int = 4,
+    max_rounds: int = 30,
+    tolerance: float = 1e-4,
+    time_limit: float = 600.0,
+) -> LPResult:
+    """LP relaxation by column generation over options.
+
+    The restricted LP holds each household's best few options; options with positive
+    reduced value under its prices are added until none is left (then the restricted optimum
+    is the full LP optimum) or the relative distance between the restricted optimum and the
+    dual bound of :func:`dual_bound` is below ``tolerance``. The reported ``bound`` is always
+    the dual bound, valid for the full problem.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    n = problem.n_options
+    start = np.searchsorted(problem.opt_hh, np.arange(problem.n_hh), side="left")
+    order = np.lexsort((-problem.weight, problem.opt_hh))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - start[problem.opt_hh[order]]
+    active = rank < initial_per_household
+    best_x = np.zeros(n)
+    best_bound = np.inf
+    price = np.zeros(problem.capacity.shape[0])
+    status = "error"
+    for _ in range(max_rounds):
+        idx = np.flatnonzero(active)
+        sub = Problem(
+            opt_hh=problem.opt_hh[idx],
+            n_hh=problem.n_hh,
+            weight=problem.weight[idx],
+            usage=problem.usage[idx],
+            capacity=problem.capacity,
+            must_place=problem.must_place,
+            fair=problem.fair[:, idx] if problem.fair.shape[0] else problem.fair,
+            fair_lb=problem.fair_lb,
+        )
+        remaining = time_limit - (time.perf_counter() - t0)
+        res = _solve_lp_full(sub, time_limit=max(remaining, 1.0))
+        if res.status != "optimal":
+            if res.status == "infeasible" and active.all():
+                return res
+            if res.status == "infeasible":
+                active[:] = True  # restricted infeasibility says nothing; use every option
+                continue
+            status = res.status
+            break
+        status = "optimal"
+        x = np.zeros(n)
+        x[idx] = res.x
+        bound, reduced = dual_bound(problem, res.resource_price, res.fair_price)
+        if bound < best_bound:
+            best_bound, price = bound, res.resource_price
+        best_x = x
+        gap = (best_bound - res.bound) / max(abs(best_bound), 1.0)
+        candidates = (~active) & (reduced - res.household_price[problem.opt_hh] > 1e-6)
+        if gap <= tolerance or not candidates.any():
+            break
+        # Add each household's best few priced-out options.
+        cand = np.flatnonzero(candidates)
+        o = cand[np.lexsort((-reduced[cand], problem.opt_hh[cand]))]
+        first = np.r_[True, problem.opt_hh[o][1:] != problem.opt_hh[o][:-1]]
+        grp_start = np.maximum.accumulate(np.where(first, np.arange(o.size), 0))
+        active[o[(np.arange(o.size) - grp_start) < add_per_household]] = True
+        if time.perf_counter() - t0 > time_limit:
+            break
+    return LPResult(status, float(best_bound), best_x, price)
