@@ -53,6 +53,9 @@ deliberately lossy: all i-like vowels (``i``, ``ı``, ``y``) meet, front and bac
 vowel pairs meet (ä/a, ö/o, ü/ū/u), and the velars g, ğ, k, q and h/kh meet as
 ``k`` (Kazakh speakers use them interchangeably when typing without diacritics:
 ``mugalim``, ``muqalim``, ``mughalim`` and ``muğalım`` all fold to ``mukalim``).
+Because ң is typed as ``n`` or ``ng`` and ңғ as ``ñğ``, ``ng`` or ``nq``, a velar
+right after ``n`` is absorbed (``Mañğystau`` and ``Mangystau`` give ``manistau``;
+the price is that ``bank`` and ``ban`` meet too).
 ``fold_cyrillic_kazakh`` maps the nine Kazakh-specific Cyrillic letters onto the
 Russian letters people type on a Russian keyboard.
 """
@@ -234,12 +237,14 @@ _LAT_PRE_TABLE = str.maketrans(
         "ł": "l", "Ł": "l",
     }
 )  # fmt: skip
-_DIGRAPH_RE = re.compile(r"dzh|dj|zh|sh|ch|ph|gh|ng|ts|tc|c|x|w|\by(?=e)")
+_DIGRAPH_RE = re.compile(r"dzh|dj|zh|sh|ch|gh|tc(?!h)|c|x|w|\by(?=e)")
 _DIGRAPH_MAP = {
-    "dzh": "j", "dj": "j", "zh": "j", "sh": _SH, "ch": _SH, "ph": "f",
-    "gh": "g", "ng": "n", "ts": "ts", "tc": "ts", "c": "ts", "x": "ks",
-    "w": "u", "y": "",
+    "dzh": "j", "dj": "j", "zh": "j", "sh": _SH, "ch": _SH,
+    "gh": "g", "tc": "ts", "c": "ts", "x": "ks", "w": "u", "y": "",
 }  # fmt: skip
+# ң is written ñ, n or ng, and ңғ as ñğ, ng, ngg, nq...: a velar after n is
+# absorbed (after the velars have met as k) so that all of these give "n".
+_N_VELAR_RE = re.compile(r"nk+")
 _LAT_POST_TABLE = str.maketrans({"y": "i", "g": "k", "q": "k", "h": "k"})
 _REPEAT_RE = re.compile(r"([a-z\ue000])\1+")
 
@@ -285,6 +290,7 @@ def fold_kazakh_latin(text: str) -> str:
     text = text.translate(_LAT_PRE_TABLE)
     text = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group()], text)
     text = text.translate(_LAT_POST_TABLE)
+    text = _N_VELAR_RE.sub("n", text)
     text = _REPEAT_RE.sub(r"\1", text)
     return text.replace(_SH, "sh")
 
