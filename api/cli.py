@@ -87,7 +87,7 @@ def seed(
         engine.dispose()
     typer.echo(
         f"reference data loaded: {report.regions} regions, {report.districts} districts, "
-        f"{report.localities} localities, {report.programme_roles} programme roles"
+        f"{report.localities} localities, {report.programme_roles} programme roles, {report.quotas} quotas"
     )
     if demo:
         typer.echo("demo programme: not available in this build", err=True)

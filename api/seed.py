@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
+import polars as pl
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.models import (
     Base,
     DistrictRecord,
+    QuotaRecord,
     LocalityRecord,
     ProgrammeRoleRecord,
     ProgrammeVersionRecord,
@@ -36,6 +38,7 @@ class SeedReport:
     programme_roles: int
     districts: int
     localities: int
+    quotas: int
 
 
 def _fields(model: type[Base], obj: Any, **overrides: Any) -> dict[str, Any]:
@@ -81,10 +84,32 @@ def seed_reference(session: Session, data_dir: Path) -> SeedReport:
             )
         )
     session.flush()
+    quotas = seed_quotas(session, data_dir / "quotas.csv", ref)
     return SeedReport(
         regions=len(ref.regions),
         programme_versions=len(ref.versions),
         programme_roles=len(ref.roles),
         districts=len(ref.districts),
         localities=len(ref.all_localities),
+        quotas=quotas,
     )
+
+
+def seed_quotas(session: Session, path: Path, ref: ReferenceData) -> int:
+    """Upsert the published regional quotas (persons; families where published)."""
+    if not path.exists():
+        raise SeedError(f"reference file missing: {path}")
+    frame = pl.read_csv(path, schema_overrides={"region_code": pl.Utf8})
+    existing = {
+        (q.year, q.region_code, q.category): q for q in session.scalars(select(QuotaRecord))
+    }
+    for row in frame.iter_rows(named=True):
+        code = ref.region(str(row["region_code"])).code
+        key = (int(row["year"]), code, str(row["category"]))
+        record = existing.get(key) or QuotaRecord(year=key[0], region_code=code, category=key[2])
+        record.persons = int(row["persons"])
+        record.families = None if row["families"] is None else int(row["families"])
+        record.source = str(row["source"] or "")
+        session.add(record)
+    session.flush()
+    return frame.height

@@ -1,6 +1,8 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
+from api.models.allocation import AllocationRunRecord, DecisionRecord, PlacementRecord, QuotaRecord
 from api.models.auth import ApiTokenRecord
+from api.models.jobs import JobRecord
 from api.models.base import Base
 from api.models.programme import (
     EmployerRecord,
@@ -19,6 +21,11 @@ from api.models.reference import (
 )
 
 __all__ = [
+    "AllocationRunRecord",
+    "DecisionRecord",
+    "JobRecord",
+    "PlacementRecord",
+    "QuotaRecord",
     "ApiTokenRecord",
     "Base",
     "EmployerRecord",
