@@ -1,0 +1,317 @@
+"""The score formulas, written once over numpy arrays of options.
+
+:func:`evaluate` takes row indexes into a :class:`HouseholdFrame` and a :class:`Catalogue`
+(one entry per option) and returns every gate, component value, effective weight and the
+total. The explained single-option path calls it with arrays of length one, so both paths
+agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.domain import HEATING_TYPES, HOME_KINDS
+from matching.scoring.features import REGION_CODES, Catalogue, HouseholdFrame
+from matching.scoring.similarity import OccupationSpace
+from matching.scoring.weights import (
+    COMPONENTS,
+    GATES,
+    SETTLEMENT_CONTINUITY,
+    TENURE_MATCH,
+    ScoringConfig,
+)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_BED = HOME_KINDS.index("accommodation_bed")
+_STOVE = HEATING_TYPES.index("stove")
+_PURCHASE_KINDS = np.array(
+    [HOME_KINDS.index("for_sale"), HOME_KINDS.index("built_for_migrants")], dtype=np.int64
+)
+# Sub-weights inside the occupation fit: similarity dominates because the survey's
+# job-education mismatch is an occupation mismatch (seed 000 T31).
+_OCC_SIM, _OCC_EDU, _OCC_EXP, _OCC_LIC = 0.60, 0.15, 0.15, 0.10
+_UNDOCUMENTED = 0.85  # unconfirmed skills count less (DM 2.1.2, §3.4.3)
+# Sub-weights inside housing fit.
+_H_SIZE, _H_TENURE, _H_COND, _H_AFFORD = 0.25, 0.30, 0.20, 0.25
+# Sub-weights inside climate and infrastructure (stove heating is the named problem).
+_C_HEAT, _C_WATER, _C_BUS = 0.5, 0.25, 0.25
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything computed for n options; arrays have length n."""
+
+    gates: dict[str, BoolArray]
+    values: dict[str, FloatArray]
+    weights: dict[str, FloatArray]
+    feasible: BoolArray
+    total: FloatArray
+    primary_slot: IntArray  # earner slot of the primary member
+    primary_member: IntArray
+    second_member: IntArray  # -1 when none
+    similarity: FloatArray
+    second_similarity: FloatArray
+    net_rent: FloatArray
+    own_share: FloatArray
+    rent_subsidy: FloatArray
+    network_movers: IntArray
+    wage_ratio: FloatArray
+
+
+def _slot_fit(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    hrow: IntArray,
+    vrow: IntArray,
+    cfg: ScoringConfig,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Fit, similarity and qualification of every earner slot for each vacancy: (n, slots)."""
+    occ = hf.slot_occ[hrow]  # (n, S)
+    safe_v = np.maximum(vrow, 0)
+    v_occ = np.where(vrow >= 0, cat.v_occ[safe_v], -1)
+    sim = space.lookup(occ, v_occ[:, None])
+    edu_gap = cat.v_edu[safe_v][:, None] - hf.slot_edu[hrow]
+    edu = np.where(edu_gap <= 0, 1.0, np.where(edu_gap == 1, 0.5, 0.0))
+    exp = 0.3 + 0.7 * np.minimum(hf.slot_years[hrow] / cfg.full_experience_years, 1.0)
+    lic_ok = (cat.v_lic[safe_v][:, None] & ~hf.slot_lic[hrow]) == 0
+    fit = _OCC_SIM * sim + _OCC_EDU * edu + _OCC_EXP * exp + _OCC_LIC * lic_ok
+    fit = fit * np.where(hf.slot_documented[hrow], 1.0, _UNDOCUMENTED)
+    present = (occ >= 0) & (vrow >= 0)[:, None]
+    fit = np.where(present, fit, 0.0)
+    qualifies = present & (sim >= cfg.min_similarity) & (edu_gap <= 1) & lic_ok
+    return np.clip(fit, 0.0, 1.0), sim, qualifies
+
+
+def evaluate(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    cfg: ScoringConfig,
+    hrow: IntArray,
+    lrow: IntArray,
+    home_row: IntArray,
+    vrow: IntArray,
+    v2row: IntArray,
+) -> Evaluation:
+    """Gates, components and totals for options given as row indexes (-1 = missing).
+
+    Parameters
+    ----------
+    hf, cat, space, cfg
+        Household arrays, catalogue arrays, occupation space and configuration.
+    hrow, lrow, home_row, vrow, v2row
+        Per option: household row, locality row, home row, primary vacancy row and second
+        vacancy row (``-1`` when the option has no second job).
+
+    Returns
+    -------
+    Evaluation
+    """
+    n = len(hrow)
+    idx = np.arange(n)
+    safe_l = np.maximum(lrow, 0)
+    safe_home = np.maximum(home_row, 0)
+    safe_v = np.maximum(vrow, 0)
+    safe_v2 = np.maximum(v2row, 0)
+    has_v2 = v2row >= 0
+    persons = hf.persons[hrow]
+
+    # ---- gates
+    origin_codes = np.array([c in cfg.origin_regions for c in REGION_CODES])
+    dest_codes = np.array([c in cfg.destination_regions for c in REGION_CODES])
+    o_reg = hf.origin_region[hrow]
+    from_origin = (o_reg >= 0) & origin_codes[np.maximum(o_reg, 0)]
+    kandas = hf.is_kandas[hrow]
+    resident = (hf.years_in_origin[hrow] >= cfg.min_years_in_origin) & from_origin
+    # Kandas (ethnic Kazakh returnees) come from abroad: no citizenship or origin residence
+    # condition applies to them under the programme's kandas quota.
+    eligibility = kandas | (hf.citizen[hrow] & resident)
+    l_reg = cat.l_region[safe_l]
+    destination = (lrow >= 0) & (l_reg >= 0) & dest_codes[np.maximum(l_reg, 0)]
+
+    fit, sim, qualifies = _slot_fit(hf, cat, space, hrow, vrow, cfg)
+    qualified_vacancy = (vrow >= 0) & cat.v_qualified[safe_v]
+    any_qualifies = qualifies.any(axis=1) & qualified_vacancy
+    # Primary member: the best-fitting qualifying slot, else the best slot at all.
+    ranked = np.where(qualifies, fit + 2.0, fit)
+    primary_slot = ranked.argmax(axis=1)
+    occupation = fit[idx, primary_slot]
+    primary_sim = sim[idx, primary_slot]
+    slot_members = hf.slot_member[hrow]
+    primary_member = slot_members[idx, primary_slot]
+
+    fit2, sim2, _ = _slot_fit(hf, cat, space, hrow, v2row, cfg)
+    other = (slot_members >= 0) & (slot_members != primary_member[:, None])
+    fit2 = np.where(other, fit2, -1.0)
+    second_slot = fit2.argmax(axis=1)
+    second_fit = np.maximum(fit2[idx, second_slot], 0.0)
+    second_member = np.where(
+        has_v2 & (fit2[idx, second_slot] >= 0), slot_members[idx, second_slot], -1
+    )
+    second_sim = np.where(second_member >= 0, sim2[idx, second_slot], 0.0)
+
+    same_place = (
+        (lrow >= 0)
+        & (home_row >= 0)
+        & (cat.h_loc[safe_home] == lrow)
+        & (vrow >= 0)
+        & (cat.v_loc[safe_v] == lrow)
+    )
+    second_ok = ~has_v2 | ((cat.v_loc[safe_v2] == lrow) & (v2row != vrow) & (second_member >= 0))
+    household_intact = same_place & second_ok
+
+    kind = cat.h_kind[safe_home]
+    home_fits = (
+        (home_row >= 0)
+        & (cat.h_capacity[safe_home] >= persons)
+        & (kind != _BED)
+        & (~hf.needs_accessible[hrow] | cat.h_accessible[safe_home])
+    )
+    documents = hf.documents_complete[hrow]
+    gates = {
+        "eligibility": eligibility,
+        "documents": documents,
+        "destination": destination,
+        "household_intact": household_intact,
+        "qualified_member": any_qualifies,
+        "home_fits": home_fits,
+    }
+    feasible = np.logical_and.reduce([gates[g] for g in GATES])
+
+    # ---- components
+    wages = np.where(vrow >= 0, cat.v_wage[safe_v], 0.0) + np.where(
+        has_v2, cat.v_wage[safe_v2], 0.0
+    )
+    urban = cat.l_urban[safe_l].astype(np.int64)
+    rent_subsidy = cfg.rent_subsidy_monthly[urban, np.clip(persons, 0, 10)]
+    rent = cat.h_rent[safe_home]
+    net_rent = np.maximum(rent - rent_subsidy, 0.0)
+    price = cat.h_price[safe_home]
+    certificate = np.minimum(cfg.certificate_cap_tenge, cfg.certificate_share * price)
+    own_share = np.maximum(price - certificate, 0.0)
+    buying = np.isin(kind, _PURCHASE_KINDS) & (price > 0)
+    burden_rent = net_rent / np.maximum(wages, 1.0)
+    burden_buy = own_share / np.maximum(wages * cfg.purchase_income_months, 1.0)
+    afford = np.where(buying, 1.0 - burden_buy, 1.0 - burden_rent / cfg.rent_burden_limit)
+    rooms_needed = np.ceil(persons / 2.0)
+    size = np.minimum(cat.h_rooms[safe_home] / np.maximum(rooms_needed, 1.0), 1.0)
+    tenure = TENURE_MATCH[np.maximum(hf.pref_tenure[hrow], 0), kind]
+    condition = (cat.h_condition[safe_home] - 1) / 4.0
+    housing = (
+        _H_SIZE * size + _H_TENURE * tenure + _H_COND * condition
+        + _H_AFFORD * np.clip(afford, 0.0, 1.0)
+    )  # fmt: skip
+
+    settlement = SETTLEMENT_CONTINUITY[
+        np.maximum(hf.origin_settlement[hrow], 0), np.maximum(cat.l_settlement[safe_l], 0)
+    ]
+
+    k05 = hf.children_0_5[hrow]
+    k617 = hf.children_6_17[hrow]
+    kg_seats = cat.l_kg_seats[safe_l]
+    school_seats = cat.l_school_seats[safe_l]
+    kg = np.where(kg_seats >= k05, 1.0, np.where(kg_seats > 0, 0.5, 0.0))
+    school = np.where(school_seats >= k617, 1.0, np.where(school_seats > 0, 0.5, 0.0))
+    clinic = np.where(cat.l_clinic[safe_l], 1.0, 0.3)
+    km = cat.l_hospital_km[safe_l]
+    hospital = np.clip(
+        (cfg.hospital_far_km - km) / (cfg.hospital_far_km - cfg.hospital_ok_km), 0.0, 1.0
+    )
+    parts = np.vstack([kg, school, clinic, hospital])
+    applies = np.vstack([k05 > 0, k617 > 0, hf.needs_clinic[hrow], hf.needs_hospital[hrow]])
+    n_parts = applies.sum(axis=0)
+    family = np.where(n_parts > 0, (parts * applies).sum(axis=0) / np.maximum(n_parts, 1), 1.0)
+
+    origin_wage = hf.origin_wage[hrow]
+    primary_wage = np.where(vrow >= 0, cat.v_wage[safe_v], 0.0)
+    wage_ratio = primary_wage / np.maximum(origin_wage, 1.0)
+    wage = np.clip(
+        (wage_ratio - cfg.wage_ratio_zero) / (cfg.wage_ratio_full - cfg.wage_ratio_zero), 0.0, 1.0
+    )
+
+    region_bit = np.where(l_reg >= 0, np.left_shift(1, np.maximum(l_reg, 0)), 0)
+    st_bit = np.left_shift(1, np.maximum(cat.l_settlement[safe_l], 0))
+    pr = hf.pref_region_mask[hrow]
+    ps = hf.pref_settlement_mask[hrow]
+    region_match = (pr & region_bit) != 0
+    st_match = (ps & st_bit) != 0
+    n_pref = (pr != 0).astype(np.int64) + (ps != 0)
+    preferences = np.where(
+        n_pref > 0,
+        (np.where(pr != 0, region_match, 0.0) + np.where(ps != 0, st_match, 0.0))
+        / np.maximum(n_pref, 1),
+        1.0,
+    )
+
+    used_to_gas = hf.origin_heating[hrow] != _STOVE
+    stove = cat.h_heating[safe_home] == _STOVE
+    heat = np.where(stove & used_to_gas, 0.3, 1.0)
+    climate = (
+        _C_HEAT * heat
+        + _C_WATER * np.where(cat.h_water[safe_home], 1.0, 0.5)
+        + _C_BUS * np.where(cat.l_bus[safe_l], 1.0, 0.5)
+    )
+
+    movers = np.where(o_reg >= 0, cat.network[np.maximum(o_reg, 0), safe_l], 0)
+    network = 1.0 - np.exp(-movers / cfg.network_scale)
+
+    land = np.where(cat.l_land[safe_l] > 0, 1.0, 0.0)
+
+    values = {
+        "occupation": occupation,
+        "second_earner": np.where(has_v2, second_fit, 0.0),
+        "housing": housing,
+        "settlement": settlement,
+        "family_services": family,
+        "wage": wage,
+        "preferences": preferences,
+        "climate": climate,
+        "network": network,
+        "land": land,
+    }
+    values = {k: np.clip(np.asarray(v, dtype=np.float64), 0.0, 1.0) for k, v in values.items()}
+    ones = np.ones(n)
+    vm = cfg.vulnerable_multiplier
+    weights = {
+        "occupation": ones * cfg.weight("occupation"),
+        "second_earner": np.where(hf.seekers[hrow] >= 2, cfg.weight("second_earner"), 0.0),
+        "housing": ones * cfg.weight("housing"),
+        "settlement": np.where(hf.vulnerable_settlement[hrow], vm, 1.0) * cfg.weight("settlement"),
+        "family_services": np.where(n_parts > 0, cfg.weight("family_services"), 0.0),
+        "wage": np.where(origin_wage > 0, cfg.weight("wage"), 0.0),
+        "preferences": np.where(n_pref > 0, cfg.weight("preferences"), 0.0),
+        "climate": ones * cfg.weight("climate"),
+        "network": np.where(hf.vulnerable_network[hrow], vm, 1.0) * cfg.weight("network"),
+        "land": np.where(hf.wants_land[hrow], cfg.weight("land"), 0.0),
+    }
+    assert tuple(values) == COMPONENTS
+    wsum = np.sum([weights[c] for c in COMPONENTS], axis=0)
+    mean = np.sum([weights[c] * values[c] for c in COMPONENTS], axis=0) / np.maximum(wsum, 1e-12)
+    critical = values["occupation"] ** cfg.occupation_exponent * (
+        values["housing"] ** cfg.housing_exponent
+    )
+    total = np.where(feasible, np.clip(mean * critical, 0.0, 1.0), 0.0)
+    return Evaluation(
+        gates=gates,
+        values=values,
+        weights=weights,
+        feasible=feasible,
+        total=total,
+        primary_slot=primary_slot,
+        primary_member=primary_member,
+        second_member=second_member,
+        similarity=primary_sim,
+        second_similarity=second_sim,
+        net_rent=net_rent,
+        own_share=np.where(buying, own_share, 0.0),
+        rent_subsidy=rent_subsidy,
+        network_movers=movers.astype(np.int64),
+        wage_ratio=wage_ratio,
+    )
