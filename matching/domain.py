@@ -95,7 +95,7 @@ def _check_non_negative(value: float, what: str) -> None:
 
 def education_rank(level: str) -> int:
     """Position of ``level`` in :data:`EDUCATION_LEVELS` (higher means more schooling)."""
-    return list(EDUCATION_LEVELS).index(level)
+    return [str(e) for e in EDUCATION_LEVELS].index(level)
 
 
 def licence_mask(licences: frozenset[str] | set[str] | tuple[str, ...]) -> int:
