@@ -60,6 +60,13 @@ def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
 def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
     """HiGHS dual simplex on the whole relaxation."""
     n = problem.n_options
+    if n == 0:
+        ok = not problem.must_place.any() and bool(np.all(problem.fair_lb <= 0))
+        n_res = problem.capacity.shape[0]
+        return LPResult(
+            "optimal" if ok else "infeasible", 0.0 if ok else float("nan"), np.zeros(0),
+            np.zeros(n_res), np.zeros(problem.fair_lb.shape[0]), np.zeros(problem.n_hh),
+        )
     inc = problem.incidence()
     free = ~problem.must_place
     blocks = [inc[free], problem.usage.T.tocsr()]
