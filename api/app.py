@@ -11,7 +11,8 @@ from fastapi.routing import APIRoute
 from api.db import make_engine, make_sessionmaker
 from api.logging import RequestIdMiddleware, configure_logging
 from api.problems import Problem, install_problem_handlers
-from api.routes import health, localities, regions, support
+from api.routes import health, localities, regions, support, taxonomy
+from api.taxonomy_service import TaxonomyService
 from api.settings import Settings, get_settings
 from matching.reference import load_reference
 from matching.support import load_support_parameters
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.taxonomy.warm_up_in_background()
         yield
         engine.dispose()
 
@@ -52,9 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reference data and support parameters are small and read-only: loaded once per process.
     app.state.reference = load_reference(settings.data_dir)
     app.state.support_parameters = load_support_parameters(settings.data_dir)
+    app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
     install_problem_handlers(app)
     app.add_middleware(RequestIdMiddleware)
-    for module in (health, regions, localities, support):
+    for module in (health, regions, localities, support, taxonomy):
         app.include_router(module.router)
 
     original_openapi = app.openapi

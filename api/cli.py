@@ -94,6 +94,49 @@ def seed(
 
 
 @app.command()
+def normalize(
+    file: Annotated[str, typer.Argument(help="CSV file with a header row.")],
+    column: Annotated[str, typer.Option("--column", "-c", help="Column holding the texts.")],
+    kind: Annotated[str, typer.Option(help="occupation or skill.")] = "occupation",
+    esco: Annotated[
+        str | None,
+        typer.Option("--esco", help="Folder of an ESCO CSV release to extend the taxonomy."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Label language: kk, kk_latn, ru or en.")] = "ru",
+) -> None:
+    """Normalize a CSV column of titles; writes text,code,isco,label,score,method to stdout."""
+    from pathlib import Path
+
+    import polars as pl
+
+    from taxonomy import Normalizer, load_taxonomy
+
+    if kind not in ("occupation", "skill"):
+        raise fail(f"--kind must be occupation or skill, not {kind!r}", 2)
+    if lang not in ("kk", "kk_latn", "ru", "en"):
+        raise fail(f"--lang must be kk, kk_latn, ru or en, not {lang!r}", 2)
+    path = Path(file)
+    if not path.is_file():
+        raise fail(f"cannot read {file}: no such file")
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except Exception as exc:
+        raise fail(f"cannot read {file} as CSV: {describe(exc)}") from exc
+    if column not in frame.columns:
+        raise fail(f"{file} has no column {column!r}; columns: {', '.join(frame.columns)}")
+    esco_dir = Path(esco) if esco else None
+    if esco_dir is not None and not (esco_dir / "occupations_en.csv").is_file():
+        raise fail(f"{esco} is not an ESCO CSV release (occupations_en.csv missing)")
+    try:
+        normalizer = Normalizer(load_taxonomy(esco_dir=esco_dir))
+    except Exception as exc:
+        raise fail(f"cannot load the taxonomy: {describe(exc)}") from exc
+    result = normalizer.normalize_batch(frame[column], kind=kind, lang=lang)  # type: ignore[arg-type]
+    out = result.select("text", "code", "isco", "label", "score", "method")
+    sys.stdout.write(out.write_csv())
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://… in production.",
     )
     data_dir: Path = REPO_ROOT / "data"
+    esco_dir: Path | None = Field(
+        default=None, description="An ESCO CSV release to extend the taxonomy with (optional)."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
