@@ -216,42 +216,56 @@ def kk_lat_to_cyr(text: str) -> str:
 # --------------------------------------------------------------------------- #
 # Latin fold
 # --------------------------------------------------------------------------- #
-# Internal placeholder for the ш/ч class while "h" is still being folded.
-_SH = "\ue000"
+# The ш/ч class is spelt "sh"/"ch" until the digraph step turns it into "S", a
+# free ASCII placeholder (the text is lowercase by then), so that folding h into
+# the velars cannot touch it; "S" becomes "sh" again at the end.
+_SH = "S"
 
-# 2017 alphabet: a letter followed by an apostrophe (any of the usual glyphs).
-_APOSTROPHE_LETTER_RE = re.compile(r"([AaGgIiNnOoSsCcUuYy])['’ʼ`´ʻ]")
+# 2017 alphabet: a letter followed by an apostrophe (any of the usual glyphs);
+# applied to lowercased text.
+_APOSTROPHE_GLYPHS = "'’ʼ`´ʻ"
+_APOSTROPHE_LETTER_RE = re.compile(f"([agnoscuiy])[{_APOSTROPHE_GLYPHS}]")
 _APOSTROPHE_LETTER_MAP = {
     "a": "a", "g": "g", "i": "i", "n": "n", "o": "o",
-    "s": _SH, "c": _SH, "u": "u", "y": "u",  # 2017: y' is у
+    "s": "sh", "c": "ch", "u": "u", "y": "u",  # 2017: y' is у
 }  # fmt: skip
-_APOSTROPHES = str.maketrans("", "", "'’ʼ`´ʻ")
-
-# Letters with their own fold before diacritics are stripped.
-_LAT_PRE_TABLE = str.maketrans(
-    {
-        "ş": _SH, "Ş": _SH, "ç": _SH, "Ç": _SH, "š": _SH, "Š": _SH,
-        "ý": "u", "Ý": "u",  # 2018: ý is у
-        "ı": "i", "İ": "i", "ə": "a", "Ə": "a", "ŋ": "n", "Ŋ": "n",
-        "ß": "ss", "æ": "a", "Æ": "a", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
-        "ł": "l", "Ł": "l",
-    }
-)  # fmt: skip
-_DIGRAPH_RE = re.compile(r"dzh|dj|zh|sh|ch|gh|tc(?!h)|c|x|w|\by(?=e)")
-_DIGRAPH_MAP = {
-    "dzh": "j", "dj": "j", "zh": "j", "sh": _SH, "ch": _SH,
-    "gh": "g", "tc": "ts", "c": "ts", "x": "ks", "w": "u", "y": "",
-}  # fmt: skip
-# ң is written ñ, n or ng, and ңғ as ñğ, ng, ngg, nq...: a velar after n is
-# absorbed (after the velars have met as k) so that all of these give "n".
-_N_VELAR_RE = re.compile(r"nk+")
-_LAT_POST_TABLE = str.maketrans({"y": "i", "g": "k", "q": "k", "h": "k"})
-_REPEAT_RE = re.compile(r"([a-z\ue000])\1+")
 
 
 def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _latin_table() -> dict[int, str]:
+    # One table for lowercased text: apostrophes go, Kazakh letters with their
+    # own fold, then every other Latin letter with a diacritic -> its base letter
+    # (precomputed so that common input never takes the generic slow path).
+    table: dict[int, str] = dict.fromkeys(range(0x300, 0x370), "")
+    for cp in range(0xC0, 0x250):
+        base = _strip_marks(chr(cp)).lower()
+        if base != chr(cp) and base.isascii():
+            table[cp] = base
+    own = {
+        "ş": "sh", "ç": "ch", "š": "sh",
+        "ý": "u",  # 2018: ý is у
+        "ı": "i", "ə": "a", "ŋ": "n", "ß": "ss", "æ": "a", "ø": "o", "đ": "d", "ł": "l",
+    }  # fmt: skip
+    table.update({ord(k): v for k, v in own.items()})
+    table.update(dict.fromkeys(map(ord, _APOSTROPHE_GLYPHS), ""))
+    return table
+
+
+_LAT_TABLE = _latin_table()
+_DIGRAPH_RE = re.compile(r"dzh|dj|zh|sh|ch|gh|tc(?!h)|c|x|w|\by(?=e)")
+_DIGRAPH_MAP = {
+    "dzh": "j", "dj": "j", "zh": "j", "sh": _SH, "ch": _SH,
+    "gh": "g", "tc": "ts", "c": "ts", "x": "ks", "w": "u", "y": "",
+}  # fmt: skip
+_LAT_POST_TABLE = str.maketrans("ygqh", "ikkk")
+# ң is written ñ, n or ng, and ңғ as ñğ, ng, ngg, nq...: a velar after n is
+# absorbed (after the velars have met as k) so that all of these give "n".
+_N_VELAR_RE = re.compile(r"nk+")
+_REPEAT_RE = re.compile(r"([a-zS])\1+")
 
 
 def fold_kazakh_latin(text: str) -> str:
@@ -283,11 +297,14 @@ def fold_kazakh_latin(text: str) -> str:
     >>> fold_kazakh_latin("JÚRGIZÝSHI") == fold_kazakh_latin("jürgızuşı")
     True
     """
-    text = unicodedata.normalize("NFC", text)
-    text = _APOSTROPHE_LETTER_RE.sub(lambda m: _APOSTROPHE_LETTER_MAP[m.group(1).lower()], text)
-    text = text.translate(_APOSTROPHES).translate(_LAT_PRE_TABLE)
-    text = _strip_marks(text.lower()).lower()
-    text = text.translate(_LAT_PRE_TABLE)
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = _APOSTROPHE_LETTER_RE.sub(lambda m: _APOSTROPHE_LETTER_MAP[m.group(1)], text)
+    text = text.translate(_LAT_TABLE)
+    if not text.isascii():
+        # Other scripts and compatibility characters: generic decomposition.
+        text = _strip_marks(text).lower().translate(_LAT_TABLE)
     text = _DIGRAPH_RE.sub(lambda m: _DIGRAPH_MAP[m.group()], text)
     text = text.translate(_LAT_POST_TABLE)
     text = _N_VELAR_RE.sub("n", text)
