@@ -12,8 +12,8 @@ from api.db import make_engine, make_sessionmaker
 from api.logging import RequestIdMiddleware, configure_logging
 from api.problems import Problem, install_problem_handlers
 from api.routes import health, localities, regions, support, taxonomy
-from api.taxonomy_service import TaxonomyService
 from api.settings import Settings, get_settings
+from api.taxonomy_service import TaxonomyService
 from matching.reference import load_reference
 from matching.support import load_support_parameters
 

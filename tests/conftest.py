@@ -17,7 +17,6 @@ from api.deps import get_session
 from api.migrate import upgrade
 from api.seed import seed_reference
 from api.settings import REPO_ROOT, Settings
-from api.taxonomy_service import TaxonomyService
 from tests.databases import BACKENDS, fresh_database
 
 DATA_DIR = REPO_ROOT / "data"
