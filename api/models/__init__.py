@@ -1,6 +1,12 @@
 """ORM models. Importing this package registers every table on ``Base.metadata``."""
 
-from api.models.allocation import AllocationRunRecord, DecisionRecord, PlacementRecord, QuotaRecord
+from api.models.allocation import (
+    AllocationRunRecord,
+    DecisionRecord,
+    MoverNetworkRecord,
+    PlacementRecord,
+    QuotaRecord,
+)
 from api.models.auth import ApiTokenRecord
 from api.models.jobs import JobRecord
 from api.models.base import Base
@@ -24,6 +30,7 @@ __all__ = [
     "AllocationRunRecord",
     "DecisionRecord",
     "JobRecord",
+    "MoverNetworkRecord",
     "PlacementRecord",
     "QuotaRecord",
     "ApiTokenRecord",

@@ -111,3 +111,16 @@ class DecisionRecord(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class MoverNetworkRecord(Base):
+    """Earlier movers from an origin region living in a locality (the household's network)."""
+
+    __tablename__ = "mover_network"
+
+    origin_region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+    locality_id: Mapped[str] = mapped_column(ForeignKey("localities.id"), primary_key=True)
+    movers: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (CheckConstraint("movers >= 0", name="movers_nonnegative"),)

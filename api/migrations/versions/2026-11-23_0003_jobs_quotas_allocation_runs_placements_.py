@@ -1,8 +1,8 @@
-"""jobs, quotas, allocation runs, placements and decisions
+"""jobs, quotas, allocation runs, placements, decisions and mover network
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 20:04:01.841744
+Create Date: 2026-11-23 20:08:03.748045
 """
 
 from __future__ import annotations
@@ -99,6 +99,23 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "year", "region_code", "category", name=op.f("uq_quotas_year_region_code_category")
         ),
+    )
+    op.create_table(
+        "mover_network",
+        sa.Column("origin_region_code", sa.String(length=2), nullable=False),
+        sa.Column("locality_id", sa.String(length=64), nullable=False),
+        sa.Column("movers", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.CheckConstraint("movers >= 0", name=op.f("ck_mover_network_movers_nonnegative")),
+        sa.ForeignKeyConstraint(
+            ["locality_id"], ["localities.id"], name=op.f("fk_mover_network_locality_id_localities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_region_code"],
+            ["regions.code"],
+            name=op.f("fk_mover_network_origin_region_code_regions"),
+        ),
+        sa.PrimaryKeyConstraint("origin_region_code", "locality_id", name=op.f("pk_mover_network")),
     )
     op.create_table(
         "placement_decisions",
@@ -210,6 +227,7 @@ def downgrade() -> None:
 
     op.drop_table("placements")
     op.drop_table("placement_decisions")
+    op.drop_table("mover_network")
     op.drop_table("quotas")
     op.drop_table("allocation_runs")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
