@@ -80,7 +80,7 @@ def _removal_flags(
     if locks is not None and locks.height:
         opts = _mark(opts, locks, "is_lock_target")
         locked_hh = locks.select(pl.col("household_id").cast(pl.Utf8)).unique()
-        opts = opts.with_columns(is_locked=pl.col("household_id").is_in(locked_hh["household_id"]))
+        opts = opts.with_columns(is_locked=pl.col("household_id").is_in(locked_hh["household_id"].to_list()))
         locked_elsewhere = pl.col("is_locked") & ~pl.col("is_lock_target")
     return opts.with_columns(
         reason=pl.when(pl.col("refused_region"))

@@ -24,7 +24,13 @@ from matching.allocation.explain import Conflict, explain_infeasible, unplaced_r
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.lp import solve_lp_colgen
-from matching.allocation.model import FairnessRule, Problem, groups_table, problem_from_instance, restrict
+from matching.allocation.model import (
+    FairnessRule,
+    Problem,
+    groups_table,
+    problem_from_instance,
+    restrict,
+)
 
 ProgressCallback = Callable[[str, float, str], None]
 
@@ -192,8 +198,9 @@ def allocate(
     t0 = time.perf_counter()
     progress("build", 0.0, "building the model")
     problem = problem_from_instance(instance, config.fairness)
+    phases: dict[str, float] = {}
     if instance.lock_conflicts:
-        status, x, bound, method, phases = "infeasible", np.zeros(instance.n_options, dtype=bool), math.nan, "none", {}
+        status, x, bound, method = "infeasible", np.zeros(instance.n_options, dtype=bool), math.nan, "none"
     else:
         status, x, bound, method, phases = _solve(problem, config, progress)
     conflict = None

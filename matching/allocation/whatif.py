@@ -71,15 +71,15 @@ def apply_scenario(inst: AllocationInstance, scenario: Scenario) -> AllocationIn
     for h, allowed in scenario.locks.items():
         allowed_set = set(allowed)
         rows = np.flatnonzero(hh_id == h)
-        for i in rows:
-            if opt_id[i] not in allowed_set and keep[i]:
-                keep[i] = False
-                reason[i] = R.LOCKED_ELSEWHERE
+        for r in rows:
+            if opt_id[r] not in allowed_set and keep[r]:
+                keep[r] = False
+                reason[r] = R.LOCKED_ELSEWHERE
         if h in hh_index:
             must[hh_index[h]] = True
     removed_now = opts.filter(pl.Series(~keep)).select(
         "option_id", "household_id", "locality_id", "region_code"
-    ).with_columns(reason=pl.Series([r for r in reason[~keep]], dtype=pl.Utf8))
+    ).with_columns(reason=pl.Series(list(reason[~keep]), dtype=pl.Utf8))
     from matching.allocation.instance import LockConflict
 
     kept_hh = set(hh_id[keep].tolist())
