@@ -10,8 +10,10 @@ abbreviations expanded, scripts folded, endings stripped, words sorted.
 1. **exact** — the key (or the key with its spaces removed) is an alias key.
 2. Otherwise the key is compared with all alias keys by cosine similarity of
    character n-gram TF-IDF vectors (one sparse matrix product); the best
-   ``_SHORTLIST`` alias keys are re-scored with rapidfuzz (``fuzz.ratio`` for
-   typos, ``fuzz.token_set_ratio`` for extra words) and the scores are blended.
+   ``_SHORTLIST`` alias keys are re-scored with rapidfuzz (``fuzz.ratio``, for
+   typos) and by word coverage (share of the alias's words present in the query and
+   the other way round, from a sparse word-incidence product); the similarities are
+   blended with :data:`WEIGHTS`.
    The method is **fuzzy** when the edit-distance score decides, else **ngram**.
 
 An alias key shared by occupations of several ISCO unit groups is ambiguous; its
@@ -32,7 +34,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz
-from rapidfuzz.process import cpdist
+from rapidfuzz.process import cdist, cpdist
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -46,11 +48,18 @@ Method = Literal["exact", "fuzzy", "ngram"]
 
 # How many alias keys the n-gram stage hands to rapidfuzz for each query.
 _SHORTLIST = 24
-# Blend of the three similarities; chosen on titles_dev.csv (see calibration).
-_W_COSINE = 0.45
-_W_RATIO = 0.35
-_W_TOKEN_SET = 0.20
-_CHUNK = 2048
+# Blend of the similarities (weights sum to 1); chosen on titles_dev.csv.
+# cosine: character n-gram TF-IDF; ratio: rapidfuzz edit similarity of the keys;
+# alias/query coverage: share of the alias's / the query's words found in the other.
+WEIGHTS: dict[str, float] = {"cosine": 0.4, "ratio": 0.3, "alias_cov": 0.15, "query_cov": 0.15}
+# Scores drop by penalty × (reference − margin) when the margin between the best
+# candidate and the best candidate of another ISCO unit group is below reference.
+MARGIN: dict[str, float] = {"reference": 0.3, "penalty": 1.5}
+_CHUNK = 1024
+# Words of at least this many letters that no alias uses are corrected to the
+# nearest alias word when rapidfuzz's ratio is at least the cutoff.
+_MIN_CORRECTABLE = 5
+_CORRECTION_CUTOFF = 80
 _KIND_PRIORITY = {
     "title": 0,
     "feminine": 1,
@@ -158,6 +167,11 @@ class _KindIndex:
         self.key_codes = np.asarray(members, dtype=np.int64)
         self.key_primary = self.key_codes[self.key_indptr[:-1]]
         self.key_ambiguity = ambiguity
+        isco_ids = {isco: i for i, isco in enumerate(sorted(set(self.iscos)))}
+        code_isco = np.asarray([isco_ids[i] for i in self.iscos], dtype=np.int64)
+        self.key_primary_isco = (
+            code_isco[self.key_primary] if len(self.keys) else np.zeros(0, dtype=np.int64)
+        )
         self.exact: dict[str, int] = {}
         for i, key in enumerate(self.keys):
             self.exact.setdefault(key, i)
@@ -173,6 +187,27 @@ class _KindIndex:
         self._idf = self.vectorizer.idf_.astype(np.float32)
         self._analyzer = self.vectorizer.build_analyzer()
         self.keys_array = np.asarray(self.keys, dtype=object)
+        self.token_vocab: dict[str, int] = {}
+        tok_rows: list[int] = []
+        tok_cols: list[int] = []
+        for i, key in enumerate(self.keys):
+            for tok in key.split():
+                tok_rows.append(i)
+                tok_cols.append(self.token_vocab.setdefault(tok, len(self.token_vocab)))
+        n_vocab = max(len(self.token_vocab), 1)
+        incidence = sparse.csr_matrix(
+            (np.ones(len(tok_rows), dtype=np.float64), (tok_rows, tok_cols)),
+            shape=(len(self.keys), n_vocab),
+        )
+        # Word weights: generic words ("специалист", "рабочий") shared by many
+        # aliases say little, so coverage counts them less.
+        df = np.asarray(incidence.sum(axis=0)).ravel()
+        self.token_idf = np.log((1.0 + len(self.keys)) / (1.0 + df)) + 1.0
+        self.unknown_idf = float(np.log(1.0 + len(self.keys)) + 1.0)
+        weighted = incidence.multiply(self.token_idf[None, :]).tocsr()
+        self.key_tokens_t = sparse.csr_matrix(weighted.T)
+        self.key_mass = np.asarray(weighted.sum(axis=1), dtype=np.float64).ravel()
+        self.vocab_tokens = np.asarray(list(self.token_vocab), dtype=object)
 
     # ---------------------------------------------------------------- scoring
     def _vectorize(self, keys: Sequence[str]) -> sparse.csr_matrix:
@@ -202,6 +237,68 @@ class _KindIndex:
             shape=(len(keys), len(self._vocabulary)),
         )
 
+    def _token_matrix(self, keys: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Binary word incidence of query keys and each query's word weight mass."""
+        rows: list[int] = []
+        cols: list[int] = []
+        mass = np.zeros(len(keys), dtype=np.float64)
+        for i, key in enumerate(keys):
+            for tok in key.split():
+                j = self.token_vocab.get(tok)
+                if j is None:
+                    mass[i] += self.unknown_idf
+                else:
+                    mass[i] += self.token_idf[j]
+                    rows.append(i)
+                    cols.append(j)
+        matrix = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float64), (rows, cols)),
+            shape=(len(keys), self.key_tokens_t.shape[0]),
+        )
+        return matrix, np.maximum(mass, 1e-9)
+
+    def _correct(self, keys: Sequence[str], mask: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Correct words unknown to the aliases; confidence is the worst word similarity."""
+        unknown = sorted(
+            {
+                tok
+                for k, m in zip(keys, mask, strict=True)
+                if m
+                for tok in k.split()
+                if len(tok) >= _MIN_CORRECTABLE and tok not in self.token_vocab
+            }
+        )
+        fix: dict[str, tuple[str, float]] = {}
+        if unknown and self.vocab_tokens.size:
+            for start in range(0, len(unknown), _CHUNK):
+                part = unknown[start : start + _CHUNK]
+                sim = cdist(
+                    part,
+                    self.vocab_tokens,
+                    scorer=fuzz.ratio,
+                    score_cutoff=_CORRECTION_CUTOFF,
+                    dtype=np.uint8,
+                    workers=-1,
+                )
+                best = sim.argmax(axis=1)
+                best_sim = sim[np.arange(len(part)), best]
+                for tok, j, value in zip(part, best, best_sim, strict=True):
+                    if value >= _CORRECTION_CUTOFF:
+                        fix[tok] = (str(self.vocab_tokens[j]), float(value) / 100.0)
+        corrected: list[str] = []
+        confidence = np.ones(len(keys), dtype=np.float64)
+        for i, key in enumerate(keys):
+            if not mask[i] or not fix:
+                corrected.append(key)
+                continue
+            words = []
+            for tok in key.split():
+                new, value = fix.get(tok, (tok, 1.0))
+                words.append(new)
+                confidence[i] = min(confidence[i], value)
+            corrected.append(" ".join(sorted(set(words))))
+        return corrected, confidence
+
     def score(self, keys: Sequence[str], width: int, *, exact_lookup: bool = True) -> _Scored:
         """Score unique query keys against all alias keys, chunk by chunk."""
         n = len(keys)
@@ -224,7 +321,25 @@ class _KindIndex:
         key_idx[exact, 0] = hits[exact]
         score[exact, 0] = 1.0 / self.key_ambiguity[hits[exact]]
 
-        todo = np.flatnonzero(~exact & np.fromiter((bool(k) for k in keys), dtype=bool, count=n))
+        # Misspelt words: replace words unknown to the aliases by their nearest alias
+        # word; a corrected key that is an alias key is a fuzzy hit.
+        corrected, confidence = self._correct(keys, ~exact)
+        if exact_lookup:
+            hits = np.fromiter(
+                (self.exact.get(k, -1) if c < 1.0 else -1 for k, c in zip(corrected, confidence, strict=True)),
+                dtype=np.int64,
+                count=n,
+            )
+            fixed = (hits >= 0) & ~exact
+            key_idx[fixed, 0] = hits[fixed]
+            score[fixed, 0] = confidence[fixed] / self.key_ambiguity[hits[fixed]]
+            fuzzy[fixed, 0] = True
+        else:
+            fixed = np.zeros(n, dtype=bool)
+
+        todo = np.flatnonzero(
+            ~exact & ~fixed & np.fromiter((bool(k) for k in keys), dtype=bool, count=n)
+        )
         short = min(_SHORTLIST, len(self.keys))
         for start in range(0, todo.size, _CHUNK):
             rows = todo[start : start + _CHUNK]
@@ -238,19 +353,37 @@ class _KindIndex:
             queries = np.repeat(np.asarray(chunk_keys, dtype=object), short)
             choices = self.keys_array[top.ravel()]
             ratio = cpdist(queries, choices, scorer=fuzz.ratio, workers=-1).reshape(top.shape)
-            tset = cpdist(queries, choices, scorer=fuzz.token_set_ratio, workers=-1).reshape(
-                top.shape
-            )
             ratio = ratio.astype(np.float64) / 100.0
-            tset = tset.astype(np.float64) / 100.0
-            blended = _W_COSINE * top_cos + _W_RATIO * ratio + _W_TOKEN_SET * tset
+            tok_matrix, query_mass = self._token_matrix([corrected[i] for i in rows])
+            shared = (tok_matrix @ self.key_tokens_t).toarray()
+            shared = np.take_along_axis(shared, top, axis=1)
+            alias_cov = np.minimum(shared / self.key_mass[top], 1.0)
+            query_cov = np.minimum(shared / query_mass[:, None], 1.0)
+            edit = WEIGHTS["ratio"] * ratio
+            blended = (
+                WEIGHTS["cosine"] * top_cos
+                + edit
+                + WEIGHTS["alias_cov"] * alias_cov
+                + WEIGHTS["query_cov"] * query_cov
+            )
             blended = np.clip(blended, 0.0, 1.0) / self.key_ambiguity[top]
+            # When the best alias of another unit group scores almost as high, the
+            # answer is a guess between groups: lower every score of this query.
+            top_isco = self.key_primary_isco[top]
+            best_col = np.argmax(blended, axis=1)[:, None]
+            best_isco = np.take_along_axis(top_isco, best_col, axis=1)
+            best_score = np.take_along_axis(blended, best_col, axis=1)
+            runner_up = np.where(top_isco != best_isco, blended, 0.0).max(axis=1, keepdims=True)
+            penalty = MARGIN["penalty"] * np.maximum(
+                0.0, MARGIN["reference"] - (best_score - runner_up)
+            )
+            blended = np.clip(blended - penalty, 0.0, 1.0)
             # Best `width` keys per query, ties broken by key index for determinism.
             order = np.lexsort((top, -blended), axis=1)[:, :width]
             key_idx[rows, : order.shape[1]] = np.take_along_axis(top, order, axis=1)
             score[rows, : order.shape[1]] = np.take_along_axis(blended, order, axis=1)
             fuzzy[rows, : order.shape[1]] = np.take_along_axis(
-                _W_RATIO * ratio + _W_TOKEN_SET * tset > _W_COSINE * top_cos, order, axis=1
+                edit > WEIGHTS["cosine"] * top_cos, order, axis=1
             )
         return _Scored(key_idx, score, fuzzy, exact)
 
@@ -330,8 +463,9 @@ class Normalizer:
             for code in index.key_codes[index.key_indptr[k] : index.key_indptr[k + 1]]:
                 if int(code) not in best:
                     best[int(code)] = (s, method)
-        if exact and len(best) < top_k:
-            # An exact hit names its own codes; near neighbours fill the other slots.
+        if len(best) < top_k:
+            # An exact or corrected hit names its own codes; near neighbours fill
+            # the other slots.
             near = index.score([key], _SHORTLIST, exact_lookup=False)
             for slot in range(near.key_idx.shape[1]):
                 k = int(near.key_idx[0, slot])

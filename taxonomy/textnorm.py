@@ -55,28 +55,33 @@ _WORD_RE = re.compile(r"[#\w]+")
 # дың, ға, да, дан, мен ...).  One list serves both languages because folded
 # Russian and Kazakh share letters; the stripper is applied repeatedly, which
 # makes a stem and its inflected forms converge (механик/механика -> mekan).
-_SUFFIXES: tuple[str, ...] = tuple(
-    sorted(  # longest first
-        {
-            # Russian
-            "ami", "iak", "ak", "iam", "am", "oko", "eko", "omu", "emu",
-            "aia", "iaia", "iia", "oe", "ee", "ie", "ik", "ii", "oi", "ei", "uiu", "om",
-            "em", "ov", "ev", "a", "ia", "i", "u", "iu", "e",
-            # Kazakh
-            "lar", "ler", "dar", "der", "tar", "ter", "si", "in", "nin", "din", "tin",
-            "ka", "ke", "na", "ne", "da", "de", "ta", "te", "dan", "den", "tan", "ten",
-            "nan", "nen", "ni", "di", "ti", "men", "ben", "pen", "daki", "deki",
-            "taki", "teki", "nda", "nde",
-        },
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
+_RUSSIAN_SUFFIXES = {
+    "ami", "iak", "ak", "iam", "am", "oko", "eko", "omu", "emu", "aia", "iaia", "iia",
+    "oe", "ee", "ie", "ik", "ii", "oi", "ei", "uiu", "om", "em", "ov", "ev", "a", "ia",
+    "i", "u", "iu", "e",
+}  # fmt: skip
+# Kazakh endings that Russian words rarely end with.
+_KAZAKH_DISTINCT = {"lar", "ler", "nin", "daki", "deki", "taki", "teki", "dan", "den", "nan", "nen"}
+_KAZAKH_OTHER = {
+    "dar", "der", "tar", "ter", "si", "in", "din", "tin", "ka", "ke", "na", "ne", "da",
+    "de", "ta", "te", "tan", "ten", "ni", "di", "ti", "men", "ben", "pen", "nda", "nde",
+}  # fmt: skip
+
+
+def _longest_first(suffixes: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(suffixes, key=lambda x: (-len(x), x)))
+
+
+# Words written in Cyrillic without Kazakh-specific letters are taken for Russian
+# and lose Russian endings only (so кондитер keeps its "-тер"); Kazakh words and
+# Latin-script words lose both.
+_SUFFIXES_RUSSIAN = _longest_first(_RUSSIAN_SUFFIXES | _KAZAKH_DISTINCT)
+_SUFFIXES_ALL = _longest_first(_RUSSIAN_SUFFIXES | _KAZAKH_DISTINCT | _KAZAKH_OTHER)
 _MIN_STEM = 4
 
 
 @lru_cache(maxsize=200_000)
-def stem_token(token: str, latin_origin: bool = False) -> str:
+def stem_token(token: str, latin_origin: bool = False, russian: bool = False) -> str:
     """Strip Russian and Kazakh inflectional endings from a folded token.
 
     Parameters
@@ -86,6 +91,9 @@ def stem_token(token: str, latin_origin: bool = False) -> str:
     latin_origin : bool
         The token was written in Latin letters; then an English plural ``s`` is
         stripped as well.
+    russian : bool
+        The token was written in Cyrillic without Kazakh letters; then only Russian
+        endings (and unmistakably Kazakh ones) are stripped.
 
     Returns
     -------
@@ -106,7 +114,7 @@ def stem_token(token: str, latin_origin: bool = False) -> str:
     changed = True
     while changed:
         changed = False
-        for suffix in _SUFFIXES:
+        for suffix in _SUFFIXES_RUSSIAN if russian else _SUFFIXES_ALL:
             if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
                 token = token[: -len(suffix)]
                 changed = True
@@ -151,7 +159,7 @@ def _abbreviation_regex() -> re.Pattern[str]:
         # replaced by spaces.
         pattern = re.escape(key).replace(r"\.\ ", r"\.?\s*").replace(r"\ ", r"\.?\s+")
         parts.append(pattern)
-    return re.compile(r"(?<![\w/-])(?:" + "|".join(parts) + r")(?:\.|(?![\w/]))")
+    return re.compile(r"(?<![\w/])(?:" + "|".join(parts) + r")(?:\.|(?![\w/]))")
 
 
 _ABBREVIATION_RE = _abbreviation_regex()
@@ -216,7 +224,8 @@ _NOISE_WORDS = (
     "город г обл область области район района р-н село поселок аул с пос мкр "
     "облысы облысының ауданы ауданының ауылы ауыл қаласы қала "
     "керек қажет қажетті талап етіледі жұмысқа шақырамыз бос орын орны "
-    "hiring wanted urgent required vacancy needed city region district "
+    "опытный опытная опытные ответственный ответственная квалифицированный "
+    "hiring wanted urgent required vacancy needed experienced city region district "
     "права правами удостоверение "
     "петропавловск петропавл кокшетау көкшетау костанай қостанай кустанай павлодар "
     "астана нур-султан нұр-сұлтан караганда қарағанды усть-каменогорск өскемен семей "
@@ -232,6 +241,15 @@ _NOISE_WORDS = (
 _STOP_WORDS = "в во на по и для с со к из от до а или and or of the for in at to with және мен"
 
 
+_KAZAKH_LETTER_RE = re.compile("[әғқңөұүһі]")
+
+
+def _stem_raw(folded: str, raw: str) -> str:
+    cyrillic = bool(_CYRILLIC_RE.search(raw))
+    russian = cyrillic and not _KAZAKH_LETTER_RE.search(raw)
+    return stem_token(folded, not cyrillic, russian)
+
+
 def _raw_tokens(text: str) -> list[str]:
     return [t for t in _WORD_RE.findall(text.replace("-", " ")) if t]
 
@@ -242,7 +260,7 @@ def _noise_keys() -> frozenset[str]:
     for word in _NOISE_WORDS.split():
         for token in _raw_tokens(word):
             if len(token) > 1:
-                out.add(stem_token(fold_token(token), not _CYRILLIC_RE.search(token)))
+                out.add(_stem_raw(fold_token(token), token))
     return frozenset(out)
 
 
@@ -333,7 +351,7 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
             continue
         folded = pending_prefix + folded
         pending_prefix = ""
-        stem = stem_token(folded, not _CYRILLIC_RE.search(raw))
+        stem = _stem_raw(folded, raw)
         if stem in noise:
             continue
         out.append(stem)
