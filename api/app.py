@@ -11,7 +11,19 @@ from fastapi.routing import APIRoute
 from api.db import make_engine, make_sessionmaker
 from api.logging import RequestIdMiddleware, configure_logging
 from api.problems import Problem, install_problem_handlers
-from api.routes import health, localities, regions, support, taxonomy
+from api.routes import (
+    capacities,
+    employers,
+    health,
+    homes,
+    households,
+    localities,
+    regions,
+    support,
+    taxonomy,
+    tokens,
+    vacancies,
+)
 from api.settings import Settings, get_settings
 from api.taxonomy_service import TaxonomyService
 from matching.reference import load_reference
@@ -57,7 +69,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
     install_problem_handlers(app)
     app.add_middleware(RequestIdMiddleware)
-    for module in (health, regions, localities, support, taxonomy):
+    for module in (
+        health,
+        regions,
+        localities,
+        support,
+        taxonomy,
+        households,
+        employers,
+        vacancies,
+        homes,
+        capacities,
+        tokens,
+    ):
         app.include_router(module.router)
 
     original_openapi = app.openapi

@@ -112,6 +112,18 @@ class Principal:
             403, WRONG_ROLE.format(role=self.role), type_="/problems/forbidden-role"
         )
 
+    def list_scope(self, requested: str | None) -> str | None:
+        """Region a list is limited to: a centre sees its own region only (403 for another)."""
+        if self.role in ("admin", "planner"):
+            return requested
+        if self.role == "centre":
+            if requested is not None and requested != self.region_code:
+                self.ensure_region(requested)
+            return self.region_code
+        raise ProblemException(
+            403, WRONG_ROLE.format(role=self.role), type_="/problems/forbidden-role"
+        )
+
     def ensure_household(self, household_id: int, *region_codes: str | None) -> None:
         if self.role == "applicant":
             if self.household_id != household_id:
