@@ -32,14 +32,11 @@ EN_TO_RU_LAYOUT = str.maketrans(
 # Words that honestly name occupations in more than one ISCO-08 unit group. An alias found in two
 # unit groups must be listed here with the reason, or the normalizer cannot tell them apart.
 ALLOWED_AMBIGUOUS: dict[str, str] = {
+    "водитель": "car (8322) or lorry (8332) driver: only the licence category in the text decides",
+    "учитель": "primary (2341) or subject (2330) teacher: vacancies often omit the level",
+    "механик": "vehicle mechanic (7231) or mechanical technician (3115) in a workshop",
     "оператор": "operator of what: boiler house (8182), PC (4110), call centre (4222), line (8219)",
-    "мастер": "foreman (3122/3123), craft master, beauty master (5142): the word alone says nothing",
-    "механик": "vehicle mechanic (7231), mechanical technician (3115) or engineer (2144)",
-    "инженер": "any engineering unit group 2141-2153",
-    "специалист": "a grade in the civil service and in companies, not an occupation",
-    "менеджер": "sales (3322), HR (2423), office (3343), project (2421)",
-    "водитель": "car (8322), lorry (8332) or bus (8331) depending on the licence category",
-    "учитель": "primary (2341) or secondary (2330) teacher",
+    "мастер": "foreman (3122/3123), craft master or beauty master (5142): the word alone says nothing",
 }
 
 
