@@ -55,7 +55,16 @@ vowel pairs meet (ä/a, ö/o, ü/ū/u), and the velars g, ğ, k, q and h/kh meet
 ``mugalim``, ``muqalim``, ``mughalim`` and ``muğalım`` all fold to ``mukalim``).
 Because ң is typed as ``n`` or ``ng`` and ңғ as ``ñğ``, ``ng`` or ``nq``, a velar
 right after ``n`` is absorbed (``Mañğystau`` and ``Mangystau`` give ``manistau``;
-the price is that ``bank`` and ``ban`` meet too).
+the price is that ``bank`` and ``ban`` meet too).  The other rules, in order:
+
+* 2017 apostrophe letters ``a' g' i' n' o' s' c' u' y'`` are ä ğ и ң ө ш ч ү у
+  (note ``y'`` is у); 2018 acute letters ``á ǵ ń ó ú`` are ä ğ ң ө ү and ``ý`` is у;
+* any other apostrophe is dropped and any other diacritic is stripped;
+* ``sh``, ``ch``, ``ş``, ``ç`` -> ``sh``; ``zh``, ``dzh``, ``dj`` -> ``j``;
+  ``gh`` -> ``g``; ``c`` and ``tc`` -> ``ts``; ``x`` -> ``ks``; ``w`` -> ``u``;
+  a ``y`` that starts a word before ``e`` is dropped (``Yerlan``/``Erlan``);
+* ``y`` -> ``i``; g, q, h -> ``k``; a run of one letter becomes one letter.
+
 ``fold_cyrillic_kazakh`` maps the nine Kazakh-specific Cyrillic letters onto the
 Russian letters people type on a Russian keyboard.
 """
@@ -119,8 +128,8 @@ def _cyr_multi(match: re.Match[str]) -> str:
 def kk_cyr_to_lat(text: str) -> str:
     """Transliterate Kazakh Cyrillic text into the 2021 Kazakh Latin alphabet.
 
-    Characters that are not Cyrillic letters (digits, punctuation, Latin text) are
-    kept as they are.
+    Characters that are not letters of the Kazakh Cyrillic alphabet (digits,
+    punctuation, Latin text, Ukrainian ї or є) are kept as they are.
 
     Parameters
     ----------
@@ -274,8 +283,9 @@ def fold_kazakh_latin(text: str) -> str:
     Official 2021 spelling, the 2017 apostrophe and 2018 acute alphabets,
     Russian-style romanisation and diacritic-free typing of the same word all give
     the same key.  The fold is idempotent and lossy (see the module docstring);
-    use it to compare spellings, never to display text.  Non-Latin characters
-    pass through unchanged (lowercased).
+    use it to compare spellings, never to display text.  Letters of other
+    scripts are only lowercased and stripped of diacritics (й -> и), so transliterate
+    Cyrillic first (``kk_cyr_to_lat``) when both scripts must meet.
 
     Parameters
     ----------
