@@ -64,7 +64,7 @@ class Evaluation:
     wage_ratio: FloatArray
 
 
-def _slot_fit(
+def slot_fit(
     hf: HouseholdFrame,
     cat: Catalogue,
     space: OccupationSpace,
@@ -136,7 +136,7 @@ def evaluate(
     l_reg = cat.l_region[safe_l]
     destination = (lrow >= 0) & (l_reg >= 0) & dest_codes[np.maximum(l_reg, 0)]
 
-    fit, sim, qualifies = _slot_fit(hf, cat, space, hrow, vrow, cfg)
+    fit, sim, qualifies = slot_fit(hf, cat, space, hrow, vrow, cfg)
     qualified_vacancy = (vrow >= 0) & cat.v_qualified[safe_v]
     any_qualifies = qualifies.any(axis=1) & qualified_vacancy
     # Primary member: the best-fitting qualifying slot, else the best slot at all.
@@ -147,7 +147,7 @@ def evaluate(
     slot_members = hf.slot_member[hrow]
     primary_member = slot_members[idx, primary_slot]
 
-    fit2, sim2, _ = _slot_fit(hf, cat, space, hrow, v2row, cfg)
+    fit2, sim2, _ = slot_fit(hf, cat, space, hrow, v2row, cfg)
     other = (slot_members >= 0) & (slot_members != primary_member[:, None])
     fit2 = np.where(other, fit2, -1.0)
     second_slot = fit2.argmax(axis=1)
