@@ -36,15 +36,16 @@ ALLOWED_AMBIGUOUS: dict[str, str] = {
     "учитель": "primary (2341) or subject (2330) teacher: vacancies often omit the level",
     "механик": "vehicle mechanic (7231) or mechanical technician (3115) in a workshop",
     "оператор": "operator of what: boiler house (8182), PC (4110), call centre (4222), line (8219)",
-    "мастер": "foreman (3122/3123), craft master or beauty master (5142): the word alone says nothing",
+    "мастер": "foreman (3122/3123), craft or beauty master (5142): the word alone says nothing",
 }
 
 
 # Codes that once named an occupation and moved away with it (data/taxonomy/README.md): other
 # tables and stored vacancies may still hold them, so they must never name something else.
 RETIRED_CODES = {
-    "Q2132.04", "Q2132.05", "Q2144.02", "Q3119.01", "Q3214.02", "Q3252.02", "Q4323.01", "Q4419.01",
-    "Q6129.01", "Q6222.01", "Q7233.09", "Q7321.01", "Q7412.01", "Q7413.03", "Q7543.01", "Q8343.02",
+    "Q2132.04", "Q2132.05", "Q2144.02", "Q3119.01", "Q3214.02", "Q3252.02",
+    "Q3353.01", "Q4323.01", "Q4419.01", "Q6129.01", "Q6222.01", "Q7233.09",
+    "Q7321.01", "Q7412.01", "Q7413.03", "Q7543.01", "Q8343.02",
 }  # fmt: skip
 
 
