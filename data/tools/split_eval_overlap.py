@@ -1,0 +1,60 @@
+"""Move labelled titles that coincide with an alias out of the evaluation and calibration sets.
+
+The evaluation titles and the alias tables were written independently, but common phrasings
+("школьная медсестра") occur in both. A held-out title that equals an alias form would measure
+lookup, not normalization, so such rows go to ``eval/overlap_with_aliases.csv`` (kept for a
+separate, clearly labelled figure). Official titles are exempt: people write them verbatim.
+Run from the repository root after the alias tables change:
+
+    .venv/bin/python data/tools/split_eval_overlap.py
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from taxonomy.textnorm import comparison_key
+
+DATA = Path(__file__).resolve().parents[1] / "taxonomy"
+FIELDS = ["text", "lang", "isco", "source_kind", "noise"]
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write(name: str, data: list[dict[str, str]], fields: list[str]) -> None:
+    with (DATA / name).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+
+
+def main() -> None:
+    official = {
+        comparison_key(row[col])
+        for name, cols in (
+            ("occupations.csv", ("title_en", "title_ru", "title_ru_f", "title_kk")),
+            ("isco08.csv", ("title_en", "title_ru", "title_kk")),
+        )
+        for row in rows(name)
+        for col in cols
+        if row.get(col)
+    }
+    alias_keys = {comparison_key(r["alias"]) for r in rows("occupation_aliases.csv")} - official - {""}
+    overlap_path = DATA / "eval" / "overlap_with_aliases.csv"
+    overlap = rows("eval/overlap_with_aliases.csv") if overlap_path.exists() else []
+    for name in ("titles_dev.csv", "titles_eval.csv"):
+        kept, moved = [], []
+        for row in rows(f"eval/{name}"):
+            (moved if comparison_key(row["text"]) in alias_keys else kept).append(row)
+        write(f"eval/{name}", kept, FIELDS)
+        overlap += [{**r, "from_set": name.removesuffix(".csv")} for r in moved]
+        print(f"{name}: kept {len(kept)}, moved {len(moved)}")
+    write("eval/overlap_with_aliases.csv", overlap, [*FIELDS, "from_set"])
+
+
+if __name__ == "__main__":
+    main()
