@@ -38,10 +38,11 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from taxonomy.calibration import TARGET_WRONG_CONFIDENT  # noqa: E402
+from taxonomy.calibration import CONFIDENCE, FEATURES, TARGET_WRONG_CONFIDENT  # noqa: E402
 from taxonomy.esco import EscoOccupation, extend_with_esco, load_esco  # noqa: E402
 from taxonomy.load import load_taxonomy  # noqa: E402
 from taxonomy.normalizer import Normalizer  # noqa: E402
+from taxonomy.textnorm import comparison_key  # noqa: E402
 
 EVAL_DIR = ROOT / "data" / "taxonomy" / "eval"
 ESCO_DIR = ROOT.parent / "shared" / "esco"
@@ -105,6 +106,31 @@ def calibrate(s: Scored, target: float) -> tuple[float, dict[str, float]]:
         if m["wrong_confident"] <= target:
             return float(t), m
     return 1.0, metrics(s, 1.0)
+
+
+def fit_confidence(norm: Normalizer, frame: pl.DataFrame) -> dict[str, float]:
+    """Fit the logistic confidence model on the shortlists of the dev titles.
+
+    Every shortlisted alias of a title that is not an exact or corrected hit is
+    one sample, labelled 1 when the alias's unit group is the gold one.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    index = norm.index("occupation")
+    keys = [comparison_key(t) for t in frame["text"].to_list()]
+    gold = [g or "" for g in frame["isco"].to_list()]
+    scored = index.score(keys, 1)
+    todo = [i for i in range(len(keys)) if keys[i] and not scored.exact[i]]
+    rows_keys = [keys[i] for i in todo]
+    corrected, _ = index._correct(rows_keys, np.ones(len(rows_keys), dtype=bool))
+    top, feats = index.shortlist_features(rows_keys, corrected)
+    x = np.stack([feats[name].ravel() for name in FEATURES], axis=1)
+    iscos = np.asarray(index.iscos, dtype=object)[index.key_primary[top]]
+    y = (iscos == np.asarray([gold[i] for i in todo], dtype=object)[:, None]).ravel()
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    weights = {"bias": float(model.intercept_[0])}
+    weights.update({name: float(w) for name, w in zip(FEATURES, model.coef_[0], strict=True)})
+    return weights
 
 
 def esco_split(label: str) -> bool:
@@ -191,6 +217,11 @@ def main() -> None:
     dev_scored = score_titles(norm, dev)
 
     if args.calibrate:
+        weights = fit_confidence(norm, dev)
+        CONFIDENCE.update(weights)
+        print("CONFIDENCE =", {k: round(v, 3) for k, v in weights.items()})
+        norm = Normalizer(tax, threshold=0.0)
+        dev_scored = score_titles(norm, dev)
         t, m = calibrate(dev_scored, TARGET_WRONG_CONFIDENT)
         print(f"calibrated threshold on titles_dev.csv: {t:.3f}")
         print(table([("dev at calibrated threshold", m)]))

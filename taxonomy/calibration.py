@@ -11,9 +11,35 @@ a margin under the 5 % goal for unseen titles.
 
 from __future__ import annotations
 
-__all__ = ["ABSTAIN_THRESHOLD", "TARGET_WRONG_CONFIDENT"]
+__all__ = [
+    "ABSTAIN_THRESHOLD",
+    "CONFIDENCE",
+    "FEATURES",
+    "SKILL_ABSTAIN_THRESHOLD",
+    "TARGET_WRONG_CONFIDENT",
+]
+
+#: Similarity features of a (query, alias) pair that the confidence model uses:
+#: n-gram cosine, rapidfuzz ratio, alias and query word coverage, the query's
+#: margin between unit groups and how far the pair is behind the query's best.
+FEATURES: tuple[str, ...] = ("cosine", "ratio", "alias_cov", "query_cov", "margin", "behind")
 
 #: Wrong-but-confident rate the threshold is calibrated to on the dev titles.
 TARGET_WRONG_CONFIDENT = 0.045
+#: Logistic confidence model over FEATURES (fitted on the dev titles' shortlists:
+#: label = the alias's unit group is the gold one).  The score of a non-exact
+#: candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
+CONFIDENCE: dict[str, float] = {
+    "bias": -2.615,
+    "cosine": 4.505,
+    "ratio": -0.012,
+    "alias_cov": 1.271,
+    "query_cov": -2.22,
+    "margin": 5.917,
+    "behind": 3.87,
+}
 #: Provisional value until calibration is run.
-ABSTAIN_THRESHOLD = 0.5
+ABSTAIN_THRESHOLD = 0.9
+#: Skill names have no labelled set yet: this threshold on the blended similarity
+#: is an ESTIMATE (chosen by inspecting a handful of hand-written skill names).
+SKILL_ABSTAIN_THRESHOLD = 0.7

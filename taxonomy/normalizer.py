@@ -38,7 +38,12 @@ from rapidfuzz.process import cdist, cpdist
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from taxonomy.calibration import ABSTAIN_THRESHOLD
+from taxonomy.calibration import (
+    ABSTAIN_THRESHOLD,
+    CONFIDENCE,
+    FEATURES,
+    SKILL_ABSTAIN_THRESHOLD,
+)
 from taxonomy.model import Alias, Taxonomy
 from taxonomy.textnorm import Kind, compact_key, comparison_key
 
@@ -52,10 +57,9 @@ _SHORTLIST = 24
 # cosine: character n-gram TF-IDF; ratio: rapidfuzz edit similarity of the keys;
 # alias/query coverage: share of the alias's / the query's words found in the other.
 WEIGHTS: dict[str, float] = {"cosine": 0.4, "ratio": 0.3, "alias_cov": 0.15, "query_cov": 0.15}
-# Scores drop by penalty × (reference − margin) when the margin between the best
-# candidate and the best candidate of another ISCO unit group is below reference.
-MARGIN: dict[str, float] = {"reference": 0.3, "penalty": 1.5}
 _CHUNK = 1024
+# Factor on a skill candidate whose grade marks differ from the query's.
+_MARK_MISMATCH = 0.3
 # Words of at least this many letters that no alias uses are corrected to the
 # nearest alias word when rapidfuzz's ratio is at least the cutoff.
 _MIN_CORRECTABLE = 5
@@ -105,6 +109,10 @@ class _Scored:
     score: np.ndarray  # float64 in [0, 1], already divided by ambiguity
     fuzzy: np.ndarray  # bool, rapidfuzz decided the score
     exact: np.ndarray  # bool per query
+
+
+def _is_mark(token: str) -> bool:
+    return token.startswith("#") and token not in ("#category", "#grade", "#group")
 
 
 class _KindIndex:
@@ -208,6 +216,17 @@ class _KindIndex:
         self.key_tokens_t = sparse.csr_matrix(weighted.T)
         self.key_mass = np.asarray(weighted.sum(axis=1), dtype=np.float64).ravel()
         self.vocab_tokens = np.asarray(list(self.token_vocab), dtype=object)
+        # Grade marks ("#c" for licence C, "#iii" for group III) must agree exactly:
+        # licence B is not licence C however similar the texts are.
+        mark_cols = np.asarray(
+            [j for t, j in self.token_vocab.items() if _is_mark(t)], dtype=np.int64
+        )
+        self.mark_cols = mark_cols
+        marks = incidence[:, mark_cols] if mark_cols.size else None
+        self.key_marks_t = sparse.csr_matrix(marks.T) if marks is not None else None
+        self.key_n_marks = (
+            np.asarray(marks.sum(axis=1)).ravel() if marks is not None else np.zeros(len(self.keys))
+        )
 
     # ---------------------------------------------------------------- scoring
     def _vectorize(self, keys: Sequence[str]) -> sparse.csr_matrix:
@@ -299,6 +318,61 @@ class _KindIndex:
             corrected.append(" ".join(sorted(set(words))))
         return corrected, confidence
 
+    def shortlist_features(
+        self, keys: Sequence[str], corrected: Sequence[str]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Shortlisted alias keys per query and the similarity features of each pair.
+
+        Returns the ``(n, shortlist)`` alias-key indices and, for each name in
+        :data:`FEATURES`, an ``(n, shortlist)`` float array.
+        """
+        short = min(_SHORTLIST, len(self.keys))
+        cos = (self._vectorize(keys) @ self.key_matrix_t).toarray()
+        if short < cos.shape[1]:
+            top = np.argpartition(-cos, short - 1, axis=1)[:, :short]
+        else:
+            top = np.broadcast_to(np.arange(cos.shape[1]), (len(keys), cos.shape[1]))
+        top_cos = np.take_along_axis(cos, top, axis=1).astype(np.float64)
+        queries = np.repeat(np.asarray(keys, dtype=object), short)
+        choices = self.keys_array[top.ravel()]
+        ratio = cpdist(queries, choices, scorer=fuzz.ratio, workers=-1).reshape(top.shape)
+        ratio = ratio.astype(np.float64) / 100.0
+        tok_matrix, query_mass = self._token_matrix(corrected)
+        shared = np.take_along_axis((tok_matrix @ self.key_tokens_t).toarray(), top, axis=1)
+        alias_cov = np.minimum(shared / self.key_mass[top], 1.0)
+        query_cov = np.minimum(shared / query_mass[:, None], 1.0)
+        blended = (
+            WEIGHTS["cosine"] * top_cos
+            + WEIGHTS["ratio"] * ratio
+            + WEIGHTS["alias_cov"] * alias_cov
+            + WEIGHTS["query_cov"] * query_cov
+        ) / self.key_ambiguity[top]
+        # How far the best key is ahead of the best key of another unit group: a
+        # small margin means the answer is a guess between groups.
+        top_isco = self.key_primary_isco[top]
+        best_col = np.argmax(blended, axis=1)[:, None]
+        best_isco = np.take_along_axis(top_isco, best_col, axis=1)
+        best = np.take_along_axis(blended, best_col, axis=1)
+        runner_up = np.where(top_isco != best_isco, blended, 0.0).max(axis=1, keepdims=True)
+        if self.key_marks_t is not None:
+            q_marks = tok_matrix[:, self.mark_cols]
+            shared_marks = np.take_along_axis((q_marks @ self.key_marks_t).toarray(), top, axis=1)
+            n_q = np.asarray(q_marks.sum(axis=1)).ravel()[:, None]
+            agree = (shared_marks == n_q) & (shared_marks == self.key_n_marks[top])
+        else:
+            agree = np.ones(top.shape, dtype=bool)
+        feats = {
+            "marks_agree": agree.astype(np.float64),
+            "blended": blended,
+            "cosine": top_cos,
+            "ratio": ratio,
+            "alias_cov": alias_cov,
+            "query_cov": query_cov,
+            "margin": np.broadcast_to(best - runner_up, top.shape),
+            "behind": blended - best,
+        }
+        return top, feats
+
     def score(self, keys: Sequence[str], width: int, *, exact_lookup: bool = True) -> _Scored:
         """Score unique query keys against all alias keys, chunk by chunk."""
         n = len(keys)
@@ -340,50 +414,30 @@ class _KindIndex:
         todo = np.flatnonzero(
             ~exact & ~fixed & np.fromiter((bool(k) for k in keys), dtype=bool, count=n)
         )
-        short = min(_SHORTLIST, len(self.keys))
         for start in range(0, todo.size, _CHUNK):
             rows = todo[start : start + _CHUNK]
-            chunk_keys = [keys[i] for i in rows]
-            cos = (self._vectorize(chunk_keys) @ self.key_matrix_t).toarray()
-            if short < cos.shape[1]:
-                top = np.argpartition(-cos, short - 1, axis=1)[:, :short]
+            top, feats = self.shortlist_features(
+                [keys[i] for i in rows], [corrected[i] for i in rows]
+            )
+            if self.kind == "occupation":
+                logit = np.full(top.shape, CONFIDENCE["bias"], dtype=np.float64)
+                for name in FEATURES:
+                    logit += CONFIDENCE[name] * feats[name]
+                prob = 1.0 / (1.0 + np.exp(-logit)) / self.key_ambiguity[top]
             else:
-                top = np.broadcast_to(np.arange(cos.shape[1]), (len(rows), cos.shape[1]))
-            top_cos = np.take_along_axis(cos, top, axis=1).astype(np.float64)
-            queries = np.repeat(np.asarray(chunk_keys, dtype=object), short)
-            choices = self.keys_array[top.ravel()]
-            ratio = cpdist(queries, choices, scorer=fuzz.ratio, workers=-1).reshape(top.shape)
-            ratio = ratio.astype(np.float64) / 100.0
-            tok_matrix, query_mass = self._token_matrix([corrected[i] for i in rows])
-            shared = (tok_matrix @ self.key_tokens_t).toarray()
-            shared = np.take_along_axis(shared, top, axis=1)
-            alias_cov = np.minimum(shared / self.key_mass[top], 1.0)
-            query_cov = np.minimum(shared / query_mass[:, None], 1.0)
-            edit = WEIGHTS["ratio"] * ratio
-            blended = (
-                WEIGHTS["cosine"] * top_cos
-                + edit
-                + WEIGHTS["alias_cov"] * alias_cov
-                + WEIGHTS["query_cov"] * query_cov
-            )
-            blended = np.clip(blended, 0.0, 1.0) / self.key_ambiguity[top]
-            # When the best alias of another unit group scores almost as high, the
-            # answer is a guess between groups: lower every score of this query.
-            top_isco = self.key_primary_isco[top]
-            best_col = np.argmax(blended, axis=1)[:, None]
-            best_isco = np.take_along_axis(top_isco, best_col, axis=1)
-            best_score = np.take_along_axis(blended, best_col, axis=1)
-            runner_up = np.where(top_isco != best_isco, blended, 0.0).max(axis=1, keepdims=True)
-            penalty = MARGIN["penalty"] * np.maximum(
-                0.0, MARGIN["reference"] - (best_score - runner_up)
-            )
-            blended = np.clip(blended - penalty, 0.0, 1.0)
+                # No labelled skill texts to fit a model on: the blend itself,
+                # with disagreeing grades pushed far down.
+                prob = np.clip(feats["blended"], 0.0, 1.0) * np.where(
+                    feats["marks_agree"] > 0, 1.0, _MARK_MISMATCH
+                )
             # Best `width` keys per query, ties broken by key index for determinism.
-            order = np.lexsort((top, -blended), axis=1)[:, :width]
+            order = np.lexsort((top, -prob), axis=1)[:, :width]
             key_idx[rows, : order.shape[1]] = np.take_along_axis(top, order, axis=1)
-            score[rows, : order.shape[1]] = np.take_along_axis(blended, order, axis=1)
+            score[rows, : order.shape[1]] = np.take_along_axis(prob, order, axis=1)
             fuzzy[rows, : order.shape[1]] = np.take_along_axis(
-                edit > WEIGHTS["cosine"] * top_cos, order, axis=1
+                WEIGHTS["ratio"] * feats["ratio"] > WEIGHTS["cosine"] * feats["cosine"],
+                order,
+                axis=1,
             )
         return _Scored(key_idx, score, fuzzy, exact)
 
@@ -399,8 +453,11 @@ class Normalizer:
     taxonomy : Taxonomy
         The taxonomy whose aliases are matched.
     threshold : float, optional
-        Best scores below it make the result unknown (default: the calibrated
-        :data:`taxonomy.calibration.ABSTAIN_THRESHOLD`).
+        Best occupation scores below it make the result unknown (default: the
+        calibrated :data:`taxonomy.calibration.ABSTAIN_THRESHOLD`).
+    skill_threshold : float, optional
+        The same for skills (default:
+        :data:`taxonomy.calibration.SKILL_ABSTAIN_THRESHOLD`, an estimate).
 
     Examples
     --------
@@ -410,10 +467,22 @@ class Normalizer:
     '7212'
     """
 
-    def __init__(self, taxonomy: Taxonomy, *, threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        *,
+        threshold: float | None = None,
+        skill_threshold: float | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.threshold = ABSTAIN_THRESHOLD if threshold is None else threshold
+        self.skill_threshold = (
+            SKILL_ABSTAIN_THRESHOLD if skill_threshold is None else skill_threshold
+        )
         self._indexes: dict[str, _KindIndex] = {}
+
+    def _threshold(self, kind: Kind) -> float:
+        return self.threshold if kind == "occupation" else self.skill_threshold
 
     def index(self, kind: Kind) -> _KindIndex:
         """Return (building on first use) the alias index of ``kind``."""
@@ -449,7 +518,7 @@ class Normalizer:
         index = self.index(kind)
         key = comparison_key(text, kind)
         scored = index.score([key], _SHORTLIST)
-        if scored.key_idx[0, 0] < 0 or scored.score[0, 0] < self.threshold:
+        if scored.key_idx[0, 0] < 0 or scored.score[0, 0] < self._threshold(kind):
             return NormalizeResult(text, kind, (), True)
         labels = index.labels.get(lang) or index.labels["ru"]
         best: dict[int, tuple[float, Method]] = {}
@@ -517,7 +586,7 @@ class Normalizer:
         scored = index.score(key_list, 1)
 
         k_idx = scored.key_idx[:, 0]
-        ok = (k_idx >= 0) & (scored.score[:, 0] >= self.threshold)
+        ok = (k_idx >= 0) & (scored.score[:, 0] >= self._threshold(kind))
         code_idx = np.where(ok, index.key_primary[np.maximum(k_idx, 0)], -1)
         codes = np.asarray([*index.codes, ""], dtype=object)[code_idx]
         iscos = np.asarray([*index.iscos, ""], dtype=object)[code_idx]
