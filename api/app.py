@@ -17,13 +17,16 @@ from api.routes import (
     health,
     homes,
     households,
+    imports,
     localities,
+    matches,
     regions,
     support,
     taxonomy,
     tokens,
     vacancies,
 )
+from api.match_service import MatchService
 from api.settings import Settings, get_settings
 from api.taxonomy_service import TaxonomyService
 from matching.reference import load_reference
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference = load_reference(settings.data_dir)
     app.state.support_parameters = load_support_parameters(settings.data_dir)
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
+    app.state.matching = MatchService(app.state.reference, app.state.support_parameters)
     install_problem_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     for module in (
@@ -78,9 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         households,
         employers,
         vacancies,
+        matches,
         homes,
         capacities,
         tokens,
+        imports,
     ):
         app.include_router(module.router)
 

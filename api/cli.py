@@ -76,9 +76,22 @@ def seed(
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
+    demo_report = None
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             report = seed_reference(session, settings.data_dir)
+        if demo:
+            from api.demo import load_demo
+            from matching.reference import load_reference
+            from taxonomy import load_taxonomy
+
+            with session_scope(make_sessionmaker(engine)) as session:
+                demo_report = load_demo(
+                    session,
+                    load_reference(settings.data_dir),
+                    load_taxonomy(settings.data_dir / "taxonomy"),
+                    with_tokens=settings.environment != "production",
+                )
     except SeedError as exc:
         raise fail(str(exc)) from exc
     except Exception as exc:
@@ -89,8 +102,16 @@ def seed(
         f"reference data loaded: {report.regions} regions, {report.districts} districts, "
         f"{report.localities} localities, {report.programme_roles} programme roles, {report.quotas} quotas"
     )
-    if demo:
-        typer.echo("demo programme: not available in this build", err=True)
+    if demo_report is not None:
+        if demo_report.created:
+            typer.echo(
+                f"demo programme loaded: {demo_report.households} households, "
+                f"{demo_report.vacancies} vacancies, {demo_report.homes} homes"
+            )
+        else:
+            typer.echo(f"demo programme already loaded ({demo_report.households} households)")
+        for role, token in demo_report.tokens.items():
+            typer.echo(f"  demo token ({role}): {token}")
 
 
 @app.command()

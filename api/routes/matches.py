@@ -1,0 +1,380 @@
+"""Ranked matches with reasons: options and localities for a household, households for a vacancy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import polars as pl
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth import Principal, require_roles
+from api.deps import LangDep, SessionDep
+from api.mappers import household_to_domain
+from api.match_service import MatchService
+from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecord
+from api.problems import ProblemException, problem_responses
+from api.repositories_programme import household_with_members
+from matching.domain import DomainValidationError
+from matching.ranking import MatchIndex
+from matching.reference import ReferenceData
+from matching.text import Lang, Text
+
+router = APIRouter(tags=["matching"])
+
+READERS = require_roles("admin", "planner", "centre", "applicant")
+STAFF = require_roles("admin", "planner", "centre")
+
+NOT_FOUND = Text(
+    kk="№{id} {what} табылмады.", ru="{what} №{id} не найдено.", en="{what} {id} was not found."
+)
+WHAT = {
+    "household": Text(kk="отбасы", ru="Семья", en="Household"),
+    "vacancy": Text(kk="бос орын", ru="Вакансия", en="Vacancy"),
+}
+UNUSABLE = Text(
+    kk="Отбасы деректері толық емес, сәйкестендіру мүмкін емес: {reason}",
+    ru="Данные семьи неполны, подбор невозможен: {reason}",
+    en="The household's data are incomplete, it cannot be matched: {reason}",
+)
+
+
+def _not_found(what: str, id_: int) -> ProblemException:
+    w = WHAT[what]
+    text = Text(
+        kk=NOT_FOUND.kk.format(id=id_, what=w.kk),
+        ru=NOT_FOUND.ru.format(id=id_, what=w.ru),
+        en=NOT_FOUND.en.format(id=id_, what=w.en),
+    )
+    return ProblemException(404, text, type_=f"/problems/unknown-{what}")
+
+
+class Reason(BaseModel):
+    name: str
+    value: float = Field(ge=0, le=1)
+    weight: float
+    reason: str
+
+
+class Gate(BaseModel):
+    name: str
+    passed: bool
+    reason: str
+
+
+class LocalityRef(BaseModel):
+    id: str
+    name: str
+    region_code: str
+    region: str
+    settlement_type: str
+
+
+class VacancyRef(BaseModel):
+    id: int
+    external_id: str
+    title: str
+    employer: str
+    wage_tenge: int
+    permanent: bool
+    employer_housing: bool
+
+
+class HomeRef(BaseModel):
+    id: int
+    external_id: str
+    kind: str
+    rooms: int
+    capacity_persons: int
+    rent_tenge: int | None
+    price_tenge: int | None
+    condition: int
+
+
+class OptionOut(BaseModel):
+    rank: int
+    option_id: str
+    score: float = Field(ge=0, le=1)
+    locality: LocalityRef
+    home: HomeRef
+    vacancy: VacancyRef
+    second_vacancy: VacancyRef | None
+    support_tenge: int | None = None
+    components: list[Reason] | None = None
+    gates: list[Gate] | None = None
+
+
+class MatchesOut(BaseModel):
+    household_id: int
+    options: list[OptionOut]
+
+
+class CandidateOut(BaseModel):
+    rank: int
+    household_id: int
+    external_id: str
+    origin_region_code: str
+    persons: int
+    option_id: str
+    score: float = Field(ge=0, le=1)
+    locality: LocalityRef
+    home: HomeRef
+    components: list[Reason] | None = None
+
+
+class CandidatesOut(BaseModel):
+    vacancy_id: int
+    candidates: list[CandidateOut]
+
+
+def service(request: Request) -> MatchService:
+    svc: MatchService = request.app.state.matching
+    return svc
+
+
+def _load_household(session: Session, principal: Principal, household_id: int) -> HouseholdRecord:
+    record = household_with_members(session, household_id)
+    if record is None:
+        raise _not_found("household", household_id)
+    principal.ensure_household(household_id, record.origin_region_code)
+    return record
+
+
+def _locality_ref(reference: ReferenceData, locality_id: str, lang: Lang) -> LocalityRef:
+    loc = reference.locality(locality_id)
+    return LocalityRef(
+        id=loc.id,
+        name=loc.name(lang),
+        region_code=loc.region_code,
+        region=reference.region(loc.region_code).name(lang),
+        settlement_type=loc.settlement_type,
+    )
+
+
+def _vacancy_refs(session: Session, ids: set[int]) -> dict[int, VacancyRef]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(VacancyRecord, EmployerRecord.name)
+        .join(EmployerRecord, EmployerRecord.id == VacancyRecord.employer_id)
+        .where(VacancyRecord.id.in_(ids))
+    )
+    return {
+        v.id: VacancyRef(
+            id=v.id,
+            external_id=v.external_id,
+            title=v.title,
+            employer=name,
+            wage_tenge=int(v.wage_tenge),
+            permanent=v.permanent,
+            employer_housing=v.employer_housing,
+        )
+        for v, name in rows
+    }
+
+
+def _home_refs(session: Session, ids: set[int]) -> dict[int, HomeRef]:
+    if not ids:
+        return {}
+    return {
+        h.id: HomeRef(
+            id=h.id,
+            external_id=h.external_id,
+            kind=h.kind,
+            rooms=h.rooms,
+            capacity_persons=h.capacity_persons,
+            rent_tenge=h.rent_tenge,
+            price_tenge=h.price_tenge,
+            condition=h.condition,
+        )
+        for h in session.scalars(select(HomeRecord).where(HomeRecord.id.in_(ids)))
+    }
+
+
+def _reasons(
+    index: MatchIndex, household: Any, option_id: str, lang: Lang
+) -> tuple[list[Reason], list[Gate]]:
+    result = index.explain(household, option_id)
+    return (
+        [
+            Reason(
+                name=c.name,
+                value=round(c.value, 4),
+                weight=round(c.weight, 4),
+                reason=c.reason.get(lang),
+            )
+            for c in result.components
+        ],
+        [Gate(name=g.name, passed=g.passed, reason=g.reason.get(lang)) for g in result.gates],
+    )
+
+
+def _options_out(
+    session: Session,
+    reference: ReferenceData,
+    index: MatchIndex,
+    household: Any,
+    frame: pl.DataFrame,
+    lang: Lang,
+    explain: int,
+) -> list[OptionOut]:
+    rows = list(frame.iter_rows(named=True))
+    vac_ids = {int(r["vacancy_id"]) for r in rows} | {
+        int(r["second_vacancy_id"]) for r in rows if r["second_vacancy_id"]
+    }
+    vacancies = _vacancy_refs(session, vac_ids)
+    homes = _home_refs(session, {int(r["home_id"]) for r in rows})
+    out = []
+    for rank, r in enumerate(rows, start=1):
+        components = gates = None
+        if rank <= explain:
+            components, gates = _reasons(index, household, r["option_id"], lang)
+        out.append(
+            OptionOut(
+                rank=rank,
+                option_id=r["option_id"],
+                score=round(float(r["score"]), 6),
+                locality=_locality_ref(reference, r["locality_id"], lang),
+                home=homes[int(r["home_id"])],
+                vacancy=vacancies[int(r["vacancy_id"])],
+                second_vacancy=vacancies.get(int(r["second_vacancy_id"]))
+                if r["second_vacancy_id"]
+                else None,
+                support_tenge=int(r["support_tenge"])
+                if r.get("support_tenge") is not None
+                else None,
+                components=components,
+                gates=gates,
+            )
+        )
+    return out
+
+
+def _domain_household(record: HouseholdRecord) -> Any:
+    try:
+        return household_to_domain(record)
+    except DomainValidationError as exc:
+        raise ProblemException(
+            422, UNUSABLE.format(reason=exc.text.en), type_="/problems/unusable-household"
+        ) from exc
+
+
+ExplainQuery = Annotated[
+    int,
+    Query(
+        ge=0, le=50, description="Explain this many of the best results (components and reasons)."
+    ),
+]
+
+
+@router.get(
+    "/households/{household_id}/matches",
+    response_model=MatchesOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def household_matches(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    household_id: Annotated[int, Path(ge=1)],
+    principal: Principal = READERS,
+    top: Annotated[int, Query(ge=1, le=100)] = 20,
+    explain: ExplainQuery = 20,
+) -> MatchesOut:
+    """The best options (vacancy + home + locality) for a household, with reasons."""
+    record = _load_household(session, principal, household_id)
+    household = _domain_household(record)
+    svc = service(request)
+    index = svc.index(session)
+    frame = index.matches_for_household(household, top=top)
+    return MatchesOut(
+        household_id=household_id,
+        options=_options_out(session, svc.reference, index, household, frame, lang, explain),
+    )
+
+
+@router.get(
+    "/households/{household_id}/localities",
+    response_model=MatchesOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def household_localities(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    household_id: Annotated[int, Path(ge=1)],
+    principal: Principal = READERS,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+    explain: ExplainQuery = 10,
+) -> MatchesOut:
+    """The best locality for the household (its best option there) with the support in tenge."""
+    record = _load_household(session, principal, household_id)
+    household = _domain_household(record)
+    svc = service(request)
+    index = svc.index(session)
+    frame = index.localities_for_household(household, top=top, support=svc.support)
+    return MatchesOut(
+        household_id=household_id,
+        options=_options_out(session, svc.reference, index, household, frame, lang, explain),
+    )
+
+
+@router.get(
+    "/vacancies/{vacancy_id}/candidates",
+    response_model=CandidatesOut,
+    responses=problem_responses(401, 403, 404),
+)
+def vacancy_candidates(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    vacancy_id: Annotated[int, Path(ge=1)],
+    principal: Principal = STAFF,
+    top: Annotated[int, Query(ge=1, le=100)] = 20,
+    explain: ExplainQuery = 0,
+) -> CandidatesOut:
+    """The households that fit a vacancy best, each with its best home in that locality."""
+    vacancy = session.get(VacancyRecord, vacancy_id)
+    if vacancy is None:
+        raise _not_found("vacancy", vacancy_id)
+    principal.ensure_region(vacancy.region_code)
+    svc = service(request)
+    index = svc.index_with_households(session)
+    if str(vacancy_id) not in index.catalogue.v_row:
+        # Closed or fully reserved: nobody can be offered it.
+        return CandidatesOut(vacancy_id=vacancy_id, candidates=[])
+    frame = index.candidates_for_vacancy(str(vacancy_id), top=top)
+    rows = list(frame.iter_rows(named=True))
+    hh_ids = {int(r["household_id"]) for r in rows}
+    households = (
+        {
+            h.id: h
+            for h in session.scalars(select(HouseholdRecord).where(HouseholdRecord.id.in_(hh_ids)))
+        }
+        if hh_ids
+        else {}
+    )
+    homes = _home_refs(session, {int(r["home_id"]) for r in rows})
+    out = []
+    for rank, r in enumerate(rows, start=1):
+        hh = households[int(r["household_id"])]
+        components = None
+        if rank <= explain:
+            components, _ = _reasons(index, r["household_id"], r["option_id"], lang)
+        out.append(
+            CandidateOut(
+                rank=rank,
+                household_id=hh.id,
+                external_id=hh.external_id,
+                origin_region_code=hh.origin_region_code,
+                persons=int(r["persons"]),
+                option_id=r["option_id"],
+                score=round(float(r["score"]), 6),
+                locality=_locality_ref(svc.reference, r["locality_id"], lang),
+                home=homes[int(r["home_id"])],
+                components=components,
+            )
+        )
+    return CandidatesOut(vacancy_id=vacancy_id, candidates=out)
