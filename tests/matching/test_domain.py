@@ -18,7 +18,9 @@ from matching.iin import make_iins
 
 
 def an_iin(sex: str = "F", born: str = "1988-04-12") -> str:
-    return make_iins(np.array([born], dtype="datetime64[D]"), np.array([sex == "M"]), np.array([321]))[0]
+    return make_iins(
+        np.array([born], dtype="datetime64[D]"), np.array([sex == "M"]), np.array([321])
+    )[0]
 
 
 def make_household(**overrides: Any) -> Household:
@@ -97,7 +99,12 @@ class TestMember:
 
     @pytest.mark.parametrize(
         ("age", "status", "seeks"),
-        [(30, "jobseeker", True), (30, "maternity_leave", False), (15, "student", False), (70, "retired", False)],
+        [
+            (30, "jobseeker", True),
+            (30, "maternity_leave", False),
+            (15, "student", False),
+            (70, "retired", False),
+        ],
     )
     def test_who_seeks_work(self, age: int, status: str, seeks: bool) -> None:
         assert Member("spouse", age, "F", employment_status=status).seeks_work is seeks  # type: ignore[arg-type]

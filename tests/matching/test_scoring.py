@@ -38,7 +38,9 @@ def prefix_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
 
 
 def an_iin(sex: str) -> str:
-    return make_iins(np.array(["1987-03-03"], dtype="datetime64[D]"), np.array([sex == "M"]), np.array([11]))[0]
+    return make_iins(
+        np.array(["1987-03-03"], dtype="datetime64[D]"), np.array([sex == "M"]), np.array([11])
+    )[0]
 
 
 def make_household(**overrides: Any) -> Household:
@@ -134,7 +136,10 @@ class TestEvidenceOrderings:
         assert to_city.feasible and to_village.feasible
         assert to_village.total < to_city.total
         assert to_village.component("settlement").value < to_city.component("settlement").value
-        assert to_village.component("family_services").value < to_city.component("family_services").value
+        assert (
+            to_village.component("family_services").value
+            < to_city.component("family_services").value
+        )
         assert to_village.component("climate").value < to_city.component("climate").value
 
     def test_small_town_to_district_centre_is_the_easiest_change(self) -> None:
@@ -143,8 +148,11 @@ class TestEvidenceOrderings:
                         [make_home(f"d{t.locality_id}", t.locality_id) for t in locs], locs)  # fmt: skip
         h = make_household(origin_settlement="city")
         values = {
-            t.locality_id: s.score(h, Option(t.locality_id, f"d{t.locality_id}", f"v{t.locality_id}"))
-            .component("settlement").value
+            t.locality_id: s.score(
+                h, Option(t.locality_id, f"d{t.locality_id}", f"v{t.locality_id}")
+            )
+            .component("settlement")
+            .value
             for t in locs
         }
         assert values["district_centre"] >= values["regional_centre"] > values["village"]
@@ -187,7 +195,9 @@ class TestEvidenceOrderings:
                         [make_home("cheap", "L", rent_tenge=60_000), make_home("dear", "L", rent_tenge=250_000)],
                         [make_locality("L")])  # fmt: skip
         h = make_household()
-        assert s.score(h, Option("L", "cheap", "v")).total > s.score(h, Option("L", "dear", "v")).total
+        assert (
+            s.score(h, Option("L", "cheap", "v")).total > s.score(h, Option("L", "dear", "v")).total
+        )
 
 
 class TestGates:
@@ -223,8 +233,12 @@ class TestGates:
         assert "qualified_member" in self.failed(make_household(), Option("A", "da", "unskilled"))
 
     def test_eligibility(self) -> None:
-        assert "eligibility" in self.failed(make_household(years_in_origin=0.5), Option("A", "da", "va"))
-        assert "eligibility" in self.failed(make_household(origin_region="59"), Option("A", "da", "va"))
+        assert "eligibility" in self.failed(
+            make_household(years_in_origin=0.5), Option("A", "da", "va")
+        )
+        assert "eligibility" in self.failed(
+            make_household(origin_region="59"), Option("A", "da", "va")
+        )
         assert "eligibility" in self.failed(make_household(citizen=False), Option("A", "da", "va"))
         kandas = make_household(category="kandas", citizen=False, years_in_origin=0.0)
         assert "eligibility" not in self.failed(kandas, Option("A", "da", "va"))
@@ -240,7 +254,9 @@ class TestGates:
         assert "home_fits" in self.failed(h, Option("A", "da", "va"))
 
     def test_documents(self) -> None:
-        assert "documents" in self.failed(make_household(documents_complete=False), Option("A", "da", "va"))
+        assert "documents" in self.failed(
+            make_household(documents_complete=False), Option("A", "da", "va")
+        )
 
     def test_every_result_is_fully_explained(self) -> None:
         r = self.scorer.score(make_household(), Option("A", "da", "va"))
@@ -263,7 +279,9 @@ class TestWeights:
         assert no_net.total > base.total
 
     def test_family_services_do_not_apply_without_children(self) -> None:
-        h = make_household(members=(Member("applicant", 36, "F", "married", "higher", (Experience("2341", 9),)),))
+        h = make_household(
+            members=(Member("applicant", 36, "F", "married", "higher", (Experience("2341", 9),)),)
+        )
         s = make_scorer([make_vacancy("v", "L")], [make_home("d", "L")],
                         [make_locality("L", kindergarten_seats=0, school_seats=0)])  # fmt: skip
         assert s.score(h, Option("L", "d", "v")).component("family_services").weight == 0.0
@@ -311,7 +329,10 @@ def test_vectorized_scores_equal_explained_scores(seed: int) -> None:
             "vacancy_id": vac["vacancy_id"],
             "second_vacancy_id": second_ids,
         },
-        schema={c: pl.Utf8 for c in ("household_id", "locality_id", "home_id", "vacancy_id", "second_vacancy_id")},
+        schema={
+            c: pl.Utf8
+            for c in ("household_id", "locality_id", "home_id", "vacancy_id", "second_vacancy_id")
+        },
     )
     scored = scorer.score_options(hf, options, components=True)
     assert scored["score"].is_between(0.0, 1.0).all()
@@ -332,12 +353,16 @@ def test_vectorized_scores_equal_explained_scores(seed: int) -> None:
     st.sampled_from(["none", "secondary", "vocational", "higher"]),
     st.floats(0, 40),
     st.integers(0, 5),
-    st.sampled_from(["large_city", "regional_centre", "city", "district_centre", "township", "village"]),
+    st.sampled_from(
+        ["large_city", "regional_centre", "city", "district_centre", "township", "village"]
+    ),
     st.sampled_from(["regional_centre", "city", "district_centre", "township", "village"]),
     st.integers(1, 6),
     st.floats(0, 400_000),
     st.integers(1, 5),
-    st.sampled_from(["rental", "employer_flat", "built_for_migrants", "for_sale", "accommodation_bed"]),
+    st.sampled_from(
+        ["rental", "employer_flat", "built_for_migrants", "for_sale", "accommodation_bed"]
+    ),
     st.sampled_from(["2341", "2342", "7212", "9412"]),
 )
 def test_scores_are_bounded_and_gates_respected(
