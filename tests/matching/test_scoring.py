@@ -329,10 +329,9 @@ def test_vectorized_scores_equal_explained_scores(seed: int) -> None:
             "vacancy_id": vac["vacancy_id"],
             "second_vacancy_id": second_ids,
         },
-        schema={
-            c: pl.Utf8
-            for c in ("household_id", "locality_id", "home_id", "vacancy_id", "second_vacancy_id")
-        },
+        schema=dict.fromkeys(
+            ("household_id", "locality_id", "home_id", "vacancy_id", "second_vacancy_id"), pl.Utf8
+        ),
     )
     scored = scorer.score_options(hf, options, components=True)
     assert scored["score"].is_between(0.0, 1.0).all()
