@@ -17,6 +17,7 @@ from api.deps import get_session
 from api.migrate import upgrade
 from api.seed import seed_reference
 from api.settings import REPO_ROOT, Settings
+from api.taxonomy_service import TaxonomyService
 from tests.databases import BACKENDS, fresh_database
 
 DATA_DIR = REPO_ROOT / "data"
@@ -65,11 +66,20 @@ def session(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def taxonomy_service() -> TaxonomyService:
+    """Loading the taxonomy takes seconds: one instance serves every app in the run."""
+    svc = TaxonomyService(DATA_DIR / "taxonomy")
+    svc.normalizer  # noqa: B018 - build the indexes now
+    return svc
+
+
 @pytest.fixture
-def app(database_url: str, session: Session) -> FastAPI:
+def app(database_url: str, session: Session, taxonomy_service: TaxonomyService) -> FastAPI:
     application = create_app(
         Settings(database_url=database_url, environment="test", data_dir=DATA_DIR)
     )
+    application.state.taxonomy = taxonomy_service
 
     def _override() -> Iterator[Session]:
         # Each request starts from a clean identity map so missing eager loads show up here.

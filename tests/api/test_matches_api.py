@@ -1,0 +1,168 @@
+"""Ranked matches over HTTP on a database holding a generated demo programme."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from api.db import make_engine, make_sessionmaker, session_scope
+from api.demo import DEMO_TOKENS, load_demo
+from api.migrate import upgrade
+from api.models import HouseholdRecord, VacancyRecord
+from api.seed import seed_reference
+from api.settings import Settings
+from api.taxonomy_service import TaxonomyService
+from matching.reference import load_reference
+from tests.api.test_reference_api import assert_problem
+from tests.conftest import DATA_DIR
+from tests.databases import fresh_database
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+ADMIN = {"Authorization": f"Bearer {DEMO_TOKENS['admin']}"}
+CENTRE_61 = {"Authorization": f"Bearer {DEMO_TOKENS['centre']}"}
+APPLICANT = {"Authorization": f"Bearer {DEMO_TOKENS['applicant']}"}
+
+
+@pytest.fixture(scope="module")
+def demo_client(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, taxonomy_service: TaxonomyService
+) -> Iterator[TestClient]:
+    with fresh_database(backend, Path(tmp_path_factory.mktemp("demo"))) as url:
+        upgrade(url)
+        engine = make_engine(url, pool_size=2)
+        with session_scope(make_sessionmaker(engine)) as session:
+            seed_reference(session, DATA_DIR)
+        with session_scope(make_sessionmaker(engine)) as session:
+            load_demo(
+                session,
+                load_reference(DATA_DIR),
+                taxonomy_service.taxonomy,
+                households=250,
+                seed=11,
+            )
+        engine.dispose()
+        app = create_app(Settings(database_url=url, environment="test", data_dir=DATA_DIR))
+        app.state.taxonomy = taxonomy_service
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+        app.state.engine.dispose()
+
+
+def _household_ids(client: TestClient) -> list[tuple[int, str]]:
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        return list(
+            session.execute(
+                select(HouseholdRecord.id, HouseholdRecord.origin_region_code).order_by(
+                    HouseholdRecord.id
+                )
+            ).tuples()
+        )
+
+
+class TestHouseholdMatches:
+    def test_options_ranked_with_reasons(self, demo_client: TestClient) -> None:
+        found = 0
+        for hid, _ in _household_ids(demo_client)[:20]:
+            body = demo_client.get(
+                f"/households/{hid}/matches?top=10&explain=3&lang=en", headers=ADMIN
+            ).json()
+            options = body["options"]
+            scores = [o["score"] for o in options]
+            assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+            assert [o["rank"] for o in options] == list(range(1, len(options) + 1))
+            for option in options[:3]:
+                assert option["components"] and not any(
+                    CYRILLIC.search(c["reason"]) for c in option["components"]
+                )
+                assert all(g["passed"] for g in option["gates"]), (
+                    "only feasible options are offered"
+                )
+            found += bool(options)
+        assert found >= 10, "most demo households have feasible options"
+
+    def test_reasons_follow_the_language(self, demo_client: TestClient) -> None:
+        hid = _household_ids(demo_client)[0][0]
+        ru = demo_client.get(
+            f"/households/{hid}/matches?top=1&explain=1&lang=ru", headers=ADMIN
+        ).json()
+        kk = demo_client.get(
+            f"/households/{hid}/matches?top=1&explain=1&lang=kk", headers=ADMIN
+        ).json()
+        if ru["options"]:
+            assert (
+                ru["options"][0]["components"][0]["reason"]
+                != kk["options"][0]["components"][0]["reason"]
+            )
+            assert ru["options"][0]["locality"]["region"] != kk["options"][0]["locality"]["region"]
+
+    def test_localities_are_distinct_with_support(self, demo_client: TestClient) -> None:
+        hid = _household_ids(demo_client)[1][0]
+        body = demo_client.get(f"/households/{hid}/localities?top=5", headers=ADMIN).json()
+        ids = [o["locality"]["id"] for o in body["options"]]
+        assert len(ids) == len(set(ids))
+        assert all(
+            o["support_tenge"] is not None and o["support_tenge"] > 0 for o in body["options"]
+        )
+
+    def test_unknown_household(self, demo_client: TestClient) -> None:
+        assert_problem(demo_client.get("/households/999999/matches", headers=ADMIN), 404)
+
+    def test_needs_a_token(self, demo_client: TestClient) -> None:
+        assert_problem(demo_client.get("/households/1/matches"), 401)
+
+
+class TestAccess:
+    def test_applicant_sees_only_their_household(self, demo_client: TestClient) -> None:
+        ids = [hid for hid, _ in _household_ids(demo_client)]
+        assert (
+            demo_client.get(f"/households/{ids[0]}/matches?top=1", headers=APPLICANT).status_code
+            == 200
+        )
+        assert_problem(
+            demo_client.get(f"/households/{ids[1]}/matches?top=1", headers=APPLICANT), 403
+        )
+        assert_problem(demo_client.get(f"/households/{ids[1]}/localities", headers=APPLICANT), 403)
+
+    def test_centre_scoped_to_its_region(self, demo_client: TestClient) -> None:
+        households = _household_ids(demo_client)
+        own = next(h for h, region in households if region == "61")
+        other = next(h for h, region in households if region != "61")
+        assert (
+            demo_client.get(f"/households/{own}/matches?top=1", headers=CENTRE_61).status_code
+            == 200
+        )
+        assert_problem(
+            demo_client.get(f"/households/{other}/matches?top=1", headers=CENTRE_61), 403
+        )
+
+
+class TestVacancyCandidates:
+    def test_candidates_ranked(self, demo_client: TestClient) -> None:
+        with demo_client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+            vacancies = list(
+                session.scalars(
+                    select(VacancyRecord.id).where(VacancyRecord.qualified.is_(True)).limit(30)
+                )
+            )
+        seen = 0
+        for vid in vacancies:
+            body = demo_client.get(
+                f"/vacancies/{vid}/candidates?top=5&explain=1", headers=ADMIN
+            ).json()
+            scores = [c["score"] for c in body["candidates"]]
+            assert scores == sorted(scores, reverse=True)
+            assert len({c["household_id"] for c in body["candidates"]}) == len(scores)
+            seen += bool(scores)
+        assert seen > 0
+
+    def test_applicant_cannot_rank_households(self, demo_client: TestClient) -> None:
+        assert_problem(demo_client.get("/vacancies/1/candidates", headers=APPLICANT), 403)
+
+    def test_unknown_vacancy(self, demo_client: TestClient) -> None:
+        assert_problem(demo_client.get("/vacancies/999999/candidates", headers=ADMIN), 404)
