@@ -16,6 +16,9 @@ from api.problems import ProblemException, problem_responses
 from api.repositories_programme import household_with_members, id_of_external, page_households
 from api.schemas import Page
 from api.schemas_programme import (
+    ExperienceIn,
+    HealthIn,
+    LanguageIn,
     HouseholdIn,
     HouseholdOut,
     HouseholdPatch,
@@ -51,6 +54,26 @@ def duplicate_problem(external_id: str, existing_id: int) -> ProblemException:
     )
 
 
+def member_out(m: HouseholdMemberRecord) -> MemberOut:
+    return MemberOut(
+        id=m.id,
+        position=m.position,
+        iin=m.iin,
+        relation=m.relation,
+        birth_date=m.birth_date,
+        sex=m.sex,
+        marital_status=m.marital_status,
+        education=m.education,
+        employment_status=m.employment_status,
+        experience=[ExperienceIn.model_validate(e) for e in m.experience or []],
+        skills=list(m.skills or []),
+        licences=list(m.licences or []),
+        # Stored as [lang, level] pairs (the domain's shape); shown as objects.
+        languages=[LanguageIn(lang=lang, level=level) for lang, level in m.languages or []],
+        health=HealthIn.model_validate(m.health or {}),
+    )
+
+
 def household_out(record: HouseholdRecord) -> HouseholdOut:
     return HouseholdOut(
         id=record.id,
@@ -68,7 +91,7 @@ def household_out(record: HouseholdRecord) -> HouseholdOut:
         debt_tenge=record.debt_tenge,
         preferences=PreferencesIn.model_validate(record.preferences or {}),
         status=record.status,
-        members=[MemberOut.model_validate(m) for m in record.members],
+        members=[member_out(m) for m in record.members],
         created_at=record.created_at,
         updated_at=record.updated_at,
     )
