@@ -24,6 +24,7 @@ from matching.allocation.explain import Conflict, explain_infeasible, unplaced_r
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.lp import solve_lp_colgen
+from matching.allocation.mip import solve_mip
 from matching.allocation.model import (
     FairnessRule,
     Problem,
@@ -58,7 +59,11 @@ class AllocationConfig:
     exact_max_options
         Up to this many options the whole model goes to CP-SAT.
     lp_tolerance
-        Relative distance at which column generation stops.
+        Relative distance between the restricted LP and the dual bound at which column
+        generation stops (the bound stays valid; the slack shows in the gap).
+    residual_solver
+        "mip" (HiGHS branch-and-cut) or "cpsat" for the households the LP leaves fractional;
+        HiGHS measured better on this residual (see docs/benchmarks/allocation.md).
     earlier_movers
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
@@ -71,7 +76,8 @@ class AllocationConfig:
     seed: int = 0
     fairness: tuple[FairnessRule, ...] = ()
     exact_max_options: int = 4000
-    lp_tolerance: float = 1e-4
+    lp_tolerance: float = 5e-4
+    residual_solver: str = "mip"
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
@@ -81,7 +87,8 @@ class AllocationConfig:
 class AllocationResult:
     """Placement of a batch with its proof of quality.
 
-    ``status`` is "optimal", "feasible" or "infeasible"; ``gap`` is
+    ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no solution and no proof
+    within the time limit); ``gap`` is
     ``(best_bound − objective) / best_bound``. ``x`` marks the chosen options of
     ``instance.options``.
     """
@@ -114,25 +121,35 @@ def _fill_table(inst: AllocationInstance, problem: Problem, x: np.ndarray) -> pl
     )
 
 
-def _solve(problem: Problem, config: AllocationConfig, progress: ProgressCallback) -> tuple[str, np.ndarray, float, str, dict[str, float]]:
-    """Returns status, x, bound, method, phase times."""
+def _solve(
+    problem: Problem, config: AllocationConfig, progress: ProgressCallback
+) -> tuple[str, np.ndarray, float, str, dict[str, float]]:
+    """Returns status, x, bound, method and seconds per phase."""
     workers = 1 if config.deterministic else config.workers
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
+    none = np.zeros(problem.n_options, dtype=bool)
     if problem.n_options <= config.exact_max_options:
         progress("exact", 0.1, "CP-SAT on the whole model")
         hint = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
-        cp = solve_cpsat(problem, time_limit=config.time_limit, workers=workers, seed=config.seed, hint=hint)
+        cp = solve_cpsat(
+            problem, time_limit=config.time_limit, workers=workers, seed=config.seed, hint=hint
+        )
         phases["exact"] = time.perf_counter() - t0
         if cp.status in ("optimal", "feasible"):
             return cp.status, cp.x, cp.bound, "cpsat", phases
-        return cp.status, np.zeros(problem.n_options, dtype=bool), math.nan, "cpsat", phases
+        if cp.status == "infeasible":
+            return "infeasible", none, math.nan, "cpsat", phases
+        # No solution within the limit: fall through to the LP-guided pipeline.
 
     progress("lp", 0.05, "LP relaxation (column generation)")
+    t_lp = time.perf_counter()
     lp = solve_lp_colgen(problem, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.6)
-    phases["lp"] = time.perf_counter() - t0
+    phases["lp"] = time.perf_counter() - t_lp
     if lp.status == "infeasible":
-        return "infeasible", np.zeros(problem.n_options, dtype=bool), math.nan, "lp", phases
+        return "infeasible", none, math.nan, "lp", phases
+    if lp.status != "optimal":
+        return "unknown", none, math.nan, "lp", phases
     fixed = lp.x >= 1.0 - 1e-6
     frac = (lp.x > 1e-6) & ~fixed
     resid_hh = np.unique(np.concatenate([problem.opt_hh[frac], np.flatnonzero(problem.must_place)]))
@@ -146,22 +163,41 @@ def _solve(problem: Problem, config: AllocationConfig, progress: ProgressCallbac
     if sub.n_options:
         # Hint: the LP's own preference, rounded greedily within the residual capacities.
         hint = greedy_fill(sub, weight_order(sub), lp.x[idx] * 1e6 + sub.weight)
+        hint_ok = not any(sub.violations(hint).values())
         remaining = max(config.time_limit - (time.perf_counter() - t0), 1.0)
-        cp = solve_cpsat(sub, time_limit=remaining * 0.8, workers=workers, seed=config.seed, hint=hint)
+        if config.residual_solver == "cpsat":
+            cp = solve_cpsat(
+                sub, time_limit=remaining * 0.8, workers=workers, seed=config.seed, hint=hint
+            )
+        else:
+            cp = solve_mip(sub, time_limit=remaining * 0.8)
+        if hint_ok and (
+            cp.status not in ("optimal", "feasible") or sub.objective(cp.x) < sub.objective(hint)
+        ):
+            cp = replace(cp, status="feasible", x=hint, objective=sub.objective(hint))
         if cp.status in ("optimal", "feasible"):
             x[idx[cp.x]] = True
-        elif not sub.must_place.any() and sub.fair.shape[0] == 0:
-            x[idx[hint]] = True
         else:
-            return cp.status, np.zeros(problem.n_options, dtype=bool), lp.bound, "lp+cpsat", phases
+            # Fixing the LP's integral part can make locks or fairness floors unreachable;
+            # solve the whole model instead.
+            remaining = max(config.time_limit - (time.perf_counter() - t0), 1.0)
+            full = solve_cpsat(problem, time_limit=remaining, workers=workers, seed=config.seed)
+            phases["residual"] = time.perf_counter() - t1
+            if full.status in ("optimal", "feasible"):
+                return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full", phases
+            return full.status, none, lp.bound, "lp+cpsat-full", phases
     phases["residual"] = time.perf_counter() - t1
     progress("repair", 0.9, "greedy top-up of remaining capacity")
-    x = greedy_fill(problem, weight_order(problem), problem.weight.astype(float), x)
-    phases["repair"] = time.perf_counter() - t1 - phases["residual"]
+    t2 = time.perf_counter()
+    topped = greedy_fill(problem, weight_order(problem), problem.weight.astype(float), x)
+    # Adding households never breaks a capacity or a placement-rate floor, but it can pull a
+    # group's average score under its floor; keep the top-up only when every row still holds.
+    if not any(problem.violations(topped).values()):
+        x = topped
+    phases["repair"] = time.perf_counter() - t2
     obj = problem.objective(x)
-    bound = lp.bound
-    status = "optimal" if math.floor(bound + 1e-6) <= obj else "feasible"
-    return status, x, bound, "lp+cpsat", phases
+    status = "optimal" if math.floor(lp.bound + 1e-6) <= obj else "feasible"
+    return status, x, lp.bound, f"lp+{config.residual_solver}", phases
 
 
 def allocate(
@@ -208,7 +244,8 @@ def allocate(
         progress("explain", 0.9, "finding the conflicting constraints")
         conflict = explain_infeasible(instance, problem, config.fairness)
     elif status == "unknown":
-        status = "infeasible" if not np.any(x) else status
+        # Neither a solution nor a proof of infeasibility within the time limit.
+        x = np.zeros(instance.n_options, dtype=bool)
     objective = problem.objective(x) if status != "infeasible" else 0
     best_bound = int(math.floor(bound + 1e-6)) if not math.isnan(bound) else objective
     best_bound = max(best_bound, objective)
