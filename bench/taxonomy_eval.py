@@ -90,8 +90,10 @@ def metrics(s: Scored, threshold: float, mask: np.ndarray | None = None) -> dict
     ) & classifiable
     wrong = answered & ~top1
     n_cls = max(int(classifiable.sum()), 1)
+    any_top1 = np.array([f == g for f, g in zip(first, gold, strict=True)]) & classifiable
     return {
         "n": float(len(idx)),
+        "top1_open": float(any_top1.sum() / n_cls),
         "top1": float(top1[classifiable].sum() / n_cls),
         "top3": float(top3.sum() / n_cls),
         "abstain": float((~answered).mean()) if len(idx) else 0.0,
@@ -179,12 +181,12 @@ def score_batch_top1(norm: Normalizer, frame: pl.DataFrame) -> Scored:
 def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     """Markdown table of metric rows."""
     lines = [
-        "| set | n | top-1 | top-3 | abstain | wrong-confident |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| set | n | top-1 never abstaining | top-1 | top-3 | abstain | wrong-confident |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, m in rows:
         lines.append(
-            f"| {name} | {int(m['n'])} | {m['top1']:.1%} | {m['top3']:.1%} | "
+            f"| {name} | {int(m['n'])} | {m['top1_open']:.1%} | {m['top1']:.1%} | {m['top3']:.1%} | "
             f"{m['abstain']:.1%} | {m['wrong_confident']:.1%} |"
         )
     return "\n".join(lines)
@@ -252,9 +254,10 @@ def main() -> None:
         write_doc(
             "## Title normalizer accuracy (`bench/taxonomy_eval.py`)\n\n"
             f"Abstain threshold {threshold:.3f}, calibrated on `titles_dev.csv` only "
-            f"(smallest threshold with at most {TARGET_WRONG_CONFIDENT:.0%} wrong-but-confident "
+            f"(smallest threshold with at most {TARGET_WRONG_CONFIDENT:.1%} wrong-but-confident "
             "answers on dev). Top-1/top-3 count an abstention as a miss and are over titles "
-            "with a gold unit group; abstain and wrong-confident are over all titles. "
+            "with a gold unit group; *top-1 never abstaining* is the best candidate's accuracy "
+            "with the threshold off; abstain and wrong-confident are over all titles. "
             "ESCO rows: alternative labels held out by `crc32(label) % 5 == 0`; *with import* "
             "indexes all preferred labels and the other alternative labels.\n\n" + result
         )

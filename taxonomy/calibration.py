@@ -30,16 +30,16 @@ TARGET_WRONG_CONFIDENT = 0.045
 #: label = the alias's unit group is the gold one).  The score of a non-exact
 #: candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
 CONFIDENCE: dict[str, float] = {
-    "bias": -2.615,
-    "cosine": 4.505,
-    "ratio": -0.012,
-    "alias_cov": 1.271,
-    "query_cov": -2.22,
-    "margin": 5.917,
-    "behind": 3.87,
+    "bias": -2.561,
+    "cosine": 4.369,
+    "ratio": -0.004,
+    "alias_cov": 1.31,
+    "query_cov": -2.209,
+    "margin": 5.909,
+    "behind": 3.936,
 }
 #: Provisional value until calibration is run.
-ABSTAIN_THRESHOLD = 0.9
+ABSTAIN_THRESHOLD = 0.88
 #: Skill names have no labelled set yet: this threshold on the blended similarity
 #: is an ESTIMATE (chosen by inspecting a handful of hand-written skill names).
-SKILL_ABSTAIN_THRESHOLD = 0.7
+SKILL_ABSTAIN_THRESHOLD = 0.88

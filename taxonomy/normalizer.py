@@ -63,7 +63,7 @@ _MARK_MISMATCH = 0.3
 # Words of at least this many letters that no alias uses are corrected to the
 # nearest alias word when rapidfuzz's ratio is at least the cutoff.
 _MIN_CORRECTABLE = 5
-_CORRECTION_CUTOFF = 80
+_CORRECTION_CUTOFF = 85
 _KIND_PRIORITY = {
     "title": 0,
     "feminine": 1,
