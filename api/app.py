@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import make_engine, make_sessionmaker
+from api.jobs import JobWorker
 from api.logging import RequestIdMiddleware, configure_logging
+from api.match_service import MatchService
 from api.problems import Problem, install_problem_handlers
 from api.routes import (
     capacities,
@@ -26,11 +29,10 @@ from api.routes import (
     tokens,
     vacancies,
 )
-from api.match_service import MatchService
 from api.settings import Settings, get_settings
 from api.taxonomy_service import TaxonomyService
-from matching.reference import load_reference
-from matching.support import load_support_parameters
+from matching.reference import ReferenceData, load_reference
+from matching.support import SupportParameters, load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now
@@ -45,6 +47,19 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0] if route.tags else 'default'}-{route.name}"
 
 
+def job_worker(
+    sessions: sessionmaker[Session], reference: ReferenceData, support: SupportParameters
+) -> JobWorker:
+    """A worker for the job kinds this service runs (the API's thread and ``qonys worker``)."""
+    from api.allocation_service import run_allocation_job
+
+    return JobWorker(
+        sessions,
+        {"allocation": run_allocation_job},
+        {"reference": reference, "support_parameters": support},
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
@@ -53,7 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.taxonomy.warm_up_in_background()
+        worker = None
+        if settings.jobs_in_process:
+            worker = job_worker(
+                app.state.sessionmaker, app.state.reference, app.state.support_parameters
+            )
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         engine.dispose()
 
     app = FastAPI(

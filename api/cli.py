@@ -183,6 +183,7 @@ def allocate(
     import json
     from pathlib import Path
 
+    import polars as pl
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from api.allocation_report import report
@@ -201,7 +202,8 @@ def allocate(
             from matching.allocation import generate_programme
 
             programme = generate_programme(n_households=demo, seed=seed)
-            instance, movers = programme.instance(), programme.earlier_movers
+            instance = programme.instance()
+            movers: pl.DataFrame | None = programme.earlier_movers
         else:
             assert scenario_dir is not None
             instance, movers = load_scenario_dir(Path(scenario_dir))
@@ -257,6 +259,40 @@ def _stderr_console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+@app.command()
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between polls of the job table.")] = 1.0,
+) -> None:
+    """Run background jobs (allocation runs) in the foreground until interrupted."""
+    import time
+
+    from api.app import job_worker
+    from api.db import make_engine, make_sessionmaker
+    from api.jobs import JobWorker
+    from api.settings import get_settings
+    from matching.reference import load_reference
+    from matching.support import load_support_parameters
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pool_size=2)
+    runner: JobWorker = job_worker(
+        make_sessionmaker(engine),
+        load_reference(settings.data_dir),
+        load_support_parameters(settings.data_dir),
+    )
+    runner.poll_seconds = poll
+    typer.echo(f"worker {runner.name} polling {_safe_url(settings.database_url)}")
+    runner.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        typer.echo("stopping after the current job")
+    finally:
+        runner.stop(timeout=60.0)
+        engine.dispose()
 
 
 @app.command()

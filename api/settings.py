@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     )
     page_size_max: int = 100
     db_pool_size: int = 10
+    run_jobs_in_process: bool = Field(
+        default=True,
+        description="Run a job worker thread inside the API process (allocation runs). "
+        "In the test environment only when set explicitly, so test apps do not poll.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -43,6 +48,12 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @property
+    def jobs_in_process(self) -> bool:
+        if self.environment == "test":
+            return self.run_jobs_in_process and "run_jobs_in_process" in self.model_fields_set
+        return self.run_jobs_in_process
 
     @property
     def json_logs(self) -> bool:
