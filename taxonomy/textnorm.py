@@ -328,7 +328,7 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
     Examples
     --------
     >>> tokens("Требуется учитель математики в СОШ №3")
-    ['ushitel', 'matematik']
+    ['ushitel', 'matemat']
     """
     prepared = _prepare(text, kind)
     noise = _noise_keys() if kind == "occupation" else frozenset()
