@@ -15,6 +15,7 @@ from api.logging import RequestIdMiddleware, configure_logging
 from api.match_service import MatchService
 from api.problems import Problem, install_problem_handlers
 from api.routes import (
+    allocation,
     capacities,
     employers,
     health,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         capacities,
         tokens,
         imports,
+        allocation,
     ):
         app.include_router(module.router)
 
