@@ -283,7 +283,12 @@ class HouseholdFrame:
                 how="inner",
             )
             .filter(pl.col("seeks"))
-            .sort(["_row", "years"], descending=[False, True])
+            # Ties broken by member and code so that slot order never depends on the batch.
+            .sort(
+                ["_row", "years", "member_no", "occupation"],
+                descending=[False, True, False, False],
+                maintain_order=True,
+            )
             .with_columns(pl.int_range(pl.len()).over("_row").alias("_slot"))
             .filter(pl.col("_slot") < EARNER_SLOTS)
         )
