@@ -90,6 +90,7 @@ def load_demo(
     taxonomy: Taxonomy,
     *,
     households: int = 300,
+    vacancies: int | None = None,
     seed: int = DEMO_SEED,
     with_tokens: bool = True,
 ) -> DemoReport:
@@ -101,7 +102,9 @@ def load_demo(
     if existing:
         tokens = dict(DEMO_TOKENS) if with_tokens else {}
         return DemoReport(False, int(existing or 0), 0, 0, tokens)
-    prog = generate_programme(households, seed=seed, reference=reference, taxonomy=taxonomy)
+    prog = generate_programme(
+        households, vacancies, seed=seed, reference=reference, taxonomy=taxonomy
+    )
     region_of = {loc.id: loc.region_code for loc in reference.all_localities}
 
     emp_rows = [
