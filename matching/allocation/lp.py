@@ -38,6 +38,7 @@ class LPResult:
     resource_price: np.ndarray
     fair_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     household_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    active: np.ndarray | None = None
 
 
 def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
@@ -177,8 +178,9 @@ def solve_lp_colgen(
             if res.status == "infeasible":
                 active[:] = True  # restricted infeasibility says nothing; use every option
                 continue
-            status = res.status
-            break
+            if status != "optimal":
+                status = res.status
+            break  # out of time: keep the previous round's solution and bound
         status = "optimal"
         x = np.zeros(n)
         x[idx] = res.x
@@ -198,4 +200,4 @@ def solve_lp_colgen(
         active[o[(np.arange(o.size) - grp_start) < add_per_household]] = True
         if time.perf_counter() - t0 > time_limit:
             break
-    return LPResult(status, float(best_bound), best_x, price)
+    return LPResult(status, float(best_bound), best_x, price, active=active)
