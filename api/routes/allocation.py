@@ -345,7 +345,7 @@ def compare_runs(
                 PlacementRecord.run_id == run_id
             )
         )
-        return {int(h): loc for h, loc in rows.tuples()}
+        return {int(h): loc for h, loc in rows}
 
     pa, pb = placed(run_a), placed(run_b)
     moves = [
