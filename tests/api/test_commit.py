@@ -1,0 +1,361 @@
+"""Committing runs: reservations, quotas, all-or-nothing, and two planners at the same moment.
+
+Runs are written straight into the tables (a finished job, its placements) so each test
+controls exactly which homes, posts, seats and quotas two runs compete for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.auth import issue_token
+from api.commit import CommitConflict, CommitRefused, commit_run
+from api.db import make_engine, make_sessionmaker, session_scope
+from api.migrate import upgrade
+from api.models import (
+    AllocationRunRecord,
+    DecisionRecord,
+    EmployerRecord,
+    HomeRecord,
+    HouseholdRecord,
+    JobRecord,
+    LocalityCapacityRecord,
+    PlacementRecord,
+    QuotaRecord,
+    VacancyRecord,
+)
+from api.seed import seed_reference
+from api.settings import REPO_ROOT, Settings
+from tests.databases import fresh_database
+
+DATA_DIR = REPO_ROOT / "data"
+YEAR = 2025
+REGION = "55"
+LOCALITY = "55-sharbakty"
+
+
+@dataclass
+class Db:
+    url: str
+    engine: Engine
+    token: str
+
+    def session(self) -> Session:
+        return make_sessionmaker(self.engine)()
+
+
+@pytest.fixture(scope="module")
+def db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Db]:
+    with fresh_database(backend, tmp_path_factory.mktemp(f"commit-{backend}")) as url:
+        upgrade(url)
+        engine = make_engine(url, pool_size=8)
+        with session_scope(make_sessionmaker(engine)) as session:
+            seed_reference(session, DATA_DIR)
+            session.add(EmployerRecord(external_id="E1", name="Employer", region_code=REGION))
+            token = issue_token(session, name="planner", role="planner")
+        yield Db(url, engine, token)
+        engine.dispose()
+
+
+def _tag() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def household(session: Session, category: str = "resettler") -> int:
+    rec = HouseholdRecord(
+        external_id=f"H-{_tag()}",
+        applicant_iin="900101300011",
+        category=category,
+        origin_region_code="71",
+        origin_settlement="village",
+        application_date=dt.date(YEAR, 1, 10),
+    )
+    session.add(rec)
+    session.flush()
+    return rec.id
+
+
+def home(session: Session, units: int = 1) -> int:
+    rec = HomeRecord(
+        external_id=f"D-{_tag()}",
+        locality_id=LOCALITY,
+        region_code=REGION,
+        kind="rental",
+        rooms=2,
+        capacity_persons=4,
+        units=units,
+    )
+    session.add(rec)
+    session.flush()
+    return rec.id
+
+
+def vacancy(session: Session, posts: int = 1) -> int:
+    employer = session.scalar(select(EmployerRecord.id).where(EmployerRecord.external_id == "E1"))
+    assert employer is not None
+    rec = VacancyRecord(
+        external_id=f"V-{_tag()}",
+        employer_id=employer,
+        locality_id=LOCALITY,
+        region_code=REGION,
+        title="Тракторист",
+        occupation="8341",
+        isco="8341",
+        wage_tenge=250000,
+        posts=posts,
+    )
+    session.add(rec)
+    session.flush()
+    return rec.id
+
+
+def run(session: Session, placements: list[dict[str, Any]], *, status: str = "succeeded") -> str:
+    """A finished run placing each household on its (home, vacancy)."""
+    job = JobRecord(id=uuid.uuid4().hex, kind="allocation", status=status, params={})
+    run_id = uuid.uuid4().hex
+    session.add(job)
+    session.flush()
+    session.add(AllocationRunRecord(id=run_id, job_id=job.id, year=YEAR, scenario={}, summary={}))
+    session.flush()
+    for p in placements:
+        session.add(
+            PlacementRecord(
+                run_id=run_id,
+                household_id=p["household"],
+                placed=True,
+                locality_id=LOCALITY,
+                region_code=REGION,
+                home_id=p["home"],
+                vacancy_id=p["vacancy"],
+                second_vacancy_id=p.get("second"),
+                score=0.7,
+                persons=p.get("persons", 3),
+                children_0_5=p.get("kids", 0),
+                children_6_17=p.get("pupils", 0),
+            )
+        )
+    session.flush()
+    return run_id
+
+
+def state(
+    session: Session, homes: list[int], vacancies: list[int], households: list[int]
+) -> dict[str, Any]:
+    session.expire_all()
+    return {
+        "units": dict(
+            session.execute(
+                select(HomeRecord.id, HomeRecord.units_reserved).where(HomeRecord.id.in_(homes))
+            ).all()
+        ),
+        "posts": dict(
+            session.execute(
+                select(VacancyRecord.id, VacancyRecord.posts_reserved).where(
+                    VacancyRecord.id.in_(vacancies)
+                )
+            ).all()
+        ),
+        "status": dict(
+            session.execute(
+                select(HouseholdRecord.id, HouseholdRecord.status).where(
+                    HouseholdRecord.id.in_(households)
+                )
+            ).all()
+        ),
+        "decisions": int(
+            session.scalar(
+                select(func.count())
+                .select_from(DecisionRecord)
+                .where(DecisionRecord.household_id.in_(households))
+            )
+            or 0
+        ),
+    }
+
+
+def test_commit_reserves_and_a_competing_commit_writes_nothing(db: Db) -> None:
+    with db.session() as s:
+        h1, h2, h3 = household(s), household(s), household(s)
+        d1, d2 = home(s), home(s)
+        v1, v2 = vacancy(s), vacancy(s, posts=2)
+        first = run(s, [{"household": h1, "home": d1, "vacancy": v1}])
+        # Competes for d1 and v1; h3's own placement (d2, v2) would fit but must not be kept.
+        second = run(
+            s,
+            [
+                {"household": h2, "home": d1, "vacancy": v1},
+                {"household": h3, "home": d2, "vacancy": v2},
+            ],
+        )
+        s.commit()
+    with db.session() as s:
+        done = commit_run(s, first, by="planner")
+    assert done.households == 1 and done.persons == 3
+    with db.session() as s:
+        after_first = state(s, [d1, d2], [v1, v2], [h1, h2, h3])
+        with pytest.raises(CommitConflict) as caught:
+            commit_run(s, second, by="planner")
+    overbooked = {(e["loc"][0], e["loc"][1]) for e in caught.value.errors}
+    assert overbooked == {("home", d1), ("vacancy", v1)}
+    assert caught.value.status == 409
+    with db.session() as s:
+        assert state(s, [d1, d2], [v1, v2], [h1, h2, h3]) == after_first
+        assert after_first["units"] == {d1: 1, d2: 0}
+        assert after_first["posts"] == {v1: 1, v2: 0}
+        assert after_first["status"] == {h1: "placed", h2: "registered", h3: "registered"}
+        assert after_first["decisions"] == 1
+        assert s.get(AllocationRunRecord, second).committed_at is None  # type: ignore[union-attr]
+
+
+def test_quota_is_checked_against_every_committed_decision(db: Db) -> None:
+    with db.session() as s:
+        s.execute(
+            update(QuotaRecord)
+            .where(QuotaRecord.year == YEAR, QuotaRecord.region_code == REGION,
+                   QuotaRecord.category == "kandas")
+            .values(persons=5, families=None)
+        )  # fmt: skip
+        a, b = household(s, "kandas"), household(s, "kandas")
+        runs = [
+            run(s, [{"household": h, "home": home(s), "vacancy": vacancy(s), "persons": 3}])
+            for h in (a, b)
+        ]
+        s.commit()
+    with db.session() as s:
+        commit_run(s, runs[0])
+    with db.session() as s, pytest.raises(CommitConflict) as caught:
+        commit_run(s, runs[1])
+    assert [e["loc"] for e in caught.value.errors] == [["quota_persons", f"{REGION}/kandas"]]
+    with db.session() as s:
+        assert s.get(HouseholdRecord, b).status == "registered"  # type: ignore[union-attr]
+
+
+def test_school_seats_are_reserved_and_never_overbooked(db: Db) -> None:
+    with db.session() as s:
+        s.merge(LocalityCapacityRecord(locality_id=LOCALITY, kindergarten_seats=50, school_seats=2))
+        s.execute(
+            update(LocalityCapacityRecord)
+            .where(LocalityCapacityRecord.locality_id == LOCALITY)
+            .values(school_seats=LocalityCapacityRecord.school_reserved + 2)
+        )
+        a, b = household(s), household(s)
+        ra = run(s, [{"household": a, "home": home(s), "vacancy": vacancy(s), "pupils": 2}])
+        rb = run(s, [{"household": b, "home": home(s), "vacancy": vacancy(s), "pupils": 1}])
+        s.commit()
+    with db.session() as s:
+        commit_run(s, ra)
+    with db.session() as s, pytest.raises(CommitConflict) as caught:
+        commit_run(s, rb)
+    assert [e["loc"] for e in caught.value.errors] == [["school", LOCALITY]]
+    with db.session() as s:
+        cap = s.get(LocalityCapacityRecord, LOCALITY)
+        assert cap is not None and cap.school_reserved == cap.school_seats
+
+
+def test_refusals_before_anything_is_written(db: Db) -> None:
+    with db.session() as s:
+        h = household(s)
+        running = run(
+            s, [{"household": h, "home": home(s), "vacancy": vacancy(s)}], status="running"
+        )
+        done = run(s, [{"household": h, "home": home(s), "vacancy": vacancy(s)}])
+        s.commit()
+    with db.session() as s, pytest.raises(CommitRefused) as not_done:
+        commit_run(s, running)
+    with db.session() as s, pytest.raises(CommitRefused) as unknown:
+        commit_run(s, "no-such-run")
+    with db.session() as s, pytest.raises(CommitRefused) as outsider:
+        commit_run(s, done, household_ids=[h, 10**9])
+    assert (not_done.value.status, unknown.value.status, outsider.value.status) == (409, 404, 422)
+    assert [e["loc"] for e in outsider.value.errors] == [["body", "household_ids"]]
+    with db.session() as s:
+        assert s.get(HouseholdRecord, h).status == "registered"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_two_planners_committing_at_once_never_overbook(db: Db, round_: int) -> None:
+    """Two threads, each with its own connection, commit runs that compete for one home unit,
+    one post and the last school seat; exactly one wins and the tables stay within capacity."""
+    with db.session() as s:
+        s.merge(LocalityCapacityRecord(locality_id=LOCALITY, kindergarten_seats=50, school_seats=2))
+        cap = s.get(LocalityCapacityRecord, LOCALITY)
+        assert cap is not None
+        cap.school_seats = cap.school_reserved + 1
+        shared_home, shared_post = home(s), vacancy(s)
+        people = [household(s), household(s)]
+        runs = [
+            run(s, [{"household": h, "home": shared_home, "vacancy": shared_post, "pupils": 1}])
+            for h in people
+        ]
+        s.commit()
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def commit_in_thread(run_id: str) -> None:
+        engine = make_engine(db.url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as s:
+                barrier.wait()
+                try:
+                    outcomes[run_id] = commit_run(s, run_id, by=f"planner-{run_id[:4]}")
+                except CommitConflict as exc:
+                    outcomes[run_id] = exc
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    wins = [r for r in runs if not isinstance(outcomes.get(r), CommitConflict)]
+    losses = [r for r in runs if isinstance(outcomes.get(r), CommitConflict)]
+    assert len(wins) == 1 and len(losses) == 1, outcomes
+    lost = outcomes[losses[0]]
+    assert {e["loc"][0] for e in lost.errors} == {"home", "vacancy", "school"}
+    with db.session() as s:
+        st = state(s, [shared_home], [shared_post], people)
+        assert st["units"] == {shared_home: 1} and st["posts"] == {shared_post: 1}
+        assert st["decisions"] == 1
+        assert sorted(st["status"].values()) == ["placed", "registered"]
+        cap = s.get(LocalityCapacityRecord, LOCALITY)
+        assert cap is not None and cap.school_reserved == cap.school_seats
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(HomeRecord)
+                .where(HomeRecord.units_reserved > HomeRecord.units)
+            )
+            == 0
+        )
+
+
+def test_commit_over_http_answers_409_with_every_overbooked_resource(db: Db) -> None:
+    with db.session() as s:
+        a, b = household(s), household(s)
+        d, v = home(s), vacancy(s)
+        ra = run(s, [{"household": a, "home": d, "vacancy": v}])
+        rb = run(s, [{"household": b, "home": d, "vacancy": v}])
+        s.commit()
+    settings = Settings(database_url=db.url, environment="test", data_dir=DATA_DIR)
+    headers = {"Authorization": f"Bearer {db.token}"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        ok = client.post(f"/allocation-runs/{ra}/commit", json={}, headers=headers)
+        clash = client.post(f"/allocation-runs/{rb}/commit", headers=headers)
+        anonymous = client.post(f"/allocation-runs/{rb}/commit")
+    assert ok.status_code == 200 and ok.json()["households"] == 1
+    assert clash.status_code == 409
+    assert clash.headers["content-type"].startswith("application/problem+json")
+    assert {tuple(e["loc"]) for e in clash.json()["errors"]} == {("home", d), ("vacancy", v)}
+    assert anonymous.status_code == 401
