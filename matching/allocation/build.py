@@ -41,7 +41,7 @@ from matching.allocation.instance import (
 BUDGET_UNIT_TENGE = 1000
 
 
-def _household_table(households: pl.DataFrame, priority: PriorityWeights) -> pl.DataFrame:
+def _household_table(households: pl.DataFrame) -> pl.DataFrame:
     hh = households
     defaults: dict[str, pl.Expr] = {
         "category": pl.lit("resettler"),
@@ -244,7 +244,7 @@ def build_instance(
     True
     """
     priority = priority or PriorityWeights()
-    hh = _household_table(households, priority)
+    hh = _household_table(households)
     opts = options.with_columns(
         pl.col("household_id").cast(pl.Utf8),
         pl.col("region_code").cast(pl.Utf8),

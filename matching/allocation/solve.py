@@ -76,7 +76,7 @@ class AllocationConfig:
     seed: int = 0
     fairness: tuple[FairnessRule, ...] = ()
     exact_max_options: int = 4000
-    lp_tolerance: float = 5e-4
+    lp_tolerance: float = 1e-4
     residual_solver: str = "mip"
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
@@ -130,7 +130,7 @@ def _solve(
     phases: dict[str, float] = {}
     none = np.zeros(problem.n_options, dtype=bool)
     if problem.n_options <= config.exact_max_options:
-        progress("exact", 0.1, "CP-SAT on the whole model")
+        progress("exact", 0.05, "CP-SAT on the whole model")
         hint = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
         cp = solve_cpsat(
             problem, time_limit=config.time_limit, workers=workers, seed=config.seed, hint=hint
@@ -142,7 +142,7 @@ def _solve(
             return "infeasible", none, math.nan, "cpsat", phases
         # No solution within the limit: fall through to the LP-guided pipeline.
 
-    progress("lp", 0.05, "LP relaxation (column generation)")
+    progress("lp", 0.1, "LP relaxation (column generation)")
     t_lp = time.perf_counter()
     lp = solve_lp_colgen(problem, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.6)
     phases["lp"] = time.perf_counter() - t_lp

@@ -61,11 +61,21 @@ def apply_scenario(inst: AllocationInstance, scenario: Scenario) -> AllocationIn
     opt_id = opts["option_id"].cast(pl.Utf8).to_numpy()
     keep = np.ones(opts.height, dtype=bool)
     reason = np.full(opts.height, None, dtype=object)
-    banned = {(h, o) for h, o in scenario.bans}
-    for i, pair in enumerate(zip(hh_id, opt_id, strict=True)):
-        if pair in banned:
-            keep[i] = False
-            reason[i] = R.BANNED
+    if scenario.bans:
+        ban_df = pl.DataFrame(
+            {"household_id": [h for h, _ in scenario.bans], "option_id": [o for _, o in scenario.bans]},
+            schema={"household_id": pl.Utf8, "option_id": pl.Utf8},
+        ).with_columns(_banned=pl.lit(True))
+        hit = (
+            opts.select(pl.col("household_id"), pl.col("option_id").cast(pl.Utf8))
+            .join(ban_df, on=["household_id", "option_id"], how="left", maintain_order="left")[
+                "_banned"
+            ]
+            .fill_null(False)
+            .to_numpy()
+        )
+        keep[hit] = False
+        reason[hit] = R.BANNED
     must = inst.households["must_place"].to_numpy().copy()
     hh_index = {h: i for i, h in enumerate(inst.households["household_id"].to_list())}
     for h, allowed in scenario.locks.items():
