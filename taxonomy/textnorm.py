@@ -109,17 +109,44 @@ def stem_token(token: str, latin_origin: bool = False, russian: bool = False) ->
     """
     if token.startswith("#"):
         return token
-    if latin_origin and len(token) > _MIN_STEM and token.endswith("s"):
+    # English plural: "teachers" -> "teacher", but Kazakh "jumys" keeps its s.
+    if latin_origin and len(token) > _MIN_STEM and token.endswith("s") and token[-2] not in "aeious":
         token = token[:-1]
     changed = True
     while changed:
         changed = False
         for suffix in _SUFFIXES_RUSSIAN if russian else _SUFFIXES_ALL:
-            if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
+            if (
+                token.endswith(suffix)
+                and len(token) - len(suffix) >= _MIN_STEM
+                and _harmonic(suffix, token[-len(suffix) - 1])
+            ):
                 token = token[: -len(suffix)]
                 changed = True
                 break
     return token
+
+
+# Kazakh picks the first consonant of a plural or case ending by the sound before
+# it (мұғалім-дер, жұмысшы-лар, мектеп-тер, but never бухгал-тер): an ending that
+# could not follow the preceding letter is part of the stem (loanwords like
+# бухгалтер, кондитер).
+_VOICELESS = "kpstfh"
+_AFTER: dict[str, str] = {
+    "lar": "aeiouri", "ler": "aeiouri",
+    "dar": "mnjzlbvd", "der": "mnjzlbvd",
+    "tar": _VOICELESS, "ter": _VOICELESS,
+    "tan": _VOICELESS, "ten": _VOICELESS, "tin": _VOICELESS,
+}  # fmt: skip
+_NOT_AFTER: dict[str, str] = {"dan": _VOICELESS, "den": _VOICELESS, "din": _VOICELESS}
+
+
+def _harmonic(suffix: str, before: str) -> bool:
+    if suffix in _AFTER:
+        return before in _AFTER[suffix]
+    if suffix in _NOT_AFTER:
+        return before not in _NOT_AFTER[suffix]
+    return True
 
 
 @lru_cache(maxsize=200_000)
@@ -189,7 +216,7 @@ _OCCUPATION_NOISE: tuple[re.Pattern[str], ...] = tuple(
         r"\s*[:\-]?\s*(?:от|до|from)?\s*[\d\s.,]*\s*(?:тыс\.?|млн\.?|тг\.?|тенге|₸|kzt)?",
         r"\d[\d\s.,]*\s*(?:тг\.?|тенге|₸|kzt)",
         # required experience
-        r"(?:стаж|опыт)\w*\s*(?:работы)?\s*(?:от|не менее|более|свыше)?\s*\d+[\d\-–+]*\s*"
+        r"(?:стаж|опыт)\w*\s*(?:работы|вождения|по специальности)?\s*(?:от|не менее|более|свыше)?\s*\d+[\d\-–+]*\s*"
         r"(?:лет|года|год|г\.)?",
         r"без опыта(?: работы)?",
         r"(?:жұмыс )?(?:өтілі|тәжірибесі)\s*\d*\s*(?:жыл\w*)?",
@@ -223,10 +250,10 @@ _NOISE_WORDS = (
     "постоянная постоянно временно временная подработка сезонный сезонная "
     "город г обл область области район района р-н село поселок аул с пос мкр "
     "облысы облысының ауданы ауданының ауылы ауыл қаласы қала "
-    "керек қажет қажетті талап етіледі жұмысқа шақырамыз бос орын орны "
+    "керек қажет қажетті талап етіледі шақырамыз бос орын орны "
     "опытный опытная опытные ответственный ответственная квалифицированный "
     "hiring wanted urgent required vacancy needed experienced city region district "
-    "права правами удостоверение "
+    "права правами удостоверение лет года стаж вождения опыт "
     "петропавловск петропавл кокшетау көкшетау костанай қостанай кустанай павлодар "
     "астана нур-султан нұр-сұлтан караганда қарағанды усть-каменогорск өскемен семей "
     "алматы шымкент актобе ақтөбе атырау уральск орал тараз кызылорда қызылорда "
