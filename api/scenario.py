@@ -1,88 +1,72 @@
-"""Read a planner's scenario folder (CSV or Parquet tables) into an allocation batch.
+"""Read a planner's scenario folder (CSV, Parquet or Excel tables) into an allocation batch.
 
-A folder holds one file per table, ``NAME.csv`` or ``NAME.parquet``:
+The programme tables are exactly the bulk import's (``api.imports``, docs/import_formats.md):
+``employers``, ``vacancies``, ``homes``, ``capacities``, ``households`` (one row per member).
+Three more tables describe the batch:
 
-========================  ========  ===================================================
-table                     required  columns
-========================  ========  ===================================================
-households                yes       the household frame of ``matching.scoring.features``
-                                    (``household_id`` is the household's external id;
-                                    ``pref_regions``/``pref_settlement_types`` are
-                                    ``;``-separated in CSV)
-members                   yes       the member frame (``household_id, member_no, age, …``)
-experience                no        ``household_id, member_no, occupation, years, documented``
-vacancies                 yes       the vacancy frame (``vacancy_id, locality_id, posts, …``)
-homes                     yes       the home frame plus ``units`` (default 1)
-capacities                no        ``locality_id, kindergarten_seats, school_seats,
-                                    accommodation_beds``
-quotas                    no        ``year, region_code, category, persons, families``
-locks, bans               no        ``household_id, locality_id``
-network                   no        ``origin_region, locality_id, movers`` (earlier movers)
-========================  ========  ===================================================
+- ``quotas``: ``year, region_code, category, persons, families`` (replaces the published
+  quotas; the latest year in the table is the batch's year);
+- ``locks`` and ``bans``: ``household_external_id, locality_id``;
+- ``network`` (optional): ``origin_region, locality_id, movers`` — earlier movers, for the
+  status-quo baseline and the network component of the fit score.
 
-Localities come from the reference data (destination regions of the programme version of
-the quota year). Every problem in the folder is collected before anything runs: a
+The folder is imported into a throw-away SQLite database with the bulk import's own row
+parsing and validation, then the batch is built from it exactly as for a run started over
+HTTP (:func:`api.allocation_service.build_batch`). Every problem — row errors of the import,
+unknown localities, regions and households, negative quotas — is collected first, and a
 :class:`ScenarioError` lists them all.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+import tempfile
+import types
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from sqlalchemy import delete, insert, select
 
-from matching.allocation import AllocationInstance, build_instance
-from matching.ranking import MatchIndex
-from matching.reference import ReferenceData, load_reference
-from matching.scoring.features import (
-    EXPERIENCE_SCHEMA,
-    HOME_SCHEMA,
-    HOUSEHOLD_SCHEMA,
-    LOCALITY_SCHEMA,
-    MEMBER_SCHEMA,
-    VACANCY_SCHEMA,
-    HouseholdFrame,
+from api.allocation_service import build_batch, validate_request
+from api.db import make_engine, make_sessionmaker
+from api.imports.columns import cast_column
+from api.imports.occupations import occupation_resolver
+from api.imports.readers import ImportFileError, read_table
+from api.imports.run import import_table
+from api.migrate import upgrade
+from api.models import (
+    HomeRecord,
+    HouseholdRecord,
+    MoverNetworkRecord,
+    QuotaRecord,
+    VacancyRecord,
 )
+from api.seed import seed_reference
+from api.settings import REPO_ROOT
+from matching.allocation import AllocationInstance
+from matching.allocation import reasons as R
+from matching.allocation.instance import LockConflict
+from matching.reference import ReferenceData, load_reference
+from matching.support import load_support_parameters
 
+IMPORT_ORDER = ("employers", "vacancies", "homes", "capacities", "households")
+REQUIRED = ("households", "vacancies", "homes")
+SUFFIXES = (".csv", ".parquet", ".xlsx")
 CATEGORIES = ("resettler", "kandas")
-LIST_COLUMNS = ("pref_regions", "pref_settlement_types")
-# Seats assumed where a locality has a kindergarten or school and the folder gives no
-# capacity row (as api.frames does for the live tables); the allocator leaves them
-# unconstrained.
-ASSUMED_SEATS = 30
-TABLES: dict[str, dict[str, Any]] = {
-    "households": HOUSEHOLD_SCHEMA,
-    "members": MEMBER_SCHEMA,
-    "experience": EXPERIENCE_SCHEMA,
-    "vacancies": VACANCY_SCHEMA,
-    "homes": {**HOME_SCHEMA, "units": pl.Int64},
-    "capacities": {
-        "locality_id": pl.Utf8,
-        "kindergarten_seats": pl.Int64,
-        "school_seats": pl.Int64,
-        "accommodation_beds": pl.Int64,
-    },
+EXTRA_COLUMNS: dict[str, dict[str, str]] = {
     "quotas": {
-        "year": pl.Int64,
-        "region_code": pl.Utf8,
-        "category": pl.Utf8,
-        "persons": pl.Int64,
-        "families": pl.Int64,
+        "year": "int",
+        "region_code": "str",
+        "category": "str",
+        "persons": "int",
+        "families": "int",
     },
-    "locks": {"household_id": pl.Utf8, "locality_id": pl.Utf8},
-    "bans": {"household_id": pl.Utf8, "locality_id": pl.Utf8},
-    "network": {"origin_region": pl.Utf8, "locality_id": pl.Utf8, "movers": pl.Int64},
+    "locks": {"household_external_id": "str", "locality_id": "str"},
+    "bans": {"household_external_id": "str", "locality_id": "str"},
+    "network": {"origin_region": "str", "locality_id": "str", "movers": "int"},
 }
-REQUIRED = ("households", "members", "vacancies", "homes")
-# Columns a table may leave out, with the value they take.
-OPTIONAL_COLUMNS: dict[str, dict[str, Any]] = {
-    "homes": {"units": 1, "employer_id": None},
-    "quotas": {"families": None},
-    "vacancies": {"employer_id": None},
-}
+OPTIONAL_EXTRA = {"families"}
 
 
 class ScenarioError(ValueError):
@@ -93,145 +77,83 @@ class ScenarioError(ValueError):
         super().__init__(f"scenario {path} has {len(problems)} problem(s): " + "; ".join(problems))
 
 
-@dataclass
-class _Problems:
-    items: list[str] = field(default_factory=list)
-
-    def add(self, where: str, msg: str) -> None:
-        self.items.append(f"{where}: {msg}")
-
-    def rows(self, table: str, frame: pl.DataFrame, bad: pl.Series, msg: str) -> None:
-        """One problem per offending row (file row numbers count the header as row 1)."""
-        for i in frame.with_row_index("_i").filter(bad.fill_null(True))["_i"].to_list()[:20]:
-            self.add(f"{table} row {i + 2}", msg)
-
-
-def _read(path: Path, name: str, problems: _Problems) -> pl.DataFrame | None:
-    csv, parquet = path / f"{name}.csv", path / f"{name}.parquet"
-    try:
-        if parquet.is_file():
-            return pl.read_parquet(parquet)
-        if csv.is_file():
-            return pl.read_csv(csv, infer_schema=False)
-    except Exception as exc:  # a broken file is one problem among the others
-        problems.add(name, f"cannot read: {str(exc).splitlines()[0]}")
-        return None
-    if name in REQUIRED:
-        problems.add(name, f"missing ({name}.csv or {name}.parquet)")
+def _file(path: Path, name: str) -> Path | None:
+    for suffix in SUFFIXES:
+        if (path / f"{name}{suffix}").is_file():
+            return path / f"{name}{suffix}"
     return None
 
 
-def _typed(name: str, raw: pl.DataFrame, problems: _Problems) -> pl.DataFrame | None:
-    """Cast to the table's schema; every missing column and unparsable cell is a problem."""
-    schema = TABLES[name]
-    defaults = OPTIONAL_COLUMNS.get(name, {})
-    missing = [c for c in schema if c not in raw.columns and c not in defaults]
-    for col in missing:
-        problems.add(name, f"column {col!r} is missing")
-    if missing:
+def _read(path: Path, name: str, problems: list[str]) -> pl.DataFrame | None:
+    file = _file(path, name)
+    if file is None:
+        if name in REQUIRED:
+            problems.append(f"{name}: missing ({name}.csv, .parquet or .xlsx)")
         return None
-    cols: list[pl.Series] = []
+    try:
+        return read_table(file.read_bytes(), file.name)
+    except ImportFileError as exc:
+        problems.append(f"{file.name}: {exc.text.en}")
+        return None
+
+
+def _typed_extra(
+    name: str, raw: pl.DataFrame, file: str, problems: list[str]
+) -> pl.DataFrame | None:
+    columns = EXTRA_COLUMNS[name]
+    missing = [c for c in columns if c not in raw.columns and c not in OPTIONAL_EXTRA]
+    if missing:
+        problems.append(f"{file}: missing column(s) {', '.join(missing)}")
+        return None
+    out: dict[str, pl.Series] = {}
     ok = True
-    for col, dtype in schema.items():
+    for col, type_ in columns.items():
         if col not in raw.columns:
-            cols.append(pl.Series(col, [defaults[col]] * raw.height, dtype=dtype))
+            out[col] = pl.Series(col, [None] * raw.height, dtype=pl.Int64)
             continue
-        values = raw[col]
-        if col in LIST_COLUMNS and values.dtype == pl.Utf8:
-            values = (
-                values.fill_null("")
-                .str.split(";")
-                .list.eval(pl.element().str.strip_chars().filter(pl.element() != ""))
+        values, bad = cast_column(raw[col], type_)  # type: ignore[arg-type]
+        for i in bad.arg_true().to_list()[:20]:
+            problems.append(
+                f"{file} row {i + 2}: {col} is not a {'whole number' if type_ == 'int' else type_}"
             )
-        elif dtype == pl.Boolean and values.dtype == pl.Utf8:
-            lowered = values.str.strip_chars().str.to_lowercase()
-            values = lowered.replace_strict(
-                {
-                    "true": True,
-                    "1": True,
-                    "yes": True,
-                    "false": False,
-                    "0": False,
-                    "no": False,
-                    "": None,
-                },
-                default=None,
-                return_dtype=pl.Boolean,
-            )
-            bad = lowered.is_not_null() & (lowered != "") & values.is_null()
-            if bad.any():
-                problems.rows(name, raw, bad, f"{col} is not true/false")
-                ok = False
-        elif dtype == pl.Date and values.dtype == pl.Utf8:
-            parsed = values.str.to_date(strict=False)
-            bad = values.is_not_null() & parsed.is_null()
-            if bad.any():
-                problems.rows(name, raw, bad, f"{col} is not a date (YYYY-MM-DD)")
-                ok = False
-            values = parsed
-        elif values.dtype != dtype:
-            cast = values.cast(dtype, strict=False)
-            bad = values.is_not_null() & cast.is_null()
-            if bad.any():
-                problems.rows(name, raw, bad, f"{col} is not a {dtype}")
-                ok = False
-            values = cast
-        cols.append(values.alias(col))
-    return pl.DataFrame(cols) if ok else None
+            ok = False
+        out[col] = values.alias(col)
+    return pl.DataFrame(list(out.values())) if ok else None
 
 
-def _check_refs(
-    name: str, frame: pl.DataFrame, col: str, known: set[str], what: str, problems: _Problems
+def _check_extras(
+    extras: dict[str, pl.DataFrame],
+    files: dict[str, str],
+    reference: ReferenceData,
+    known_households: set[str],
+    problems: list[str],
 ) -> None:
-    bad = frame[col].is_not_null() & ~frame[col].is_in(sorted(known))
-    for i, value in frame.with_row_index("_i").filter(bad).select("_i", col).rows()[:20]:
-        problems.add(f"{name} row {i + 2}", f"unknown {what} {value!r}")
-
-
-def _localities(
-    reference: ReferenceData, year: int, caps: pl.DataFrame | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    version = reference.default_programme_version(year).programme_version
-    destinations = {r.code for r in reference.regions_with_role(version, "destination")}
-    cap = {r["locality_id"]: r for r in (caps.to_dicts() if caps is not None else [])}
-    rows = []
-    for loc in reference.all_localities:
-        if loc.region_code not in destinations:
-            continue
-        c = cap.get(loc.id)
-        rows.append(
-            {
-                "locality_id": loc.id,
-                "region_code": loc.region_code,
-                "settlement_type": loc.settlement_type,
-                "is_urban": loc.is_urban,
-                "kindergarten_seats": c["kindergarten_seats"]
-                if c
-                else (ASSUMED_SEATS if loc.kindergarten else 0),
-                "school_seats": c["school_seats"] if c else (ASSUMED_SEATS if loc.school else 0),
-                "clinic": loc.clinic,
-                "hospital_km": float(loc.hospital_km),
-                "heating": loc.heating,
-                "piped_water": loc.piped_water,
-                "bus_link": loc.bus_link,
-                "land_plots": 0,
-                "accommodation_beds": (c["accommodation_beds"] or 0) if c else 0,
-            }
-        )
-    localities = pl.DataFrame(rows, schema=LOCALITY_SCHEMA)
-    limits = localities.select("locality_id", "region_code", "settlement_type")
-    if caps is not None:
-        limits = limits.join(
-            caps.select(
-                "locality_id",
-                "kindergarten_seats",
-                "school_seats",
-                pl.col("accommodation_beds").alias("centre_beds"),
-            ),
-            on="locality_id",
-            how="left",
-        )
-    return localities, limits
+    regions = {r.code for r in reference.regions}
+    localities = {loc.id for loc in reference.all_localities}
+    for name, frame in extras.items():
+        file = files[name]
+        for i, row in enumerate(frame.iter_rows(named=True)):
+            where = f"{file} row {i + 2}"
+            if name == "quotas":
+                if row["region_code"] not in regions:
+                    problems.append(f"{where}: unknown region {row['region_code']!r}")
+                if row["category"] not in CATEGORIES:
+                    problems.append(f"{where}: unknown category {row['category']!r}")
+                for col in ("persons", "families"):
+                    if row[col] is not None and row[col] < 0:
+                        problems.append(f"{where}: negative quota {col} {row[col]}")
+            elif name == "network":
+                if row["origin_region"] not in regions:
+                    problems.append(f"{where}: unknown region {row['origin_region']!r}")
+                if row["locality_id"] not in localities:
+                    problems.append(f"{where}: unknown locality {row['locality_id']!r}")
+                if (row["movers"] or 0) < 0:
+                    problems.append(f"{where}: negative movers {row['movers']}")
+            else:
+                if row["locality_id"] not in localities:
+                    problems.append(f"{where}: unknown locality {row['locality_id']!r}")
+                if row["household_external_id"] not in known_households:
+                    problems.append(f"{where}: unknown household {row['household_external_id']!r}")
 
 
 def load_scenario_dir(
@@ -239,7 +161,7 @@ def load_scenario_dir(
     *,
     reference: ReferenceData | None = None,
     options_per_household: int = 10,
-    year: int | None = None,
+    data_dir: Path | None = None,
 ) -> tuple[AllocationInstance, pl.DataFrame | None]:
     """Validate a scenario folder and build its allocation batch.
 
@@ -248,11 +170,11 @@ def load_scenario_dir(
     path
         The folder (see the module docstring for its tables).
     reference
-        Reference data (default: the repository's ``data/``).
+        Reference data (default: loaded from ``data_dir``).
     options_per_household
         Ranked options kept per household.
-    year
-        Quota year (default: the latest year in ``quotas``, else the current year).
+    data_dir
+        The reference data folder (default: the repository's ``data/``).
 
     Returns
     -------
@@ -265,91 +187,162 @@ def load_scenario_dir(
     """
     if not path.is_dir():
         raise ScenarioError(path, ["not a folder"])
-    reference = reference or load_reference()
-    problems = _Problems()
-    tables: dict[str, pl.DataFrame | None] = {}
-    for name in TABLES:
+    data_dir = data_dir or REPO_ROOT / "data"
+    reference = reference or load_reference(data_dir)
+    problems: list[str] = []
+    tables = {name: _read(path, name, problems) for name in IMPORT_ORDER}
+    files: dict[str, str] = {}
+    extras: dict[str, pl.DataFrame] = {}
+    for name in EXTRA_COLUMNS:
         raw = _read(path, name, problems)
-        tables[name] = None if raw is None else _typed(name, raw, problems)
-    if problems.items:
-        raise ScenarioError(path, problems.items)
-    t = {k: v for k, v in tables.items() if v is not None}
-    locality_ids = {loc.id for loc in reference.all_localities}
-    regions = {r.code for r in reference.regions}
-    hh_ids = set(t["households"]["household_id"].to_list())
-    for name, col in (
-        ("vacancies", "locality_id"),
-        ("homes", "locality_id"),
-        ("capacities", "locality_id"),
-        ("locks", "locality_id"),
-        ("bans", "locality_id"),
-        ("network", "locality_id"),
-    ):
-        if name in t:
-            _check_refs(name, t[name], col, locality_ids, "locality", problems)
-    for name, col in (
-        ("households", "origin_region"),
-        ("quotas", "region_code"),
-        ("network", "origin_region"),
-    ):
-        if name in t:
-            _check_refs(name, t[name], col, regions, "region", problems)
-    for name in ("members", "experience", "locks", "bans"):
-        if name in t:
-            _check_refs(name, t[name], "household_id", hh_ids, "household", problems)
-    _check_refs("households", t["households"], "category", set(CATEGORIES), "category", problems)
-    dup = t["households"]["household_id"].is_duplicated()
-    if dup.any():
-        problems.rows("households", t["households"], dup, "household_id appears twice")
-    for name, cols in (
-        ("quotas", ("persons", "families")),
-        ("vacancies", ("posts",)),
-        ("homes", ("units",)),
-        ("capacities", ("kindergarten_seats", "school_seats", "accommodation_beds")),
-    ):
-        if name not in t:
+        if raw is None:
             continue
-        for col in cols:
-            neg = t[name][col] < 0
-            if neg.fill_null(False).any():
-                problems.rows(name, t[name], neg.fill_null(False), f"{col} is negative")
-    if problems.items:
-        raise ScenarioError(path, problems.items)
+        files[name] = _file(path, name).name  # type: ignore[union-attr]
+        typed = _typed_extra(name, raw, files[name], problems)
+        if typed is not None:
+            extras[name] = typed
+    households = tables.get("households")
+    known = (
+        set(households["external_id"].cast(pl.Utf8).drop_nulls().to_list())
+        if households is not None and "external_id" in households.columns
+        else set()
+    )
+    _check_extras(extras, files, reference, known, problems)
 
-    quotas = t.get("quotas")
-    if year is None:
-        years = quotas["year"].drop_nulls().to_list() if quotas is not None else []
-        year = max(years) if years else dt.date.today().year
-    if quotas is not None:
-        quotas = quotas.filter(pl.col("year") == year)
-    localities, limits = _localities(reference, year, t.get("capacities"))
-    households = t["households"]
-    index = MatchIndex(
-        t["vacancies"], t["homes"].drop("units"), localities, network=t.get("network")
-    )
-    index.set_households(
-        HouseholdFrame.from_frames(
-            households,
-            t["members"],
-            t.get("experience", pl.DataFrame(schema=EXPERIENCE_SCHEMA)),
-            space=index.space,
+    with tempfile.TemporaryDirectory(prefix="qonys-scenario-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'scenario.db'}"
+        upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as session:
+                seed_reference(session, data_dir)
+                state = types.SimpleNamespace()
+                for name in IMPORT_ORDER:
+                    frame = tables.get(name)
+                    if frame is None:
+                        continue
+                    try:
+                        report = import_table(
+                            session,
+                            name,
+                            frame,
+                            reference=reference,
+                            occupations=lambda: occupation_resolver(state, data_dir / "taxonomy"),
+                        )
+                    except ImportFileError as exc:
+                        problems.append(f"{_file(path, name).name}: {exc.text.en}")  # type: ignore[union-attr]
+                        continue
+                    for e in sorted(report.errors, key=lambda e: (e.row, e.field or "")):
+                        field = f" {e.field}" if e.field else ""
+                        problems.append(f"{name} row {e.row + 1}{field}: {e.text.en}")
+                if problems:
+                    raise ScenarioError(path, problems)
+                request = _request(session, extras, options_per_household)
+                errors = validate_request(session, reference, request)
+                if errors:
+                    raise ScenarioError(
+                        path, [f"{'/'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors]
+                    )
+                batch = build_batch(
+                    session, reference, request, support=load_support_parameters(data_dir)
+                )
+                instance = _with_external_ids(batch.instance, session)
+        finally:
+            engine.dispose()
+    movers = batch.movers if batch.movers.height else None
+    return instance, movers
+
+
+def _with_external_ids(inst: AllocationInstance, session: Any) -> AllocationInstance:
+    """The batch with the folder's own ids (the scratch database's ids mean nothing outside)."""
+
+    def ids(model: Any) -> dict[str, str]:
+        return {str(i): e for i, e in session.execute(select(model.id, model.external_id)).all()}
+
+    households, homes, vacancies = ids(HouseholdRecord), ids(HomeRecord), ids(VacancyRecord)
+
+    def swap(col: str, mapping: dict[str, str]) -> pl.Expr:
+        return pl.col(col).replace(mapping)
+
+    options = inst.options.with_columns(
+        swap("household_id", households),
+        swap("home_id", homes),
+        swap("vacancy_id", vacancies),
+        swap("second_vacancy_id", vacancies),
+    ).with_columns(
+        option_id=pl.concat_str(
+            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id"),
+             pl.col("second_vacancy_id").fill_null("")],
+            separator="|",
         )
+    )  # fmt: skip
+    removed = inst.removed.with_columns(swap("household_id", households))
+    key = (
+        pl.when(pl.col("kind") == R.HOME)
+        .then(swap("key", homes))
+        .when(pl.col("kind") == R.VACANCY)
+        .then(swap("key", vacancies))
+        .otherwise(pl.col("key"))
     )
-    options = index.options_for_households(top_per_household=options_per_household)
-    instance = build_instance(
-        households.select(
-            "household_id",
-            "category",
-            "origin_region",
-            pl.col("application_date").cast(pl.Int64).alias("application_day"),
-            pl.col("category").alias("group"),
+    resources = inst.resources.with_columns(key.alias("key")).with_columns(
+        pl.when(pl.col("kind").is_in([R.HOME, R.VACANCY]))
+        .then(pl.col("key"))
+        .otherwise(pl.col("label"))
+        .alias("label")
+    )
+    return replace(
+        inst,
+        households=inst.households.with_columns(swap("household_id", households)),
+        options=options,
+        removed=removed,
+        resources=resources,
+        lock_conflicts=tuple(
+            LockConflict(households.get(c.household_id, c.household_id), c.reason)
+            for c in inst.lock_conflicts
         ),
-        options,
-        localities=limits,
-        homes=t["homes"].select("home_id", "units"),
-        vacancies=t["vacancies"].select("vacancy_id", "posts"),
-        quotas=quotas.drop("year") if quotas is not None else None,
-        locks=t.get("locks"),
-        bans=t.get("bans"),
     )
-    return instance, t.get("network")
+
+
+def _request(
+    session: Any, extras: dict[str, pl.DataFrame], options_per_household: int
+) -> dict[str, Any]:
+    """Store quotas and the network in the scratch database; the locks and bans as a request."""
+    import datetime as dt
+
+    year = dt.date.today().year
+    quotas = extras.get("quotas")
+    if quotas is not None and quotas.height:
+        year = int(quotas["year"].max())  # type: ignore[arg-type]
+        session.execute(delete(QuotaRecord))
+        session.execute(
+            insert(QuotaRecord),
+            [{**q, "source": "scenario"} for q in quotas.filter(pl.col("year") == year).to_dicts()],
+        )
+    network = extras.get("network")
+    if network is not None:
+        session.execute(delete(MoverNetworkRecord))
+        if network.height:
+            session.execute(
+                insert(MoverNetworkRecord),
+                [
+                    {"origin_region_code": r["origin_region"], "locality_id": r["locality_id"],
+                     "movers": int(r["movers"] or 0), "source": "scenario"}
+                    for r in network.to_dicts()
+                ],
+            )  # fmt: skip
+    session.flush()
+    ids = dict(session.execute(select(HouseholdRecord.external_id, HouseholdRecord.id)).all())
+    rules = {
+        name: [
+            {"household_id": ids[r["household_external_id"]], "locality_id": r["locality_id"]}
+            for r in extras[name].to_dicts()
+        ]
+        for name in ("locks", "bans")
+        if name in extras
+    }
+    return {
+        "year": year,
+        "options_per_household": options_per_household,
+        "locks": rules.get("locks", []),
+        "bans": rules.get("bans", []),
+    }

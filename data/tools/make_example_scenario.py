@@ -1,62 +1,106 @@
 """Write the example scenario folder data/examples/scenario/ (read by ``qonys allocate DIR``).
 
-Households, members, experience, vacancies, homes and locality capacities come from
-``matching.generator.generate_programme`` with a fixed seed, so running the script twice gives
-the same files. The quotas are illustrative, sized to bind on a batch this small (they are
-estimates, not the published regional split in data/quotas.csv). One household is locked to
-the locality of its best option and one is banned from the locality of its best option, to
-show the two files' formats.
+The programme tables are a generated programme (``matching.generator.generate_programme``
+through ``api.demo.load_demo``, fixed seed) exported in the bulk-import columns by
+``api.exports.export_frame``, so running the script twice gives the same files. The quotas
+are illustrative, sized to bind on a batch this small (estimates, not the published regional
+split in data/quotas.csv). One household is locked to the locality of its best option and one
+is banned from the locality of its best option, to show the formats of the two files.
 
 Usage: .venv/bin/python data/tools/make_example_scenario.py  (the project must be installed)
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import select
 
-from matching.generator import generate_programme
-from matching.ranking import MatchIndex
+from api.allocation_service import build_batch
+from api.db import make_engine, make_sessionmaker, session_scope
+from api.demo import load_demo
+from api.exports import export_frame
+from api.migrate import upgrade
+from api.models import HouseholdRecord, MoverNetworkRecord
+from api.seed import seed_reference
+from matching.reference import load_reference
+from taxonomy import default_taxonomy
 
-OUT = Path(__file__).resolve().parents[1] / "examples" / "scenario"
+DATA = Path(__file__).resolve().parents[1]
+OUT = DATA / "examples" / "scenario"
 SEED = 11
 YEAR = 2025
 HOUSEHOLDS = 120
+DESTINATIONS = ("10", "11", "35", "39", "55", "59", "62", "63")
 
 
 def main() -> None:
-    programme = generate_programme(HOUSEHOLDS, seed=SEED, year=YEAR)
     OUT.mkdir(parents=True, exist_ok=True)
-    households = programme.households.with_columns(
-        pl.col(c).list.join(";") for c in ("pref_regions", "pref_settlement_types")
-    )
-    households.write_csv(OUT / "households.csv")
-    programme.members.write_csv(OUT / "members.csv")
-    programme.experience.write_csv(OUT / "experience.csv")
-    programme.vacancies.write_csv(OUT / "vacancies.csv")
-    programme.homes.with_columns(units=pl.lit(1)).write_csv(OUT / "homes.csv")
-    used = set(programme.vacancies["locality_id"]) | set(programme.homes["locality_id"])
-    programme.localities.filter(pl.col("locality_id").is_in(sorted(used))).select(
-        "locality_id", "kindergarten_seats", "school_seats", "accommodation_beds"
-    ).sort("locality_id").write_csv(OUT / "capacities.csv")
-    regions = sorted(programme.localities["region_code"].unique().to_list())
+    reference = load_reference(DATA)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'example.db'}"
+        upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        with session_scope(make_sessionmaker(engine)) as session:
+            seed_reference(session, DATA)
+            load_demo(
+                session, reference, default_taxonomy(), households=HOUSEHOLDS, seed=SEED,
+                with_tokens=False,
+            )  # fmt: skip
+            for kind in ("employers", "vacancies", "homes", "capacities"):
+                export_frame(session, kind).write_csv(OUT / f"{kind}.csv")
+            # The demo dates the applications in its programme year but the birth dates of
+            # members without an IIN from today, so a baby can look born after the
+            # application; the import rightly rejects that, so such births move back.
+            households = export_frame(session, "households").with_columns(
+                pl.min_horizontal(
+                    pl.col("birth_date").cast(pl.Date), pl.col("application_date").cast(pl.Date)
+                ).alias("birth_date")
+            )
+            households.write_csv(OUT / "households.csv")
+            network = session.execute(
+                select(
+                    MoverNetworkRecord.origin_region_code,
+                    MoverNetworkRecord.locality_id,
+                    MoverNetworkRecord.movers,
+                ).order_by(MoverNetworkRecord.origin_region_code, MoverNetworkRecord.locality_id)
+            ).all()
+            pl.DataFrame(
+                [tuple(r) for r in network],
+                schema=["origin_region", "locality_id", "movers"],
+                orient="row",
+            ).write_csv(OUT / "network.csv")
+            batch = build_batch(session, reference, {"year": YEAR, "options_per_household": 3})
+            external = dict(
+                session.execute(select(HouseholdRecord.id, HouseholdRecord.external_id)).all()
+            )
+        engine.dispose()
     pl.DataFrame(
         {
-            "year": [YEAR] * 2 * len(regions),
-            "region_code": [r for r in regions for _ in (0, 1)],
-            "category": ["resettler", "kandas"] * len(regions),
-            "persons": [30, 8] * len(regions),
-            "families": [10, 3] * len(regions),
+            "year": [YEAR] * 2 * len(DESTINATIONS),
+            "region_code": [r for r in DESTINATIONS for _ in (0, 1)],
+            "category": ["resettler", "kandas"] * len(DESTINATIONS),
+            "persons": [30, 8] * len(DESTINATIONS),
+            "families": [10, 3] * len(DESTINATIONS),
         }
     ).write_csv(OUT / "quotas.csv")
-    programme.network.write_csv(OUT / "network.csv")
-    options = MatchIndex.from_programme(programme).options_for_households(top_per_household=3)
-    best = options.sort("score", descending=True).unique("household_id", keep="first")
-    best = best.sort("household_id")
-    best.head(1).select("household_id", "locality_id").write_csv(OUT / "locks.csv")
-    best.slice(1, 1).select("household_id", "locality_id").write_csv(OUT / "bans.csv")
-    print(f"written {OUT}: {programme.households.height} households, {options.height} options")
+    best = (
+        batch.options.sort("score", descending=True)
+        .unique("household_id", keep="first")
+        .with_columns(pl.col("household_id").cast(pl.Int64))
+        .sort("household_id")
+    )
+    rules = best.select(
+        pl.col("household_id")
+        .replace_strict(external, return_dtype=pl.Utf8)
+        .alias("household_external_id"),
+        "locality_id",
+    )
+    rules.head(1).write_csv(OUT / "locks.csv")
+    rules.slice(1, 1).write_csv(OUT / "bans.csv")
+    print(f"written {OUT}: {HOUSEHOLDS} households, {batch.options.height} options")
 
 
 if __name__ == "__main__":
