@@ -9,12 +9,13 @@ unchanged and not written, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import JSON, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.imports.columns import (
@@ -192,6 +193,44 @@ def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
+def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL, one Core executemany elsewhere.
+
+    psycopg's executemany costs a round trip per row (about 1,800 rows/s measured);
+    COPY streams them in one statement. JSON columns are sent as JSON text.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        # Core, not ORM: the ORM splits rows into a statement per run of rows whose None
+        # columns differ, which here meant one statement per two rows.
+        connection.execute(model.__table__.insert(), rows)
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    # COPY bypasses SQLAlchemy, so the model's Python-side defaults are filled in here.
+    defaults = {
+        c.name: (c.default.arg if c.default.is_scalar else c.default.arg(None))
+        for c in table.columns
+        if c.name not in columns and c.default is not None and not c.primary_key
+    }
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
+        columns += list(defaults)
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c]
+                    for c in columns
+                ]
+            )
+
+
 # Flat kinds ---------------------------------------------------------------------------------
 
 _MODELS: dict[str, Any] = {
@@ -337,7 +376,7 @@ def _import_flat(
         else:
             updates.append({**values, pk: found[0]})
     if inserts:
-        session.execute(insert(model), inserts)
+        _bulk_insert(session, model, inserts)
     if updates:
         session.execute(update(model), updates)
     report.inserted, report.updated = len(inserts), len(updates)
@@ -546,7 +585,7 @@ def _import_households(
         for i, k in updates:
             member_rows.extend({**m, "household_id": i} for m in accepted[k][1])
     if member_rows:
-        session.execute(insert(HouseholdMemberRecord), member_rows)
+        _bulk_insert(session, HouseholdMemberRecord, member_rows)
     report.inserted, report.updated = len(inserts), len(updates)
     return report
 
