@@ -271,9 +271,11 @@ _STOP_WORDS = "в во на по и для с со к из от до а или a
 _KAZAKH_LETTER_RE = re.compile("[әғқңөұүһі]")
 
 
-def _stem_raw(folded: str, raw: str) -> str:
+def _stem_raw(folded: str, raw: str, kazakh_text: bool = False) -> str:
+    # A Cyrillic word is taken for Russian unless it, or the text it is in, has
+    # Kazakh letters (сыныпта in a Kazakh sentence is Kazakh).
     cyrillic = bool(_CYRILLIC_RE.search(raw))
-    russian = cyrillic and not _KAZAKH_LETTER_RE.search(raw)
+    russian = cyrillic and not kazakh_text and not _KAZAKH_LETTER_RE.search(raw)
     return stem_token(folded, not cyrillic, russian)
 
 
@@ -360,6 +362,7 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
     prepared = _prepare(text, kind)
     noise = _noise_keys() if kind == "occupation" else frozenset()
     stop = _stop_keys()
+    kazakh_text = bool(_KAZAKH_LETTER_RE.search(prepared))
     out: list[str] = []
     pending_prefix = ""
     for raw in _raw_tokens(prepared):
@@ -378,7 +381,7 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
             continue
         folded = pending_prefix + folded
         pending_prefix = ""
-        stem = _stem_raw(folded, raw)
+        stem = _stem_raw(folded, raw, kazakh_text)
         if stem in noise:
             continue
         out.append(stem)
