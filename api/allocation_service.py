@@ -68,6 +68,11 @@ NOT_VALID = Text(
     ru="В запросе на распределение ошибок: {n}.",
     en="The allocation request has {n} problem(s).",
 )
+NO_HOUSEHOLDS = Text(
+    kk="Сүзгілерге сәйкес келетін күтудегі отбасы жоқ.",
+    ru="Нет ожидающих семей, подходящих под фильтры.",
+    en="No waiting household matches the filters.",
+)
 RUN_GONE = Text(
     kk="Бөлу нұсқасы табылмады.",
     ru="Вариант распределения не найден.",
@@ -193,6 +198,10 @@ def validate_request(
             for loc in named[hid]:
                 errors.append(_error(loc, f"unknown household {hid}", "unknown_household"))
     return errors
+
+
+class EmptyBatch(ValueError):
+    """No waiting household matches the request's filters."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +336,8 @@ def build_batch(
         region_codes=request.get("origin_region_codes") or None,
         categories=request.get("categories") or None,
     )
+    if frames.households.height == 0:
+        raise EmptyBatch(NO_HOUSEHOLDS.en)
     cat = load_catalogue(session, reference, region_codes=request.get("region_codes") or None)
     index = MatchIndex(cat.vacancies, cat.homes, cat.localities, network=cat.network, space=space)
     index.set_households(
@@ -550,7 +561,10 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
             raise JobFailed(RUN_GONE, status=404)
         request = dict(run.scenario or {})
         request.setdefault("year", run.year)
-        batch = build_batch(session, reference, request, support=support, space=space)
+        try:
+            batch = build_batch(session, reference, request, support=support, space=space)
+        except EmptyBatch:
+            raise JobFailed(NO_HOUSEHOLDS, status=422) from None
     if space is None:
         ctx.services["occupation_space"] = batch.index.space
     ctx.progress(

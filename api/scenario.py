@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import delete, insert, select
 
-from api.allocation_service import build_batch, validate_request
+from api.allocation_service import EmptyBatch, build_batch, validate_request
 from api.db import make_engine, make_sessionmaker
 from api.imports.columns import cast_column
 from api.imports.occupations import occupation_resolver
@@ -243,9 +243,12 @@ def load_scenario_dir(
                     raise ScenarioError(
                         path, [f"{'/'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors]
                     )
-                batch = build_batch(
-                    session, reference, request, support=load_support_parameters(data_dir)
-                )
+                try:
+                    batch = build_batch(
+                        session, reference, request, support=load_support_parameters(data_dir)
+                    )
+                except EmptyBatch as exc:
+                    raise ScenarioError(path, [f"households: {exc}"]) from None
                 instance = _with_external_ids(batch.instance, session)
         finally:
             engine.dispose()

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from api.allocation_service import load_snapshot
@@ -410,3 +410,29 @@ def test_scenario_overrides_reach_the_batch(world: World, tmp_path: Path) -> Non
         summary = finish(client, world, run_id)["summary"]
     assert summary["households_placed"] == 0
     assert pl.DataFrame(summary["fill"]).filter(pl.col("used") > 0).height == 0
+
+
+def test_a_batch_without_households_fails_with_a_reason(world: World) -> None:
+    with world.client() as client:
+        run_id = start(client, world, {"year": YEAR, "household_ids": [1], "categories": []})
+        with world.sessions() as session:
+            session.execute(
+                update(HouseholdRecord).where(HouseholdRecord.id == 1).values(status="withdrawn")
+            )
+            session.commit()
+        try:
+            assert world.worker.run_once()
+            body = client.get(f"/allocation-runs/{run_id}?lang=en", headers=world.planner).json()
+        finally:
+            with world.sessions() as session:
+                session.execute(
+                    update(HouseholdRecord)
+                    .where(HouseholdRecord.id == 1)
+                    .values(status="registered")
+                )
+                session.commit()
+        placements = client.get(f"/allocation-runs/{run_id}/placements", headers=world.planner)
+    assert body["status"] == "failed" and body["summary"] is None
+    assert body["error"]["status"] == 422
+    assert body["error"]["detail"] == "No waiting household matches the filters."
+    assert placements.status_code == 409
