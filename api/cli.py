@@ -266,6 +266,7 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls of the job table.")] = 1.0,
 ) -> None:
     """Run background jobs (allocation runs) in the foreground until interrupted."""
+    import signal
     import time
 
     from api.app import job_worker
@@ -283,6 +284,12 @@ def worker(
         load_support_parameters(settings.data_dir),
     )
     runner.poll_seconds = poll
+
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Containers stop with SIGTERM: finish like on Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     typer.echo(f"worker {runner.name} polling {_safe_url(settings.database_url)}")
     runner.start()
     try:
