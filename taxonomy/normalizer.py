@@ -58,6 +58,7 @@ _SHORTLIST = 24
 # alias/query coverage: share of the alias's / the query's words found in the other.
 WEIGHTS: dict[str, float] = {"cosine": 0.4, "ratio": 0.3, "alias_cov": 0.15, "query_cov": 0.15}
 _CHUNK = 1024
+_SOFTMAX_SCALE = 10.0
 # Factor on a skill candidate whose grade marks differ from the query's.
 _MARK_MISMATCH = 0.3
 # Words of at least this many letters that no alias uses are corrected to the
@@ -361,6 +362,11 @@ class _KindIndex:
             agree = (shared_marks == n_q) & (shared_marks == self.key_n_marks[top])
         else:
             agree = np.ones(top.shape, dtype=bool)
+        # Share of the shortlist's evidence (softmax of the blend) that falls on the
+        # pair's unit group: several aliases of one group agreeing is surer.
+        weight = np.exp(_SOFTMAX_SCALE * (blended - best))
+        same = top_isco[:, :, None] == top_isco[:, None, :]
+        group_share = (same * weight[:, None, :]).sum(axis=2) / weight.sum(axis=1, keepdims=True)
         feats = {
             "marks_agree": agree.astype(np.float64),
             "blended": blended,
@@ -369,6 +375,7 @@ class _KindIndex:
             "alias_cov": alias_cov,
             "query_cov": query_cov,
             "margin": np.broadcast_to(best - runner_up, top.shape),
+            "group_share": group_share,
             "behind": blended - best,
         }
         return top, feats
