@@ -121,6 +121,62 @@ def _fill_table(inst: AllocationInstance, problem: Problem, x: np.ndarray) -> pl
     )
 
 
+# Rows with at most this many households fixed on them count as "small" (a home stock,
+# a vacancy's posts, a locality's seats) when building the improvement neighbourhood.
+_SMALL_ROW_USERS = 5
+
+
+def _neighbourhood(
+    problem: Problem, fixed: np.ndarray, lp_x: np.ndarray, resid_hh: np.ndarray
+) -> np.ndarray:
+    """Fractional households plus those fixed on small rows their options touch."""
+    frac = (lp_x > 1e-6) & ~fixed
+    if not frac.any():
+        return resid_hh
+    rows = np.unique(problem.usage[np.flatnonzero(frac)].tocoo().col)
+    users = np.asarray((problem.usage[np.flatnonzero(fixed)] > 0).sum(axis=0)).ravel()
+    rows = rows[users[rows] <= _SMALL_ROW_USERS]
+    if rows.size == 0:
+        return resid_hh
+    touch = np.asarray((problem.usage[:, rows] > 0).sum(axis=1)).ravel() > 0
+    return np.unique(np.concatenate([problem.opt_hh[fixed & touch], resid_hh]))
+
+
+def _solve_residual(
+    problem: Problem,
+    config: AllocationConfig,
+    lp_x: np.ndarray,
+    base: np.ndarray,
+    households: np.ndarray,
+    deadline: float,
+    *,
+    share: float,
+) -> tuple[np.ndarray, bool]:
+    """Re-optimize ``households`` with everything in ``base`` fixed; returns x and whether the
+    residual could not be solved (only possible with locks or fairness rows)."""
+    x = base.copy()
+    sub, idx = restrict(problem, households, base)
+    if sub.n_options == 0:
+        return x, bool(sub.must_place.any() or np.any(sub.fair_lb > 0))
+    # Hint: the LP's own preference, rounded greedily within the residual capacities.
+    hint = greedy_fill(sub, weight_order(sub), lp_x[idx] * 1e6 + sub.weight)
+    hint_ok = not any(sub.violations(hint).values())
+    limit = max((deadline - time.perf_counter()) * share, 1.0)
+    if config.residual_solver == "cpsat":
+        workers = 1 if config.deterministic else config.workers
+        cp = solve_cpsat(sub, time_limit=limit, workers=workers, seed=config.seed, hint=hint)
+    else:
+        cp = solve_mip(sub, time_limit=limit)
+    if hint_ok and (
+        cp.status not in ("optimal", "feasible") or sub.objective(cp.x) < sub.objective(hint)
+    ):
+        cp = replace(cp, status="feasible", x=hint, objective=sub.objective(hint))
+    if cp.status not in ("optimal", "feasible"):
+        return x, True
+    x[idx[cp.x]] = True
+    return x, False
+
+
 def _solve(
     problem: Problem, config: AllocationConfig, progress: ProgressCallback
 ) -> tuple[str, np.ndarray, float, str, dict[str, float]]:
@@ -144,7 +200,7 @@ def _solve(
 
     progress("lp", 0.1, "LP relaxation (column generation)")
     t_lp = time.perf_counter()
-    lp = solve_lp_colgen(problem, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.6)
+    lp = solve_lp_colgen(problem, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.7)
     phases["lp"] = time.perf_counter() - t_lp
     if lp.status == "infeasible":
         return "infeasible", none, math.nan, "lp", phases
@@ -158,34 +214,28 @@ def _solve(
     resid_hh = resid_hh[~placed[resid_hh]]
     progress("residual", 0.6, f"{resid_hh.size} households left fractional by the LP")
     t1 = time.perf_counter()
-    x = fixed.copy()
-    sub, idx = restrict(problem, resid_hh, fixed)
-    if sub.n_options:
-        # Hint: the LP's own preference, rounded greedily within the residual capacities.
-        hint = greedy_fill(sub, weight_order(sub), lp.x[idx] * 1e6 + sub.weight)
-        hint_ok = not any(sub.violations(hint).values())
-        remaining = max(config.time_limit - (time.perf_counter() - t0), 1.0)
-        if config.residual_solver == "cpsat":
-            cp = solve_cpsat(
-                sub, time_limit=remaining * 0.8, workers=workers, seed=config.seed, hint=hint
-            )
-        else:
-            cp = solve_mip(sub, time_limit=remaining * 0.8)
-        if hint_ok and (
-            cp.status not in ("optimal", "feasible") or sub.objective(cp.x) < sub.objective(hint)
-        ):
-            cp = replace(cp, status="feasible", x=hint, objective=sub.objective(hint))
-        if cp.status in ("optimal", "feasible"):
-            x[idx[cp.x]] = True
-        else:
-            # Fixing the LP's integral part can make locks or fairness floors unreachable;
-            # solve the whole model instead.
-            remaining = max(config.time_limit - (time.perf_counter() - t0), 1.0)
-            full = solve_cpsat(problem, time_limit=remaining, workers=workers, seed=config.seed)
-            phases["residual"] = time.perf_counter() - t1
-            if full.status in ("optimal", "feasible"):
-                return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full", phases
-            return full.status, none, lp.bound, "lp+cpsat-full", phases
+    deadline = t0 + config.time_limit
+    x, failed = _solve_residual(problem, config, lp.x, fixed, resid_hh, deadline, share=0.4)
+    if failed:
+        # Fixing the LP's integral part can make locks or fairness floors unreachable;
+        # solve the whole model instead.
+        remaining = max(deadline - time.perf_counter(), 1.0)
+        full = solve_cpsat(problem, time_limit=remaining, workers=workers, seed=config.seed)
+        phases["residual"] = time.perf_counter() - t1
+        if full.status in ("optimal", "feasible"):
+            return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full", phases
+        return full.status, none, lp.bound, "lp+cpsat-full", phases
+    # Second pass: free the households that hold the small rows (homes, posts, seats) the
+    # fractional ones compete for, and re-solve that neighbourhood; keep it if it is better.
+    hood = _neighbourhood(problem, fixed, lp.x, resid_hh)
+    if hood.size > resid_hh.size and time.perf_counter() < deadline - 1.0:
+        base = fixed.copy()
+        inside = np.zeros(problem.n_hh, dtype=bool)
+        inside[hood] = True
+        base[inside[problem.opt_hh]] = False
+        x2, failed2 = _solve_residual(problem, config, lp.x, base, hood, deadline, share=0.9)
+        if not failed2 and problem.objective(x2) > problem.objective(x):
+            x = x2
     phases["residual"] = time.perf_counter() - t1
     progress("repair", 0.9, "greedy top-up of remaining capacity")
     t2 = time.perf_counter()
