@@ -348,13 +348,8 @@ class _KindIndex:
             + WEIGHTS["alias_cov"] * alias_cov
             + WEIGHTS["query_cov"] * query_cov
         ) / self.key_ambiguity[top]
-        # How far the best key is ahead of the best key of another unit group: a
-        # small margin means the answer is a guess between groups.
         top_isco = self.key_primary_isco[top]
-        best_col = np.argmax(blended, axis=1)[:, None]
-        best_isco = np.take_along_axis(top_isco, best_col, axis=1)
-        best = np.take_along_axis(blended, best_col, axis=1)
-        runner_up = np.where(top_isco != best_isco, blended, 0.0).max(axis=1, keepdims=True)
+        best = blended.max(axis=1, keepdims=True)
         if self.key_marks_t is not None:
             q_marks = tok_matrix[:, self.mark_cols]
             shared_marks = np.take_along_axis((q_marks @ self.key_marks_t).toarray(), top, axis=1)
@@ -363,18 +358,19 @@ class _KindIndex:
         else:
             agree = np.ones(top.shape, dtype=bool)
         # Share of the shortlist's evidence (softmax of the blend) that falls on the
-        # pair's unit group: several aliases of one group agreeing is surer.
+        # pair's unit group: several aliases of one group agreeing is surer, and a
+        # close runner-up from another group makes the answer a guess.
         weight = np.exp(_SOFTMAX_SCALE * (blended - best))
         same = top_isco[:, :, None] == top_isco[:, None, :]
         group_share = (same * weight[:, None, :]).sum(axis=2) / weight.sum(axis=1, keepdims=True)
         feats = {
             "marks_agree": agree.astype(np.float64),
             "blended": blended,
+            "isco": top_isco.astype(np.float64),
             "cosine": top_cos,
             "ratio": ratio,
             "alias_cov": alias_cov,
             "query_cov": query_cov,
-            "margin": np.broadcast_to(best - runner_up, top.shape),
             "group_share": group_share,
             "behind": blended - best,
         }
@@ -431,6 +427,15 @@ class _KindIndex:
                 for name in FEATURES:
                     logit += CONFIDENCE[name] * feats[name]
                 prob = 1.0 / (1.0 + np.exp(-logit)) / self.key_ambiguity[top]
+                # The model judges unit groups; inside a group the blend orders the
+                # aliases.  Each alias gets its group's confidence (read at the
+                # group's best alias) scaled by its blend relative to that alias.
+                same = feats["isco"][:, :, None] == feats["isco"][:, None, :]
+                blend = np.maximum(feats["blended"], 1e-9)
+                leader = np.where(same, blend[:, None, :], -1.0).argmax(axis=2)
+                prob = np.take_along_axis(prob, leader, axis=1) * (
+                    blend / np.take_along_axis(blend, leader, axis=1)
+                )
             else:
                 # No labelled skill texts to fit a model on: the blend itself,
                 # with disagreeing grades pushed far down.
