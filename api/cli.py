@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated
 
 import typer
@@ -334,6 +336,115 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+token_app = typer.Typer(help="API tokens (shown once, stored as SHA-256).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, planner, centre or applicant.")],
+    name: Annotated[str, typer.Option(help="Who or what holds the token.")],
+    region: Annotated[str | None, typer.Option(help="Region code or name (centre tokens).")] = None,
+    household: Annotated[int | None, typer.Option(help="Household id (applicant tokens).")] = None,
+) -> None:
+    """Issue a token and print its secret once."""
+    from api.auth import issue_token
+    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.settings import get_settings
+    from matching.reference import ReferenceLookupError, load_reference
+
+    settings = get_settings()
+    region_code = None
+    if region is not None:
+        try:
+            region_code = load_reference(settings.data_dir).region(region).code
+        except ReferenceLookupError as exc:
+            raise fail(str(exc)) from exc
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            secret = issue_token(
+                session, name=name, role=role, region_code=region_code, household_id=household
+            )
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    except Exception as exc:
+        raise fail(f"token not created: {describe(exc)}") from exc
+    finally:
+        engine.dispose()
+    typer.echo(secret)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
+    """Revoke a token; it stops working at once."""
+    from api.auth import revoke_token
+    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.models import ApiTokenRecord
+    from api.settings import get_settings
+
+    engine = make_engine(get_settings().database_url, pool_size=1)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            if session.get(ApiTokenRecord, token_id) is None:
+                raise fail(f"no token with id {token_id}")
+            revoke_token(session, token_id)
+    finally:
+        engine.dispose()
+    typer.echo(f"token {token_id} revoked")
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[
+        str, typer.Argument(help="households, employers, vacancies, homes or capacities.")
+    ],
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel file.")],
+) -> None:
+    """Import a file: good rows are stored, rows with errors are listed (see docs/import_formats.md)."""
+    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.imports.columns import KINDS
+    from api.imports.occupations import occupation_resolver
+    from api.imports.readers import ImportFileError, read_table
+    from api.imports.run import import_table
+    from api.settings import get_settings
+    from matching.reference import load_reference
+
+    if kind not in KINDS:
+        raise fail(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror or exc}") from exc
+    settings = get_settings()
+    state = SimpleNamespace()
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            report = import_table(
+                session,
+                kind,
+                read_table(content, file.name),
+                reference=load_reference(settings.data_dir),
+                occupations=lambda: occupation_resolver(state, settings.data_dir / "taxonomy"),
+            )
+    except ImportFileError as exc:
+        raise fail(f"{file}: {exc.text.en}") from exc
+    except Exception as exc:
+        raise fail(f"import failed: {describe(exc)}") from exc
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"{kind}: {report.rows} rows; inserted {report.inserted}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, rejected {report.rejected}"
+    )
+    for error in report.as_dict("en")["errors"]:
+        where = f"row {error['row']}" + (
+            f" ({error['external_id']})" if error["external_id"] else ""
+        )
+        typer.echo(f"  {where}: {error['field'] or '-'}: {error['message']}")
 
 
 def _safe_url(url: str) -> str:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from matching.text import Text
-from taxonomy import Normalizer, Taxonomy, default_taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    # Imported lazily below: scikit-learn behind the normalizer takes seconds to import,
+    # which imports of employers or households should not pay.
+    from taxonomy import Normalizer, Taxonomy
 
 UNKNOWN_CODE = Text(
     kk="«{code}» мамандық коды таксономияда жоқ",
@@ -102,6 +106,8 @@ def occupation_resolver(state: Any, taxonomy_dir: Path | None = None) -> Occupat
         key = str(taxonomy_dir or "")
         with _lock:
             if key not in _shared:
+                from taxonomy import Normalizer, default_taxonomy, load_taxonomy
+
                 taxonomy = load_taxonomy(taxonomy_dir) if taxonomy_dir else default_taxonomy()
                 _shared[key] = OccupationResolver(taxonomy, Normalizer(taxonomy))
             resolver = _shared[key]

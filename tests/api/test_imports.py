@@ -313,3 +313,42 @@ def test_centre_import_keeps_own_region_only(
     ).json()
     assert report["inserted"] == 1 and report["rejected"] == 1
     assert {h.external_id for h in session.scalars(select(HouseholdRecord))} == {"H1"}
+
+
+def test_cli_imports_the_example_files_and_reports_bad_rows(tmp_path: Any) -> None:
+    """The documented example files import cleanly (twice: nothing changes); bad rows and
+    unreadable files are reported. One backend: the import path itself is tested on both."""
+    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.migrate import upgrade
+    from api.seed import seed_reference
+    from api.settings import REPO_ROOT
+    from tests.api.test_cli import qonys
+    from tests.databases import fresh_database
+
+    examples = REPO_ROOT / "data" / "examples"
+    with fresh_database("sqlite", tmp_path) as url:
+        upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        with session_scope(make_sessionmaker(engine)) as session:
+            seed_reference(session, REPO_ROOT / "data")
+        engine.dispose()
+        for kind in ("employers", "vacancies", "homes", "capacities", "households"):
+            first = qonys("import", kind, str(examples / f"{kind}.csv"), url=url)
+            assert first.returncode == 0, first.stderr
+            assert "rejected 0" in first.stdout and "inserted 0" not in first.stdout, first.stdout
+        second = qonys("import", "households", str(examples / "households.csv"), url=url)
+        assert "inserted 0, updated 0" in second.stdout, second.stdout
+        bad = tmp_path / "bad.csv"
+        bad.write_text("locality_id,school_seats\n59-petropavl,lots\n", encoding="utf-8")
+        report = qonys("import", "capacities", str(bad), url=url)
+        assert (
+            report.returncode == 0 and "row 1" in report.stdout and "school_seats" in report.stdout
+        )
+        missing = qonys("import", "vacancies", str(tmp_path / "absent.csv"), url=url)
+        assert missing.returncode != 0 and missing.stderr.startswith("qonys: error:")
+        assert len(missing.stderr.strip().splitlines()) == 1
+        created = qonys(
+            "token", "create", "--role", "centre", "--region", "59", "--name", "Petropavl", url=url
+        )
+        assert created.returncode == 0 and created.stdout.strip().startswith("qn_")
+        assert qonys("token", "revoke", "1", url=url).returncode == 0
