@@ -17,6 +17,7 @@ all alias strings with ``WRatio`` (timed on a sample and extrapolated).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import sys
@@ -196,7 +197,8 @@ def main() -> None:
     if not args.no_doc:
         write_doc(
             "## Normalizer speed (`bench/taxonomy_speed.py`)\n\n"
-            f"Machine: {_cpu_count()} CPU cores. Batch titles are drawn with Zipf-like "
+            f"Machine: {_cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the "
+            "end of the run (other jobs shared the cores; figures vary with load). Batch titles are drawn with Zipf-like "
             "frequencies from a pool of distinct noisy titles (30 % of the batch size) "
             "generated from the aliases with eval-like noise; caches are cleared before the "
             "batch and before the single-title run (2,000 fresh noisy titles). The "
@@ -206,8 +208,6 @@ def main() -> None:
 
 
 def _cpu_count() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 

@@ -242,6 +242,10 @@ _OCCUPATION_NOISE: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
+# One alternation, one pass over the text: the patterns above, longest first as
+# listed (salary and experience before bare numbers).
+_OCCUPATION_NOISE_RE = re.compile("|".join(f"(?:{p.pattern})" for p in _OCCUPATION_NOISE))
+
 # Words that carry no title meaning in a vacancy headline.  They are compared
 # after folding and stemming, so inflected forms are covered.
 _NOISE_WORDS = (
@@ -271,6 +275,7 @@ _STOP_WORDS = "в во на по и для с со к из от до а или a
 _KAZAKH_LETTER_RE = re.compile("[әғқңөұүһі]")
 
 
+@lru_cache(maxsize=200_000)
 def _stem_raw(folded: str, raw: str, kazakh_text: bool = False) -> str:
     # A Cyrillic word is taken for Russian unless it, or the text it is in, has
     # Kazakh letters (сыныпта in a Kazakh sentence is Kazakh).
@@ -331,8 +336,7 @@ def _prepare(text: str, kind: Kind) -> str:
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     text = _ABBREVIATION_RE.sub(_expand_abbreviation, text)
     if kind == "occupation":
-        for pattern in _OCCUPATION_NOISE:
-            text = pattern.sub(" ", text)
+        text = _OCCUPATION_NOISE_RE.sub(" ", text)
     else:
         text = _SKILL_GRADE_RE.sub(_mark_grades, text)
     return text
