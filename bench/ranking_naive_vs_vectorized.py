@@ -85,6 +85,14 @@ def main() -> None:
         lat.append((time.perf_counter() - t) * 1000)
     print(f"localities_for_household(top=10), {len(lat)} households: {_stats(lat)}")
 
+    batch_ids = [hf.ids[i] for i in rng.choice(len(hf), size=min(2000, len(hf)), replace=False)]
+    t = time.perf_counter()
+    feed = index.options_for_households(batch_ids, top_per_household=20)
+    per_hh = (time.perf_counter() - t) / len(batch_ids) * 1000
+    print(f"options_for_households(top=20), {len(batch_ids)} households in batches: "
+          f"{per_hh:6.2f} ms/household, {feed.height:,} options "
+          f"(all {len(hf):,}: ≈ {per_hh * len(hf) / 1000:5.0f} s)")  # fmt: skip
+
     qualified = programme.vacancies.filter(programme.vacancies["qualified"])["vacancy_id"]
     lat = []
     for v in qualified.sample(min(100, qualified.len()), seed=args.seed).to_list():

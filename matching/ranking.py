@@ -14,10 +14,16 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.candidates import CandidateIndex
+from matching.candidates import WAGE_CAP, CandidateIndex, sorted_unique
 from matching.domain import Household, Option, Vacancy
 from matching.scoring.components import Evaluation, evaluate, slot_fit
-from matching.scoring.features import REGION_CODES, Catalogue, HouseholdFrame, vacancies_frame
+from matching.scoring.features import (
+    EARNER_SLOTS,
+    REGION_CODES,
+    Catalogue,
+    HouseholdFrame,
+    vacancies_frame,
+)
 from matching.scoring.scorer import Scorer, ScoreResult, explain
 from matching.scoring.similarity import OccupationSpace, SimilarityFn
 from matching.scoring.weights import ScoringConfig
@@ -70,6 +76,7 @@ class MatchIndex:
         space: OccupationSpace | None = None,
         homes_per_locality: int = 2,
         vacancies_per_locality: int = 4,
+        prune_profiles: bool = True,
     ) -> None:
         self.space = space or OccupationSpace(similarity)
         self.config = config or ScoringConfig()
@@ -78,7 +85,12 @@ class MatchIndex:
         )
         self.scorer = Scorer(self.catalogue, self.space, self.config)
         self.candidates = CandidateIndex(
-            self.catalogue, self.space, self.config, homes_per_locality=homes_per_locality
+            self.catalogue,
+            self.space,
+            self.config,
+            homes_per_locality=homes_per_locality,
+            vacancies_per_locality=vacancies_per_locality,
+            prune_profiles=prune_profiles,
         )
         self.households: HouseholdFrame | None = None
         self.vacancies_per_locality = vacancies_per_locality
@@ -150,112 +162,105 @@ class MatchIndex:
     ) -> Evaluation:
         return evaluate(hf, self.catalogue, self.space, self.config, hrow, lrow, home, v, v2)
 
-    def _options(
-        self, hf: HouseholdFrame, row: int
-    ) -> tuple[IntArray, IntArray, IntArray, IntArray, Evaluation]:
-        """All candidate options of one household with their evaluation.
+    def _batch(
+        self, hf: HouseholdFrame, rows: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Evaluation]:
+        """Every candidate option of the households ``rows``, evaluated in one pass.
 
-        Within one locality, options differ by the job only through occupation fit and
-        wage, so only the ``vacancies_per_locality`` best-fitting qualifying vacancies of
-        each locality are crossed with its best homes.
+        Within one (household, locality), options differ by the job only through occupation
+        fit and wage, so only the ``vacancies_per_locality`` best-fitting qualifying posts
+        are crossed with the locality's best homes. Returns (household row, locality row,
+        home row, vacancy row, second vacancy row, evaluation).
         """
         cat = self.catalogue
         cand = self.candidates
-        vac = cand.primary_vacancies(hf, row)
+        n_loc = len(cat.l_region)
         empty = np.zeros(0, dtype=np.int64)
-        if len(vac):
-            fit, _, qualifies = slot_fit(
-                hf, cat, self.space, np.full(len(vac), row, dtype=np.int64), vac, self.config
-            )
+        ph, pv = cand.primary_pairs(hf, rows)
+        if len(ph):
+            fit, _, qualifies = slot_fit(hf, cat, self.space, ph, pv, self.config)
             ok = qualifies.any(axis=1)
-            vac, fit, qualifies = vac[ok], fit[ok], qualifies[ok]
-        if len(vac) == 0:
-            return empty, empty, empty, empty, self._evaluate(hf, empty, empty, empty, empty, empty)
-        # The same primary-member rule as the scorer: best qualifying earner slot.
+            ph, pv, fit, qualifies = ph[ok], pv[ok], fit[ok], qualifies[ok]
+        if len(ph) == 0:
+            ev = self._evaluate(hf, empty, empty, empty, empty, empty)
+            return empty, empty, empty, empty, empty, ev
+        # The scorer's primary-member rule: the best qualifying earner slot.
         ranked = np.where(qualifies, fit + 2.0, fit)
         slot = ranked.argmax(axis=1)
-        best_fit = fit[np.arange(len(vac)), slot]
-        primary = hf.slot_member[row][slot]
-        vloc = cat.v_loc[vac]
-        pre = best_fit + 0.1 * np.minimum(cat.v_wage[vac] / 1e6, 1.0)
-        order = np.lexsort((vac, -pre, vloc))
-        vac, vloc, primary = vac[order], vloc[order], primary[order]
-        start = np.searchsorted(vloc, vloc, side="left")
-        keep = (np.arange(len(vloc)) - start) < self.vacancies_per_locality
-        vac, vloc, primary = vac[keep], vloc[keep], primary[keep]
+        best_fit = fit[np.arange(len(ph)), slot]
+        primary = hf.slot_member[ph, slot]
+        pl_ = cat.v_loc[pv]
+        pre = best_fit + 0.1 * np.minimum(cat.v_wage[pv], WAGE_CAP) / WAGE_CAP
+        order = np.lexsort((pv, -pre, pl_, ph))
+        ph, pv, pl_, primary = ph[order], pv[order], pl_[order], primary[order]
+        gkey = ph * n_loc + pl_
+        keep = (np.arange(len(gkey)) - np.searchsorted(gkey, gkey, side="left")) < (
+            self.vacancies_per_locality
+        )
+        ph, pv, pl_, primary, gkey = ph[keep], pv[keep], pl_[keep], primary[keep], gkey[keep]
 
-        homes, hloc = cand.best_homes(hf, row, np.unique(vloc))
-        lo = np.searchsorted(hloc, vloc, side="left")
-        hi = np.searchsorted(hloc, vloc, side="right")
-        counts = hi - lo
-        v_rep = np.repeat(vac, counts)
-        l_rep = np.repeat(vloc, counts)
-        p_rep = np.repeat(primary, counts)
-        offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        h_rep = homes[np.repeat(lo, counts) + offs]
-        hrow = np.full(len(v_rep), row, dtype=np.int64)
-        v2 = np.full(len(v_rep), -1, dtype=np.int64)
-        if hf.seekers[row] >= 2 and len(v_rep):
-            v2 = self._second_for(hf, row, l_rep, v_rep, p_rep)
-        ev = self._evaluate(hf, hrow, l_rep, h_rep, v_rep, v2)
-        return l_rep, h_rep, v_rep, v2, ev
+        owner, home = cand.homes_for(hf, ph, pl_)
+        oh, ov, ol, op, og = ph[owner], pv[owner], pl_[owner], primary[owner], gkey[owner]
+        v2 = self._second_jobs(hf, rows, og, ov, op)
+        ev = self._evaluate(hf, oh, ol, home, ov, v2)
+        return oh, ol, home, ov, v2, ev
 
-    def _second_for(
-        self, hf: HouseholdFrame, row: int, lrow: IntArray, vrow: IntArray, primary: IntArray
+    def _second_jobs(
+        self, hf: HouseholdFrame, rows: IntArray, gkey: IntArray, vrow: IntArray, primary: IntArray
     ) -> IntArray:
-        """Best second vacancy for each option: another member, same locality, another post."""
-        loc, mem, vac, fit = self.candidates.second_jobs(hf, row, np.unique(lrow))
-        out = np.full(len(lrow), -1, dtype=np.int64)
-        best = np.full(len(lrow), -1.0)
-        if len(loc) == 0:
+        """Best second post per option: another member, same locality, another post."""
+        out = np.full(len(gkey), -1, dtype=np.int64)
+        if len(gkey) == 0:
             return out
-        members = np.unique(mem)
-        for m in members:  # at most EARNER_SLOTS members
-            sel = mem == m
-            m_loc, m_vac, m_fit = loc[sel], vac[sel], fit[sel]
-            # Up to two entries per locality, best first; take the first that is not the
-            # option's primary vacancy.
-            first = np.searchsorted(m_loc, lrow, side="left")
-            last = np.searchsorted(m_loc, lrow, side="right")
-            for k in (0, 1):
-                pos = first + k
-                ok = (pos < last) & (primary != m)
-                pos = np.minimum(pos, max(len(m_loc) - 1, 0))
-                cand_v = np.where(ok, m_vac[pos], -1)
-                cand_f = np.where(ok, m_fit[pos], -1.0)
-                ok &= (cand_v != vrow) & (cand_f > best)
-                out = np.where(ok, cand_v, out)
-                best = np.where(ok, cand_f, best)
+        g, m, v, f = self.candidates.second_entries(hf, rows, sorted_unique(gkey))
+        if len(g) == 0:
+            return out
+        start = np.searchsorted(g, gkey, side="left")
+        end = np.searchsorted(g, gkey, side="right")
+        best = np.full(len(gkey), -1.0)
+        # Entries per (household, locality): at most two per earner slot member.
+        for j in range(2 * EARNER_SLOTS):
+            pos = start + j
+            valid = pos < end
+            pos = np.minimum(pos, len(g) - 1)
+            better = valid & (m[pos] != primary) & (v[pos] != vrow) & (f[pos] > best)
+            out = np.where(better, v[pos], out)
+            best = np.where(better, f[pos], best)
         return out
 
+    def _top(
+        self, hf: HouseholdFrame, rows: IntArray, top: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, npt.NDArray[np.float64]]:
+        """The ``top`` feasible options per household, best first (ties on vacancy, home)."""
+        h, lrow, home, v, v2, ev = self._batch(hf, rows)
+        keep = np.flatnonzero(ev.feasible)
+        order = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], h[keep]))]
+        if top is not None:
+            hs = h[order]
+            rank = np.arange(len(hs)) - np.searchsorted(hs, hs, side="left")
+            order = order[rank < top]
+        return h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
+
     def _frame(
-        self, hf: HouseholdFrame, row: int, lrow: IntArray, home: IntArray, v: IntArray,
+        self, hf: HouseholdFrame, h: IntArray, lrow: IntArray, home: IntArray, v: IntArray,
         v2: IntArray, score: npt.NDArray[np.float64],
     ) -> pl.DataFrame:  # fmt: skip
-        hid = hf.ids[row]
-        vid, hmid, lid = self._vacancy_ids, self._home_ids, self._locality_ids
-        v_ids = vid[v]
-        h_ids = hmid[home]
-        v2_ids = [vid[x] if x >= 0 else None for x in v2]
-        return pl.DataFrame(
+        ids = np.array(hf.ids, dtype=object)
+        frame = pl.DataFrame(
             {
-                "household_id": [hid] * len(v),
-                "option_id": [
-                    option_id(hid, a, b, c) for a, b, c in zip(v_ids, h_ids, v2_ids, strict=True)
-                ],
-                "locality_id": lid[lrow],
-                "region_code": self._loc_region[lrow],
-                "home_id": h_ids,
-                "vacancy_id": v_ids,
-                "second_vacancy_id": v2_ids,
+                "household_id": ids[h].tolist(),
+                "locality_id": self._locality_ids[lrow].tolist(),
+                "region_code": self._loc_region[lrow].tolist(),
+                "home_id": self._home_ids[home].tolist(),
+                "vacancy_id": self._vacancy_ids[v].tolist(),
+                "second_vacancy_id": self._vacancy_ids[np.maximum(v2, 0)].tolist(),
                 "score": score,
-                "persons": np.full(len(v), hf.persons[row], dtype=np.int64),
-                "children_0_5": np.full(len(v), hf.children_0_5[row], dtype=np.int64),
-                "children_6_17": np.full(len(v), hf.children_6_17[row], dtype=np.int64),
+                "persons": hf.persons[h],
+                "children_0_5": hf.children_0_5[h],
+                "children_6_17": hf.children_6_17[h],
             },
             schema={
                 "household_id": pl.Utf8,
-                "option_id": pl.Utf8,
                 "locality_id": pl.Utf8,
                 "region_code": pl.Utf8,
                 "home_id": pl.Utf8,
@@ -267,6 +272,16 @@ class MatchIndex:
                 "children_6_17": pl.Int64,
             },  # fmt: skip
         )
+        has_second = pl.Series("has_second", v2 >= 0, dtype=pl.Boolean)
+        frame = frame.with_columns(
+            pl.when(has_second).then(pl.col("second_vacancy_id")).otherwise(None)
+        )
+        option = pl.concat_str(
+            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id"),
+             pl.col("second_vacancy_id").fill_null("")],
+            separator="|",
+        )  # fmt: skip
+        return frame.with_columns(option.alias("option_id")).select(OPTION_FRAME_COLUMNS)
 
     def matches_for_household(self, household: Household | str, top: int = 20) -> pl.DataFrame:
         """The ``top`` feasible options (vacancy + home + locality) for a household, best first.
@@ -274,14 +289,7 @@ class MatchIndex:
         Returns a frame with :data:`OPTION_FRAME_COLUMNS`.
         """
         hf, row = self._resolve(household)
-        lrow, home, v, v2, ev = self._options(hf, row)
-        keep = np.flatnonzero(ev.feasible)
-        if top is not None and len(keep) > top:
-            part = np.argpartition(-ev.total[keep], top - 1)[:top]
-            keep = keep[part]
-        # Ties break on the vacancy row so that results are deterministic.
-        keep = keep[np.lexsort((v[keep], -ev.total[keep]))]
-        return self._frame(hf, row, lrow[keep], home[keep], v[keep], v2[keep], ev.total[keep])
+        return self._frame(hf, *self._top(hf, np.array([row], dtype=np.int64), top))
 
     def localities_for_household(
         self, household: Household | str, top: int = 10, *, support: Any | None = None
@@ -345,7 +353,7 @@ class MatchIndex:
         lrow = int(cat.v_loc[vrow])
         homes = self.candidates.homes_by_locality.of(np.array([lrow], dtype=np.int64))
         if len(hh) == 0 or len(homes) == 0:
-            return self._frame_many(hf, hh[:0], homes[:0], vrow, np.zeros(0))
+            return self._vacancy_frame(hf, hh[:0], homes[:0], vrow, np.zeros(0))
         # Each household takes the smallest open home that fits it: a cheap proxy that
         # avoids scoring households × homes, then the full score ranks the households.
         cap = cat.h_capacity[homes]
@@ -362,67 +370,43 @@ class MatchIndex:
         )  # fmt: skip
         keep = np.flatnonzero(ev.feasible)
         keep = keep[np.lexsort((hh[keep], -ev.total[keep]))][:top]
-        return self._frame_many(hf, hh[keep], home[keep], vrow, ev.total[keep])
+        return self._vacancy_frame(hf, hh[keep], home[keep], vrow, ev.total[keep])
 
-    def _frame_many(
-        self,
-        hf: HouseholdFrame,
-        hh: IntArray,
-        home: IntArray,
-        vrow: int,
+    def _vacancy_frame(
+        self, hf: HouseholdFrame, hh: IntArray, home: IntArray, vrow: int,
         score: npt.NDArray[np.float64],
-    ) -> pl.DataFrame:
-        cat = self.catalogue
-        vid = str(cat.vacancies["vacancy_id"][vrow])
-        ids = [hf.ids[i] for i in hh]
-        h_ids = self._home_ids[home]
-        lrow = int(cat.v_loc[vrow])
-        return pl.DataFrame(
-            {
-                "household_id": ids,
-                "option_id": [option_id(h, vid, m, None) for h, m in zip(ids, h_ids, strict=True)],
-                "locality_id": [cat.localities["locality_id"][lrow]] * len(hh),
-                "region_code": [self._loc_region[lrow]] * len(hh),
-                "home_id": h_ids,
-                "vacancy_id": [vid] * len(hh),
-                "second_vacancy_id": [None] * len(hh),
-                "score": score,
-                "persons": hf.persons[hh],
-                "children_0_5": hf.children_0_5[hh],
-                "children_6_17": hf.children_6_17[hh],
-            },
-            schema={
-                "household_id": pl.Utf8,
-                "option_id": pl.Utf8,
-                "locality_id": pl.Utf8,
-                "region_code": pl.Utf8,
-                "home_id": pl.Utf8,
-                "vacancy_id": pl.Utf8,
-                "second_vacancy_id": pl.Utf8,
-                "score": pl.Float64,
-                "persons": pl.Int64,
-                "children_0_5": pl.Int64,
-                "children_6_17": pl.Int64,
-            },  # fmt: skip
-        )
+    ) -> pl.DataFrame:  # fmt: skip
+        n = len(hh)
+        lrow = np.full(n, self.catalogue.v_loc[vrow], dtype=np.int64)
+        v = np.full(n, vrow, dtype=np.int64)
+        return self._frame(hf, hh, lrow, home, v, np.full(n, -1, dtype=np.int64), score)
 
     # ------------------------------------------------------------------ allocator feed
 
     def options_for_households(
-        self, household_ids: Iterable[str] | None = None, *, top_per_household: int = 20
+        self,
+        household_ids: Iterable[str] | None = None,
+        *,
+        top_per_household: int = 20,
+        batch_size: int = 256,
     ) -> pl.DataFrame:
         """Feasible options of many registered households in one frame (allocator input).
 
-        Columns :data:`OPTION_FRAME_COLUMNS`; each household's options are scored with the
-        vectorized path, one household at a time.
+        Columns :data:`OPTION_FRAME_COLUMNS`; households are processed ``batch_size`` at a
+        time, each batch generated and scored in one vectorized pass. The options of a
+        household are exactly those :meth:`matches_for_household` returns.
         """
         if self.households is None:
             raise ValueError("register households with set_households() first")
-        ids = self.households.ids if household_ids is None else list(household_ids)
-        frames = [self.matches_for_household(h, top=top_per_household) for h in ids]
+        hf = self.households
+        ids = hf.ids if household_ids is None else list(household_ids)
+        rows = hf.rows(ids)
+        frames = [
+            self._frame(hf, *self._top(hf, rows[i : i + batch_size], top_per_household))
+            for i in range(0, len(rows), batch_size)
+        ]
         if not frames:
-            return self._frame_many(self.households, np.zeros(0, dtype=np.int64),
-                                    np.zeros(0, dtype=np.int64), 0, np.zeros(0))  # fmt: skip
+            return self._frame(hf, *self._top(hf, rows, top_per_household))
         return pl.concat(frames, how="vertical")
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,7 +26,7 @@ def programme() -> Programme:
     return generate_programme(400, 1200, seed=3)
 
 
-def make_index(**kwargs: int) -> MatchIndex:
+def make_index(**kwargs: Any) -> MatchIndex:
     return MatchIndex.from_programme(
         programme(), config=ScoringConfig(), similarity=prefix_similarity, **kwargs
     )
@@ -171,3 +172,24 @@ def test_allocator_feed_has_the_agreed_columns() -> None:
     assert set(feed["household_id"].to_list()) <= set(ids)
     assert feed["score"].is_between(0.0, 1.0).all()
     assert (feed.group_by("household_id").len()["len"] <= 5).all()
+
+
+def test_batched_feed_equals_per_household_queries() -> None:
+    index = shared_index()
+    assert index.households is not None
+    ids = index.households.ids[:120]
+    feed = index.options_for_households(ids, top_per_household=7, batch_size=32)
+    single = pl.concat([index.matches_for_household(h, top=7) for h in ids])
+    assert feed["option_id"].to_list() == single["option_id"].to_list()
+    assert feed["score"].to_list() == single["score"].to_list()
+
+
+def test_profile_pruning_does_not_change_results() -> None:
+    pruned = shared_index()
+    full = make_index(prune_profiles=False)
+    assert pruned.households is not None
+    ids = pruned.households.ids[:150]
+    a = pruned.options_for_households(ids, top_per_household=10)
+    b = full.options_for_households(ids, top_per_household=10)
+    assert a["option_id"].to_list() == b["option_id"].to_list()
+    assert a["score"].to_list() == b["score"].to_list()
