@@ -17,6 +17,8 @@ from api.jobs import enqueue
 from api.lookups import reference_of
 from api.models import AllocationRunRecord, HouseholdRecord, JobRecord, PlacementRecord
 from api.problems import ProblemException, problem_responses
+from api.schemas import Page, StrictBody
+from api.schemas_programme import pagination
 from matching.text import Text
 
 router = APIRouter(prefix="/allocation-runs", tags=["allocation"])
@@ -35,41 +37,41 @@ NOT_READY = Text(
 )
 
 
-class QuotaIn(BaseModel):
+class QuotaIn(StrictBody):
     region_code: str
     category: str
     persons: int
     families: int | None = None
 
 
-class CapacityChange(BaseModel):
+class CapacityChange(StrictBody):
     kind: str = Field(description="Resource kind: quota_persons, home, vacancy, school, …")
     key: str = Field(description="Resource key: region/category, home id, vacancy id, locality id.")
     capacity: int
 
 
-class HouseholdLocality(BaseModel):
+class HouseholdLocality(StrictBody):
     household_id: int
     locality_id: str
 
 
-class Refusal(BaseModel):
+class Refusal(StrictBody):
     household_id: int
     region_code: str
 
 
-class Budget(BaseModel):
+class Budget(StrictBody):
     region_code: str
     budget_tenge: int
 
 
-class Fairness(BaseModel):
+class Fairness(StrictBody):
     group: str = Field(description="A household category (resettler or kandas).")
     kind: str = Field(description="placement_rate or average_score.")
     threshold: float
 
 
-class RunIn(BaseModel):
+class RunIn(StrictBody):
     """A batch and its what-if changes. Ranges are checked together with the references, so
     one 422 answer lists every problem."""
 
@@ -129,14 +131,19 @@ class PlacementOut(BaseModel):
     breakdown: list[dict[str, Any]] | None
 
 
-class PlacementPage(BaseModel):
-    items: list[PlacementOut]
-    total: int
-    page: int
-    page_size: int
+class RunListItem(BaseModel):
+    id: str
+    name: str
+    year: int
+    status: str
+    created_by: str | None
+    created_at: Any = None
+    committed_at: Any = None
+    objective: int | None = None
+    households_placed: int | None = None
 
 
-class CommitIn(BaseModel):
+class CommitIn(StrictBody):
     household_ids: list[int] | None = Field(
         None, description="Commit only these households' placements (default: all of the run)."
     )
@@ -204,6 +211,49 @@ def start_run(
     return RunAccepted(id=run_id, status="queued")
 
 
+@router.get("", response_model=Page[RunListItem], responses=problem_responses(401, 403, 422))
+def list_runs(
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Annotated[int | None, Query(description="Only runs of this quota year.")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    principal: Principal = PLANNERS,
+) -> Page[RunListItem]:
+    """Runs, newest first, with their status and headline figures."""
+    limit = min(limit, settings.page_size_max)
+    cond = [] if year is None else [AllocationRunRecord.year == year]
+    total = int(
+        session.scalar(select(func.count()).select_from(AllocationRunRecord).where(*cond)) or 0
+    )
+    rows = session.execute(
+        select(AllocationRunRecord, JobRecord.status)
+        .join(JobRecord, JobRecord.id == AllocationRunRecord.job_id)
+        .where(*cond)
+        .order_by(AllocationRunRecord.created_at.desc(), AllocationRunRecord.id)
+        .offset((page - 1) * limit)
+        .limit(limit)
+    ).all()
+    paging = pagination(total, page, limit)
+    items = [
+        RunListItem(
+            id=run.id,
+            name=run.name,
+            year=run.year,
+            status=status,
+            created_by=run.created_by,
+            created_at=run.created_at,
+            committed_at=run.committed_at,
+            objective=(run.summary or {}).get("objective") if status == "succeeded" else None,
+            households_placed=(run.summary or {}).get("households_placed")
+            if status == "succeeded"
+            else None,
+        )
+        for run, status in rows
+    ]
+    return Page[RunListItem](items=items, pagination=paging)
+
+
 @router.get("/{run_id}", response_model=RunOut, responses=problem_responses(401, 403, 404))
 def get_run(
     session: SessionDep,
@@ -239,7 +289,7 @@ def get_run(
 
 @router.get(
     "/{run_id}/placements",
-    response_model=PlacementPage,
+    response_model=Page[PlacementOut],
     responses=problem_responses(401, 403, 404, 409),
 )
 def list_placements(
@@ -252,12 +302,12 @@ def list_placements(
         bool | None, Query(description="Only placed (true) or unplaced (false).")
     ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1)] = 50,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
     principal: Principal = PLANNERS,
-) -> PlacementPage:
+) -> Page[PlacementOut]:
     """Who goes where (or why not), by household id; names and reasons in the asked language."""
     _finished(session, run_id)
-    page_size = min(page_size, settings.page_size_max)
+    limit = min(limit, settings.page_size_max)
     cond = [PlacementRecord.run_id == run_id]
     if placed is not None:
         cond.append(PlacementRecord.placed.is_(placed))
@@ -267,9 +317,10 @@ def list_placements(
         .join(HouseholdRecord, HouseholdRecord.id == PlacementRecord.household_id)
         .where(*cond)
         .order_by(PlacementRecord.household_id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .offset((page - 1) * limit)
+        .limit(limit)
     ).all()
+    paging = pagination(total, page, limit)
     reference = reference_of(request)
     items = []
     for p, external_id in rows:
@@ -297,7 +348,7 @@ def list_placements(
                 else None,
             )
         )
-    return PlacementPage(items=items, total=total, page=page, page_size=page_size)
+    return Page[PlacementOut](items=items, pagination=paging)
 
 
 @router.get(

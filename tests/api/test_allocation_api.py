@@ -31,6 +31,7 @@ from api.models import (
     HomeRecord,
     HouseholdMemberRecord,
     HouseholdRecord,
+    MoverNetworkRecord,
     QuotaRecord,
     VacancyRecord,
 )
@@ -111,6 +112,15 @@ def insert_programme(session: Session, programme: Programme) -> None:
             for h in programme.homes.iter_rows(named=True)
         ],
     )
+    session.execute(
+        insert(MoverNetworkRecord),
+        [
+            {"origin_region_code": r["origin_region"], "locality_id": r["locality_id"],
+             "movers": r["movers"], "source": "generated"}
+            for r in programme.network.iter_rows(named=True)
+            if r["locality_id"] in region
+        ],
+    )  # fmt: skip
     experience: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for x in programme.experience.iter_rows(named=True):
         experience.setdefault((x["household_id"], x["member_no"]), []).append(
@@ -227,13 +237,13 @@ def all_placements(
     while True:
         answer = client.get(
             f"/allocation-runs/{run_id}/placements",
-            params={"page": page, "page_size": 100, **query},
+            params={"page": page, "limit": 100, **query},
             headers=world.planner,
         )
         assert answer.status_code == 200, answer.text
         body = answer.json()
         items += body["items"]
-        if len(items) >= body["total"]:
+        if len(items) >= body["pagination"]["total_count"]:
             return items
         page += 1
 
@@ -436,3 +446,21 @@ def test_a_batch_without_households_fails_with_a_reason(world: World) -> None:
     assert body["error"]["status"] == 422
     assert body["error"]["detail"] == "No waiting household matches the filters."
     assert placements.status_code == 409
+
+
+def test_runs_are_listed_and_unknown_body_fields_are_refused(world: World) -> None:
+    with world.client() as client:
+        first = start(client, world, {"name": "older", "year": YEAR, "time_limit": 5})
+        second = start(client, world, {"name": "newer", "year": YEAR, "time_limit": 5})
+        listed = client.get("/allocation-runs", params={"year": YEAR, "limit": 100},
+                            headers=world.planner)  # fmt: skip
+        typo = client.post("/allocation-runs", json={"year": YEAR, "quota": []},
+                           headers=world.planner)  # fmt: skip
+        while world.worker.run_once():
+            pass
+    assert listed.status_code == 200
+    ids = [item["id"] for item in listed.json()["items"]]
+    assert first in ids and second in ids
+    assert listed.json()["pagination"]["total_count"] == len(ids)
+    assert typo.status_code == 422
+    assert ["body", "quota"] in [e["loc"] for e in typo.json()["errors"]]
