@@ -191,9 +191,13 @@ def validate_request(
                     _error([field, i, key], f"unknown {what} {value!r}", f"unknown_{what}")
                 )
     if named:
-        found = set(
-            session.scalars(select(HouseholdRecord.id).where(HouseholdRecord.id.in_(list(named))))
-        )
+        wanted = sorted(named)
+        found: set[int] = set()
+        for start in range(0, len(wanted), 5000):  # stay under the drivers' parameter limits
+            chunk = wanted[start : start + 5000]
+            found |= set(
+                session.scalars(select(HouseholdRecord.id).where(HouseholdRecord.id.in_(chunk)))
+            )
         for hid in sorted(set(named) - found):
             for loc in named[hid]:
                 errors.append(_error(loc, f"unknown household {hid}", "unknown_household"))

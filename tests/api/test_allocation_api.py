@@ -130,7 +130,7 @@ def insert_programme(session: Session, programme: Programme) -> None:
     for m in programme.members.iter_rows(named=True):
         members.setdefault(m["household_id"], []).append(m)
     for h in programme.households.iter_rows(named=True):
-        rec = HouseholdRecord(
+        hh = HouseholdRecord(
             external_id=h["household_id"],
             applicant_iin=h["iin"],
             category=h["category"],
@@ -151,12 +151,12 @@ def insert_programme(session: Session, programme: Programme) -> None:
                 "business_intent": h["business_intent"],
             },
         )
-        session.add(rec)
+        session.add(hh)
         session.flush()
         for m in members.get(h["household_id"], []):
             session.add(
                 HouseholdMemberRecord(
-                    household_id=rec.id,
+                    household_id=hh.id,
                     position=m["member_no"],
                     relation=m["relation"],
                     birth_date=dt.date(today.year - m["age"], 1, 1),
@@ -290,13 +290,14 @@ def test_a_run_is_a_job_whose_result_respects_every_capacity(world: World) -> No
     persons: Counter[tuple[str, str]] = Counter()
     families: Counter[tuple[str, str]] = Counter()
     for p in placed:
-        key = (p["region_code"], category[p["household_id"]])
-        persons[key] += p["persons"]
-        families[key] += 1
-    for key, n in persons.items():
-        if key in quota:
-            assert n <= quota[key][0]
-            assert quota[key][1] is None or families[key] <= quota[key][1]
+        group = (p["region_code"], category[p["household_id"]])
+        persons[group] += p["persons"]
+        families[group] += 1
+    for group, n in persons.items():
+        if group in quota:
+            cap_persons, cap_families = quota[group]
+            assert n <= cap_persons
+            assert cap_families is None or families[group] <= cap_families
 
 
 def test_placements_speak_the_asked_language_and_the_snapshot_reproduces_the_run(
