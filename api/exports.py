@@ -107,9 +107,7 @@ def export_frame(session: Session, kind: str, *, region_code: str | None = None)
     """The stored ``kind`` as a frame with the import columns (optionally one region only)."""
     if kind == "households":
         return pl.DataFrame(_household_rows(session, region_code), schema=_schema(kind))
-    employers = dict(
-        session.execute(select(EmployerRecord.id, EmployerRecord.external_id)).all()
-    )
+    employers = dict(session.execute(select(EmployerRecord.id, EmployerRecord.external_id)).all())
     rows: list[dict[str, Any]] = []
     if kind == "employers":
         stmt = select(EmployerRecord).order_by(EmployerRecord.id)

@@ -102,6 +102,12 @@ def _domain(factory: Callable[[], T], prefix: Path, keywords: Sequence[tuple[str
         raise FieldError(prefix or ("body",), exc.text) from None
 
 
+def _given(data: Mapping[str, Any], key: str, default: Any) -> Any:
+    """``data[key]`` unless missing or None (0 and False are values, not "missing")."""
+    value = data.get(key)
+    return default if value is None else value
+
+
 def _choice(value: Any, allowed: Sequence[str], path: Path) -> str:
     if value not in allowed:
         raise FieldError(
@@ -460,7 +466,7 @@ def validate_vacancy(
 ) -> dict[str, Any]:
     """Columns of a vacancy whose employer and occupation are already resolved."""
     region_code = resolve_locality(reference, str(data["locality_id"]), ("locality_id",))
-    values = {
+    values: dict[str, Any] = {
         "external_id": str(data["external_id"]),
         "employer_id": employer_id,
         "locality_id": str(data["locality_id"]),
@@ -476,7 +482,7 @@ def validate_vacancy(
         "min_experience_years": float(data.get("min_experience_years") or 0.0),
         "wage_tenge": int(data["wage_tenge"]),
         "permanent": bool(data.get("permanent", True)),
-        "posts": int(data.get("posts", 1)),
+        "posts": int(_given(data, "posts", 1)),
         "employer_housing": bool(data.get("employer_housing", False)),
         "qualified": bool(data.get("qualified", True)),
         "status": _choice(data.get("status") or "open", OPEN_CLOSED, ("status",)),
@@ -512,7 +518,7 @@ def validate_home(
 ) -> dict[str, Any]:
     """Columns of a home."""
     region_code = resolve_locality(reference, str(data["locality_id"]), ("locality_id",))
-    values = {
+    values: dict[str, Any] = {
         "external_id": str(data["external_id"]),
         "locality_id": str(data["locality_id"]),
         "region_code": region_code,
@@ -521,12 +527,12 @@ def validate_home(
         "capacity_persons": int(data["capacity_persons"]),
         "rent_tenge": None if data.get("rent_tenge") is None else int(data["rent_tenge"]),
         "price_tenge": None if data.get("price_tenge") is None else int(data["price_tenge"]),
-        "condition": int(data.get("condition") or 3),
+        "condition": int(_given(data, "condition", 3)),
         "heating": data.get("heating") or "central",
         "piped_water": bool(data.get("piped_water", True)),
         "accessible": bool(data.get("accessible", False)),
         "employer_id": employer_id,
-        "units": int(data.get("units") or 1),
+        "units": int(_given(data, "units", 1)),
         "status": _choice(data.get("status") or "open", OPEN_CLOSED, ("status",)),
     }
     if values["units"] < 1:
@@ -561,7 +567,7 @@ def validate_capacity(
 ) -> dict[str, Any]:
     """Columns of a locality's capacity; seats may not drop below what is reserved."""
     resolve_locality(reference, locality_id, ("locality_id",))
-    values = {
+    values: dict[str, Any] = {
         "locality_id": locality_id,
         "kindergarten_seats": int(data.get("kindergarten_seats") or 0),
         "school_seats": int(data.get("school_seats") or 0),

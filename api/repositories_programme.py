@@ -24,8 +24,8 @@ ExternalModel = (
 
 
 def _page(
-    session: Session, stmt: Select[tuple[R]], order: Iterable[Any], offset: int, limit: int
-) -> tuple[int, list[R]]:
+    session: Session, stmt: Select[Any], order: Iterable[Any], offset: int, limit: int
+) -> tuple[int, list[Any]]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(stmt.order_by(*order).offset(offset).limit(limit))
     return int(total or 0), list(rows)

@@ -145,7 +145,7 @@ def _as_text(series: pl.Series) -> pl.Series:
     else:
         text = series.cast(pl.Utf8)
     text = text.str.strip_chars()
-    return text.set(text == "", None) if text.null_count() < len(text) else text  # type: ignore[arg-type]
+    return text.set(text == "", None) if text.null_count() < len(text) else text
 
 
 def cast_column(series: pl.Series, type_: ColumnType) -> tuple[pl.Series, pl.Series]:
@@ -159,7 +159,7 @@ def cast_column(series: pl.Series, type_: ColumnType) -> tuple[pl.Series, pl.Ser
     elif type_ == "int":
         number = text.cast(pl.Float64, strict=False)
         whole = number.round(0) == number
-        out = number.set(~whole.fill_null(True), None).cast(pl.Int64, strict=False)  # type: ignore[arg-type]
+        out = number.set(~whole.fill_null(True), None).cast(pl.Int64, strict=False)
     elif type_ == "float":
         out = text.cast(pl.Float64, strict=False)
     elif type_ == "bool":

@@ -221,6 +221,7 @@ def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     names = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
+    assert raw is not None
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(
@@ -556,17 +557,17 @@ def _import_households(
     updates: list[tuple[int, str]] = []
     for key in keys:
         household, members = accepted[key]
-        record = stored.get(key)
-        if record is None:
+        found = stored.get(key)
+        if found is None:
             inserts.append(key)
             continue
-        same = all(getattr(record, c) == v for c, v in household.items()) and [
+        same = all(getattr(found, c) == v for c, v in household.items()) and [
             {c: m[c] for c in member_columns} for m in members
-        ] == stored_members.get(record.id, [])
+        ] == stored_members.get(found.id, [])
         if same:
             report.unchanged += 1
         else:
-            updates.append((record.id, key))
+            updates.append((found.id, key))
     session.expunge_all()
     member_rows: list[dict[str, Any]] = []
     if inserts:

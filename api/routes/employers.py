@@ -124,7 +124,12 @@ def update_employer(
         "locality_id": record.locality_id,
         "sector": record.sector,
     }
-    patch = body.model_dump(exclude_unset=True)
+    # null clears only what may be empty; required fields keep their value.
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("bin", "region", "locality_id", "sector")
+    }
     if "locality_id" in patch and "region" not in patch:
         current["region"] = None if patch["locality_id"] else record.region_code
     values = _validated(request, {**current, **patch})

@@ -140,7 +140,13 @@ def update_home(
         if column != "employer_external_id"
     }
     current["employer_external_id"] = employer.external_id if employer else None
-    values = home_values(request, session, {**current, **body.model_dump(exclude_unset=True)})
+    # null clears only what may be empty; required fields keep their value.
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("rent_tenge", "price_tenge", "employer_external_id")
+    }
+    values = home_values(request, session, {**current, **patch})
     principal.ensure_region(values["region_code"])
     if values["external_id"] != record.external_id:
         existing = id_of_external(session, HomeRecord, values["external_id"])

@@ -18,11 +18,11 @@ from api.schemas import Page
 from api.schemas_programme import (
     ExperienceIn,
     HealthIn,
-    LanguageIn,
     HouseholdIn,
     HouseholdOut,
     HouseholdPatch,
     HouseholdSummary,
+    LanguageIn,
     MemberOut,
     PreferencesIn,
     pagination,

@@ -165,7 +165,12 @@ def update_vacancy(
         if column not in ("employer_external_id",)
     }
     current["employer_external_id"] = employer.external_id if employer else ""
-    patch = body.model_dump(exclude_unset=True)
+    # null clears only what may be empty (occupation: "derive it from the title again").
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k == "occupation"
+    }
     if record.occupation_score is not None:
         # The stored code was normalized from the title: derive it again from the (new) title.
         current["occupation"] = None
