@@ -359,3 +359,58 @@ def test_commit_over_http_answers_409_with_every_overbooked_resource(db: Db) -> 
     assert clash.headers["content-type"].startswith("application/problem+json")
     assert {tuple(e["loc"]) for e in clash.json()["errors"]} == {("home", d), ("vacancy", v)}
     assert anonymous.status_code == 401
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_concurrent_commits_never_overrun_a_quota(db: Db, round_: int) -> None:
+    """The runs share no home, post or seat, only a quota with room for one of them: the
+    quota rows are locked before committed persons are counted, so one commit waits for the
+    other and then sees its decision."""
+    with db.session() as s:
+        used = s.execute(
+            select(func.coalesce(func.sum(DecisionRecord.persons), 0))
+            .join(HouseholdRecord, HouseholdRecord.id == DecisionRecord.household_id)
+            .where(HouseholdRecord.category == "kandas")
+        ).scalar_one()
+        s.execute(
+            update(QuotaRecord)
+            .where(QuotaRecord.year == YEAR, QuotaRecord.region_code == REGION,
+                   QuotaRecord.category == "kandas")
+            .values(persons=int(used) + 4, families=None)
+        )  # fmt: skip
+        people = [household(s, "kandas"), household(s, "kandas")]
+        runs = [
+            run(s, [{"household": h, "home": home(s), "vacancy": vacancy(s), "persons": 3}])
+            for h in people
+        ]
+        s.commit()
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def commit_in_thread(run_id: str) -> None:
+        engine = make_engine(db.url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as s:
+                barrier.wait()
+                try:
+                    outcomes[run_id] = commit_run(s, run_id)
+                except CommitConflict as exc:
+                    outcomes[run_id] = exc
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    conflicts = [o for o in outcomes.values() if isinstance(o, CommitConflict)]
+    assert len(outcomes) == 2 and len(conflicts) == 1, outcomes
+    assert [e["loc"] for e in conflicts[0].errors] == [["quota_persons", f"{REGION}/kandas"]]
+    with db.session() as s:
+        committed = s.execute(
+            select(func.coalesce(func.sum(DecisionRecord.persons), 0))
+            .join(HouseholdRecord, HouseholdRecord.id == DecisionRecord.household_id)
+            .where(HouseholdRecord.category == "kandas")
+        ).scalar_one()
+        assert committed == int(used) + 3
