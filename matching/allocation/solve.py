@@ -205,7 +205,14 @@ def _solve(
     if lp.status == "infeasible":
         return "infeasible", none, math.nan, "lp", phases
     if lp.status != "optimal":
-        return "unknown", none, math.nan, "lp", phases
+        # No LP round finished in time: return the greedy allocation with the trivial bound
+        # (every household on its best option), so a batch never comes back empty-handed.
+        x = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
+        if any(problem.violations(x).values()):
+            return "unknown", none, math.nan, "lp", phases
+        best = np.zeros(problem.n_hh, dtype=np.int64)
+        np.maximum.at(best, problem.opt_hh, problem.weight)
+        return "feasible", x, float(best.sum()), "greedy-fallback", phases
     fixed = lp.x >= 1.0 - 1e-6
     frac = (lp.x > 1e-6) & ~fixed
     resid_hh = np.unique(np.concatenate([problem.opt_hh[frac], np.flatnonzero(problem.must_place)]))
