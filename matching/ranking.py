@@ -25,7 +25,7 @@ from matching.scoring.features import (
     vacancies_frame,
 )
 from matching.scoring.scorer import Scorer, ScoreResult, explain
-from matching.scoring.similarity import OccupationSpace, SimilarityFn
+from matching.scoring.similarity import OccupationSpace, SimilarityFn, isco_unit
 from matching.scoring.weights import ScoringConfig
 
 IntArray = npt.NDArray[np.int64]
@@ -34,6 +34,19 @@ OPTION_FRAME_COLUMNS = (
     "household_id", "option_id", "locality_id", "region_code", "home_id", "vacancy_id",
     "second_vacancy_id", "score", "persons", "children_0_5", "children_6_17",
 )  # fmt: skip
+
+
+def known_occupation_codes(space: OccupationSpace) -> list[str]:
+    """Taxonomy occupation codes and their ISCO unit groups, when the taxonomy's similarity
+    is in use (other similarities get no pre-registration)."""
+    if getattr(space.similarity, "__module__", "") != "taxonomy.similarity":
+        return []
+    try:
+        from taxonomy import load_taxonomy
+    except ImportError:
+        return []
+    codes = [str(getattr(o, "code", o)) for o in load_taxonomy().occupations]
+    return codes + sorted({isco_unit(c) for c in codes})
 
 
 def option_id(household_id: str, vacancy_id: str, home_id: str, second: str | None) -> str:
@@ -79,6 +92,9 @@ class MatchIndex:
         prune_profiles: bool = True,
     ) -> None:
         self.space = space or OccupationSpace(similarity)
+        # Registering every known occupation up front means a household with an unseen
+        # code does not force the index to regroup in the middle of a query.
+        self.space.add(known_occupation_codes(self.space))
         self.config = config or ScoringConfig()
         self.catalogue = Catalogue.build(
             vacancies, homes, localities, space=self.space, network=network
