@@ -15,7 +15,7 @@ import numpy.typing as npt
 import polars as pl
 
 from matching.candidates import WAGE_CAP, CandidateIndex, sorted_unique
-from matching.domain import Household, Option, Vacancy
+from matching.domain import HOME_KINDS, Household, Option, Vacancy
 from matching.scoring.components import Evaluation, evaluate, slot_fit
 from matching.scoring.features import (
     EARNER_SLOTS,
@@ -340,6 +340,35 @@ class MatchIndex:
         )
         return best.with_columns(pl.Series("support_tenge", amounts, dtype=pl.Int64)).drop(
             "is_urban"
+        )
+
+    def support_for_option(
+        self, household: Household | str, option_id_: str, *, support: Any | None = None
+    ) -> Any:
+        """Itemized :class:`matching.support.SupportPackage` for one option.
+
+        Relocation and rent support for the household, the housing certificate when the
+        home is bought, and the employer's hiring subsidy for each programme job.
+        """
+        from matching.support import estimate_support, load_support_parameters
+
+        hf, row = self._resolve(household)
+        _, parsed = parse_option_id(option_id_)
+        cat = self.catalogue
+        home = cat.h_row[parsed.home_id]
+        lrow = int(cat.h_loc[home])
+        kind = int(cat.h_kind[home])
+        buying = HOME_KINDS[kind] in ("for_sale", "built_for_migrants") and cat.h_price[home] > 0
+        return estimate_support(
+            support if support is not None else load_support_parameters(),
+            household_size=int(hf.persons[row]),
+            is_urban=bool(cat.l_urban[lrow]),
+            year=self.config.year,
+            programme_version=self.config.programme_version,
+            hired_members=1 + (parsed.second_vacancy_id is not None),
+            employer_provides_housing=HOME_KINDS[kind] == "employer_flat",
+            employment_permanent=bool(cat.v_permanent[cat.v_row[parsed.vacancy_id]]),
+            home_price_tenge=int(cat.h_price[home]) if buying else None,
         )
 
     def explain(self, household: Household | str, option: Option | str) -> ScoreResult:

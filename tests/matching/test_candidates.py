@@ -193,3 +193,17 @@ def test_profile_pruning_does_not_change_results() -> None:
     b = full.options_for_households(ids, top_per_household=10)
     assert a["option_id"].to_list() == b["option_id"].to_list()
     assert a["score"].to_list() == b["score"].to_list()
+
+
+def test_support_for_an_option_is_itemized() -> None:
+    index = shared_index()
+    h = households_with_options(index, 1)[0]
+    best = index.matches_for_household(h, top=1)
+    package = index.support_for_option(h, best["option_id"][0])
+    relocation = package.line("relocation_subsidy")
+    assert relocation is not None and relocation.tenge > 0
+    assert package.total_household_tenge >= relocation.tenge
+    located = index.localities_for_household(h, top=1)
+    # The locality list's support is relocation plus rent, the same two lines.
+    rent = package.line("rent_subsidy")
+    assert located["support_tenge"][0] == relocation.tenge + (rent.tenge if rent else 0)
