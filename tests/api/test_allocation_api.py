@@ -489,3 +489,22 @@ def test_fairness_floors_have_a_measured_cost_shown_in_the_comparison(world: Wor
     assert cmp["b"]["fairness_cost"] == sr["fairness_cost"]
     # The cost is measured against the same batch solved without the floor.
     assert sr["objective"] + sr["fairness_cost"] <= sf["best_bound"]
+
+
+def test_a_budget_caps_the_subsidies_of_the_placed(world: World) -> None:
+    budget = 20_000_000
+    with world.client() as client:
+        run_id = start(
+            client,
+            world,
+            {
+                "year": YEAR,
+                "time_limit": 20,
+                "budgets": [{"region_code": "55", "budget_tenge": budget}],
+            },
+        )
+        summary = finish(client, world, run_id)["summary"]
+    rows = [r for r in summary["fill"] if r["kind"] == "budget"]
+    assert len(rows) == 1 and rows[0]["key"] == "55"
+    # Budget rows count thousands of tenge, rounded down; subsidies are rounded up.
+    assert 0 < rows[0]["used"] <= rows[0]["capacity"] == budget // 1000
