@@ -236,7 +236,10 @@ class HouseholdFrame:
         ids = households["household_id"].to_list()
         n = len(ids)
         row_of = {h: i for i, h in enumerate(ids)}
-        key = pl.DataFrame({"household_id": ids, "_row": np.arange(n, dtype=np.int64)})
+        key = pl.DataFrame(
+            {"household_id": ids, "_row": np.arange(n, dtype=np.int64)},
+            schema={"household_id": pl.Utf8, "_row": pl.Int64},
+        )
         m = members.join(key, on="household_id", how="inner")
         mrow = m["_row"].to_numpy()
         age = m["age"].to_numpy()

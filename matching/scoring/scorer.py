@@ -141,7 +141,8 @@ class Scorer:
             else pl.Series([None] * options.height, dtype=pl.Utf8)
         )
         hkey = pl.DataFrame(
-            {"household_id": households.ids, "_row": np.arange(len(households), dtype=np.int64)}
+            {"household_id": households.ids, "_row": np.arange(len(households), dtype=np.int64)},
+            schema={"household_id": pl.Utf8, "_row": pl.Int64},
         )
         hrow = (
             options.select("household_id")

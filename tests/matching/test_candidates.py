@@ -207,3 +207,13 @@ def test_support_for_an_option_is_itemized() -> None:
     # The locality list's support is relocation plus rent, the same two lines.
     rent = package.line("rent_subsidy")
     assert located["support_tenge"][0] == relocation.tenge + (rent.tenge if rent else 0)
+
+
+def test_empty_programmes_give_empty_frames_with_the_columns() -> None:
+    for n_households, n_vacancies in ((0, 0), (20, 0)):
+        index = MatchIndex.from_programme(
+            generate_programme(n_households, n_vacancies, seed=1), similarity=prefix_similarity
+        )
+        feed = index.options_for_households()
+        assert feed.height == 0
+        assert list(feed.columns) == list(OPTION_FRAME_COLUMNS)
