@@ -14,7 +14,7 @@ from api.mappers import FieldError, validate_employer
 from api.models import EmployerRecord
 from api.problems import ProblemException, problem_responses
 from api.repositories_programme import id_of_external, page_employers
-from api.routes.households import duplicate_problem
+from api.routes.households import commit_created, duplicate_problem
 from api.schemas import Page
 from api.schemas_programme import EmployerIn, EmployerOut, EmployerPatch, pagination
 from matching.text import Text
@@ -63,7 +63,8 @@ def create_employer(
         raise duplicate_problem(body.external_id, existing)
     record = EmployerRecord(**values)
     session.add(record)
-    session.commit()
+    session.flush()
+    commit_created(session, EmployerRecord, body.external_id)
     session.refresh(record)
     return EmployerOut.model_validate(record)
 

@@ -14,7 +14,7 @@ from api.mappers import FieldError, validate_home
 from api.models import EmployerRecord, HomeRecord
 from api.problems import ProblemException, problem_responses
 from api.repositories_programme import id_of_external, page_homes
-from api.routes.households import duplicate_problem
+from api.routes.households import commit_created, duplicate_problem
 from api.schemas import Page
 from api.schemas_programme import HomeIn, HomeOut, HomePatch, pagination
 from matching.domain import HOME_KINDS
@@ -73,7 +73,8 @@ def create_home(
         raise duplicate_problem(body.external_id, existing)
     record = HomeRecord(**values)
     session.add(record)
-    session.commit()
+    session.flush()
+    commit_created(session, HomeRecord, body.external_id)
     session.refresh(record)
     return HomeOut.model_validate(record)
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
 from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.auth import Principal, require_roles
 from api.deps import SessionDep, SettingsDep
@@ -72,6 +74,18 @@ def member_out(m: HouseholdMemberRecord) -> MemberOut:
         languages=[LanguageIn(lang=lang, level=level) for lang, level in m.languages or []],
         health=HealthIn.model_validate(m.health or {}),
     )
+
+
+def commit_created(session: Session, model: Any, external_id: str) -> None:
+    """Commit; a concurrent insert of the same external id becomes the 409 problem too."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = id_of_external(session, model, external_id)
+        if existing is not None:
+            raise duplicate_problem(external_id, existing) from None
+        raise
 
 
 def household_out(record: HouseholdRecord) -> HouseholdOut:
@@ -153,8 +167,9 @@ def create_household(
     session.add(record)
     session.flush()
     _store_members(session, record.id, values.members)
-    session.commit()
-    return household_out(_load(session, record.id))
+    new_id = record.id
+    commit_created(session, HouseholdRecord, body.external_id)
+    return household_out(_load(session, new_id))
 
 
 @router.get(

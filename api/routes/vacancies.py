@@ -15,7 +15,7 @@ from api.mappers import FieldError, validate_vacancy
 from api.models import EmployerRecord, VacancyRecord
 from api.problems import ProblemException, problem_responses
 from api.repositories_programme import id_of_external, page_vacancies
-from api.routes.households import duplicate_problem
+from api.routes.households import commit_created, duplicate_problem
 from api.schemas import Page
 from api.schemas_programme import VacancyIn, VacancyOut, VacancyPatch, pagination
 from matching.text import Text
@@ -94,7 +94,8 @@ def create_vacancy(
         raise duplicate_problem(body.external_id, existing)
     record = VacancyRecord(**values)
     session.add(record)
-    session.commit()
+    session.flush()
+    commit_created(session, VacancyRecord, body.external_id)
     session.refresh(record)
     return VacancyOut.model_validate(record)
 

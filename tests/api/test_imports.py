@@ -352,3 +352,46 @@ def test_cli_imports_the_example_files_and_reports_bad_rows(tmp_path: Any) -> No
         )
         assert created.returncode == 0 and created.stdout.strip().startswith("qn_")
         assert qonys("token", "revoke", "1", url=url).returncode == 0
+
+
+@pytest.mark.parametrize("kind", ["employers", "vacancies", "homes", "capacities"])
+def test_export_imports_back_unchanged(
+    kind: str, client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    upload(client, "employers", EMPLOYERS, "csv", admin)
+    upload(client, "vacancies", vacancies_frame(), "csv", admin)
+    homes = pl.DataFrame(
+        {"external_id": ["D1"], "locality_id": ["59-petropavl"], "kind": ["employer_flat"], "rooms": [2],
+         "capacity_persons": [3], "employer_external_id": ["E1"]}
+    )  # fmt: skip
+    upload(client, "homes", homes, "csv", admin)
+    upload(
+        client,
+        "capacities",
+        pl.DataFrame({"locality_id": ["59-petropavl"], "school_seats": [9]}),
+        "csv",
+        admin,
+    )
+    before = dump(session)
+    exported = client.get(f"/exports/{kind}?format=parquet", headers=admin)
+    assert exported.status_code == 200
+    assert pl.read_parquet(io.BytesIO(exported.content)).height == len(before[
+        {"employers": "employers", "vacancies": "vacancies", "homes": "homes", "capacities": "locality_capacities"}[kind]
+    ])  # fmt: skip
+    report = client.post(
+        f"/imports/{kind}", files={"file": ("x.parquet", exported.content)}, headers=admin
+    ).json()
+    assert (
+        report["rejected"] == report["inserted"] == report["updated"] == 0
+        and report["unchanged"] > 0
+    )
+    assert dump(session) == before
+
+
+def test_centre_export_is_its_own_region(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    upload(client, "employers", EMPLOYERS, "csv", admin)
+    centre = headers(session, "centre", region_code="35")
+    frame = pl.read_csv(io.BytesIO(client.get("/exports/employers", headers=centre).content))
+    assert frame["external_id"].to_list() == ["E3"]
