@@ -20,7 +20,9 @@ Every alias in the taxonomy and every incoming title go through the same
 
 Grades and categories that are skills (``кат. C``, ``III группа``, ``5 разряд``)
 are removed from occupation keys but kept, unfolded, in skill keys, because there
-they carry the meaning (licence C is not licence B).
+they carry the meaning (licence C is not licence B).  The one exception is a
+driver's licence category in a driver's title: it becomes a vehicle mark
+(``#car``, ``#lorry``, ``#bus``) because it decides the ISCO unit group.
 """
 
 from __future__ import annotations
@@ -332,10 +334,42 @@ def _mark_grades(match: re.Match[str]) -> str:
     return f" {_category_name(word)} {' '.join(marked)} "
 
 
+# A driver's licence category names the vehicle, and the vehicle names the ISCO unit
+# group (car 8322, lorry 8332, bus 8331): in a driver's title the category stays in
+# the occupation key as a vehicle mark instead of being stripped as a skill.
+_DRIVER_RE = re.compile(r"водител|жүргізуш|жургизуш|voditel|zhurgizush|jurgizush|jürgızuş|driver|шофер")
+_LICENCE_WORD = r"(?:кат(?:егори[яиюей]*)?|санат(?:ы|ты|ымен|қа)?|category|cat|kat|sanat\w*)"
+_LICENCE_GRADE = r"(?:[a-eа-еcсвд][1]?[eе]?)"
+_LICENCE_LIST = rf"{_LICENCE_GRADE}(?:\s*(?:,|/|и|және|-|\s)\s*{_LICENCE_GRADE})*"
+_LICENCE_RE = re.compile(
+    rf"(?<![\w]){_LICENCE_WORD}\.?\s*({_LICENCE_LIST})(?![\w])"
+    rf"|(?<![\w])({_LICENCE_LIST})\s*{_LICENCE_WORD}\.?(?![\w])"
+)
+_CYR_TO_LAT_LICENCE = str.maketrans("авседі", "abcede")
+
+
+_VEHICLE_MARKS = frozenset({"#lorry", "#bus", "#car"})
+
+
+def _mark_vehicle(match: re.Match[str]) -> str:
+    grades = (match.group(1) or match.group(2) or "").translate(_CYR_TO_LAT_LICENCE)
+    letters = set(re.findall(r"[a-e]", grades))
+    heavy, bus = bool(letters & {"c", "e"}), "d" in letters
+    if heavy and not bus:
+        return " #lorry "
+    if bus and not heavy:
+        return " #bus "
+    if letters and letters <= {"a", "b"}:
+        return " #car "
+    return " "
+
+
 def _prepare(text: str, kind: Kind) -> str:
     text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
     text = _ABBREVIATION_RE.sub(_expand_abbreviation, text)
     if kind == "occupation":
+        if _DRIVER_RE.search(text):
+            text = _LICENCE_RE.sub(_mark_vehicle, text)
         text = _OCCUPATION_NOISE_RE.sub(" ", text)
     else:
         text = _SKILL_GRADE_RE.sub(_mark_grades, text)
@@ -371,7 +405,7 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
     pending_prefix = ""
     for raw in _raw_tokens(prepared):
         if raw.startswith("#"):
-            if kind == "skill" and len(raw) > 1:
+            if (kind == "skill" and len(raw) > 1) or raw in _VEHICLE_MARKS:
                 out.append(raw)
             continue
         if raw.isdigit() or (len(raw) == 1 and kind == "occupation"):
