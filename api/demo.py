@@ -211,7 +211,7 @@ def load_demo(
     if net_rows:
         session.execute(insert(MoverNetworkRecord), net_rows)
 
-    _insert_households(session, prog.households, prog.members, prog.experience, year=prog.year)
+    _insert_households(session, prog.households, prog.members, prog.experience)
     session.flush()
 
     tokens: dict[str, str] = {}
@@ -225,10 +225,7 @@ def _insert_households(
     households: pl.DataFrame,
     members: pl.DataFrame,
     experience: pl.DataFrame,
-    *,
-    year: int,
 ) -> None:
-    today = dt.date.today()
     hh_rows = [
         {
             "external_id": PREFIX + r["household_id"],
@@ -263,6 +260,7 @@ def _insert_households(
         ).all()
     )
     iin_of = dict(zip(households["household_id"], households["iin"], strict=True))
+    applied = dict(zip(households["household_id"], households["application_date"], strict=True))
     exp: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for r in experience.iter_rows(named=True):
         exp.setdefault((r["household_id"], int(r["member_no"])), []).append(
@@ -278,11 +276,14 @@ def _insert_households(
     for r in members.iter_rows(named=True):
         key = (r["household_id"], int(r["member_no"]))
         is_applicant = r["relation"] == "applicant"
-        # The applicant's birth date is the one in their IIN; others' follow their age.
+        # The applicant's birth date is the one in their IIN; the others are born so that
+        # they had their generated age on the application date.
+        app: dt.date = applied[r["household_id"]]
         birth = (
             parse_iin(iin_of[r["household_id"]]).birth_date
             if is_applicant
-            else dt.date(today.year - int(r["age"]) - 1, 7, 1)
+            else dt.date(app.year - int(r["age"]) - 1, app.month, min(app.day, 28))
+            + dt.timedelta(days=1)
         )
         m_rows.append(
             {

@@ -269,15 +269,25 @@ def load_households(
     """Households (and members, experience) as frames; ages are computed on ``on`` (today)."""
     day = on or dt.date.today()
     stmt = select(HouseholdRecord)
-    if ids is not None:
-        stmt = stmt.where(HouseholdRecord.id.in_(list(ids)))
+    wanted = None if ids is None else sorted({int(i) for i in ids})
     if statuses is not None:
         stmt = stmt.where(HouseholdRecord.status.in_(list(statuses)))
     if region_codes is not None:
         stmt = stmt.where(HouseholdRecord.origin_region_code.in_(list(region_codes)))
     if categories is not None:
         stmt = stmt.where(HouseholdRecord.category.in_(list(categories)))
-    households = list(session.scalars(stmt.order_by(HouseholdRecord.id)))
+    if wanted is None:
+        households = list(session.scalars(stmt.order_by(HouseholdRecord.id)))
+    else:
+        # Chunked: drivers limit the number of bound parameters in one statement.
+        households = []
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            households += list(
+                session.scalars(
+                    stmt.where(HouseholdRecord.id.in_(chunk)).order_by(HouseholdRecord.id)
+                )
+            )
     hh_ids = [h.id for h in households]
     members: list[HouseholdMemberRecord] = []
     for start in range(0, len(hh_ids), 5000):
