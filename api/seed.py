@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from api.models import (
     Base,
     DistrictRecord,
-    QuotaRecord,
     LocalityRecord,
     ProgrammeRoleRecord,
     ProgrammeVersionRecord,
+    QuotaRecord,
     RegionRecord,
 )
 from matching.reference import ReferenceData, load_reference

@@ -8,8 +8,8 @@ from api.models.allocation import (
     QuotaRecord,
 )
 from api.models.auth import ApiTokenRecord
-from api.models.jobs import JobRecord
 from api.models.base import Base
+from api.models.jobs import JobRecord
 from api.models.programme import (
     EmployerRecord,
     HomeRecord,
