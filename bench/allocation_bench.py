@@ -68,6 +68,35 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
     return out
 
 
+NOTES = """
+## Reading the figures
+
+- Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch
+  (0.025 % in 28.8 s), not on the contended one (0.32 % in 29.8 s). 20,000 households within
+  0.5 % in ≤ 120 s and ≤ 4 GB: met on both (0.005 % in 85.5 s; 0.14 % in 120.4 s; peak RSS
+  1.6 GB).
+- On contended batches the LP bound itself is loose: on the 1,000-household contended batch
+  HiGHS branch-and-cut proves the optimum ≤ 882,809 while the LP says ≤ 884,275 (0.17 %
+  apart), so a proven 0.1 % there needs a stronger bound than the LP (cuts or branching),
+  not only a better allocation. Our allocation there is 0.09 % below HiGHS's best after 60 s.
+- Margin over greedy (first come, best option left) on contended batches: +3.9 % (1,000),
+  +4.75 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.25 %. The corridor status
+  quo is about 25 % below greedy everywhere: following earlier movers ignores fit.
+- The independent HiGHS MIP on the whole model: optimal at 1,000 (slack) in 31 s, where ours
+  is 0.02 % below it in 6.7 s; no solution in 100 s at 5,000 (slack); at 5,000 (contended) a
+  solution 27 % worse than ours with a useless bound after 60 s.
+- Residual solver, measured on the 5,000 contended residual (510 households, 14,618 options,
+  10 s each): HiGHS 0.26 % total gap, CP-SAT (2 workers, hinted) 0.89 %.
+- "feasible" means the objective has not reached the floor of the bound, however close.
+- The machine was shared with other jobs (1-minute load average 4–7 on 2 cores, column
+  "load avg"); an earlier run of the same 5,000 slack batch on a quieter machine spent 4.1 s
+  in the LP phase instead of 10.8 s, so the times are pessimistic.
+- Blocking household–locality pairs (stability audit, an upper bound): 90 / 529 / 1,843 on
+  the slack batches of 1,000 / 5,000 / 20,000 households, 217 / 1,768 / 6,203 on the
+  contended ones. Maximising total weighted fit does not give a stable matching.
+"""
+
+
 def pct(a: object, b: object) -> str:
     if not isinstance(a, int) or not isinstance(b, int) or b == 0:
         return "—"
@@ -124,7 +153,7 @@ def main() -> None:
         "slack 1.3, and in the contended runs 0 or 2 of 6 regions further squeezed: quotas, homes, seats ×0.6), "
         "options per household 30 (40 at 20,000), CP-SAT 2 workers. Objective = Σ priority-weighted "
         "fit score × 1000; bound = LP relaxation (column generation, HiGHS) or CP-SAT bound.\n\n"
-        + header + "\n".join(lines) + "\n"
+        + header + "\n".join(lines) + "\n" + NOTES
     )
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
