@@ -11,7 +11,8 @@ Input tables (polars), all but ``households`` and ``options`` optional:
   children_6_17`` plus optional ``support_tenge`` (int) and ``uses_centre`` (bool: the household
   first stays in the locality's accommodation centre).
 - ``localities``: ``locality_id, region_code, settlement_type`` ("urban" | "rural") and optional
-  capacities ``person_cap, centre_beds, kindergarten_seats, school_seats``.
+  capacities ``person_cap, centre_beds`` (or ``accommodation_beds``), ``kindergarten_seats,
+  school_seats``.
 - ``homes``: ``home_id, units`` (optional ``rooms``).
 - ``vacancies``: ``vacancy_id, posts``.
 - ``quotas``: ``region_code, category, persons, families``.
@@ -134,6 +135,9 @@ def _resources(
         add(quotas, R.QUOTA_PERSONS, qkey, pl.col("persons"), pl.col("region_code"))
         add(quotas, R.QUOTA_FAMILIES, qkey, pl.col("families"), pl.col("region_code"))
     if localities is not None:
+        if "centre_beds" not in localities.columns and "accommodation_beds" in localities.columns:
+            # The programme generator's name for the same capacity.
+            localities = localities.with_columns(centre_beds=pl.col("accommodation_beds"))
         for col, kind in (
             ("person_cap", R.LOCALITY_PERSONS),
             ("centre_beds", R.CENTRE_BEDS),
