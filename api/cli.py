@@ -180,12 +180,18 @@ def allocate(
     deterministic: Annotated[
         bool, typer.Option(help="One worker, fixed seed: repeatable objective.")
     ] = False,
+    synthetic: Annotated[
+        bool,
+        typer.Option(
+            "--synthetic",
+            help="With --demo: the solver benchmark's abstract batch instead of a generated programme.",
+        ),
+    ] = False,
 ) -> None:
     """Run an allocation batch with a progress bar and print its proof of quality."""
     import json
     from pathlib import Path
 
-    import polars as pl
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from api.allocation_report import report
@@ -201,11 +207,15 @@ def allocate(
         if demo is not None:
             if demo < 1:
                 raise fail("--demo needs a positive number of households", 2)
-            from matching.allocation import generate_programme
+            from api.scenario import demo_batch
 
-            programme = generate_programme(n_households=demo, seed=seed)
-            instance = programme.instance()
-            movers: pl.DataFrame | None = programme.earlier_movers
+            if synthetic:
+                from matching.allocation import generate_programme
+
+                programme = generate_programme(n_households=demo, seed=seed)
+                instance, movers = programme.instance(), programme.earlier_movers
+            else:
+                instance, movers = demo_batch(demo, seed=seed)
         else:
             assert scenario_dir is not None
             instance, movers = load_scenario_dir(Path(scenario_dir))

@@ -349,3 +349,46 @@ def _request(
         "locks": rules.get("locks", []),
         "bans": rules.get("bans", []),
     }
+
+
+def demo_batch(
+    households: int, *, seed: int = 0, options_per_household: int = 10, data_dir: Path | None = None
+) -> tuple[AllocationInstance, pl.DataFrame | None]:
+    """A batch of a generated programme in the real destination localities.
+
+    The programme (``matching.generator``) is loaded into a throw-away SQLite database and the
+    batch built from it exactly as for a run started over HTTP; ids are the generated ones.
+    """
+    import datetime as dt
+
+    from api.demo import load_demo
+    from taxonomy import load_taxonomy
+
+    data_dir = data_dir or REPO_ROOT / "data"
+    reference = load_reference(data_dir)
+    with tempfile.TemporaryDirectory(prefix="qonys-demo-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'demo.db'}"
+        upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as session:
+                seed_reference(session, data_dir)
+                load_demo(
+                    session,
+                    reference,
+                    load_taxonomy(data_dir / "taxonomy"),
+                    households=households,
+                    seed=seed,
+                    with_tokens=False,
+                )
+                request = {
+                    "year": dt.date.today().year,
+                    "options_per_household": options_per_household,
+                }
+                batch = build_batch(
+                    session, reference, request, support=load_support_parameters(data_dir)
+                )
+                instance = _with_external_ids(batch.instance, session)
+        finally:
+            engine.dispose()
+    return instance, batch.movers if batch.movers.height else None
