@@ -50,6 +50,7 @@ from matching.ranking import MatchIndex
 from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
+from matching.scoring.weights import default_config
 from matching.support import SupportParameters, relocation_and_rent_tenge
 from matching.text import Text
 
@@ -343,7 +344,11 @@ def build_batch(
     if frames.households.height == 0:
         raise EmptyBatch(NO_HOUSEHOLDS.en)
     cat = load_catalogue(session, reference, region_codes=request.get("region_codes") or None)
-    index = MatchIndex(cat.vacancies, cat.homes, cat.localities, network=cat.network, space=space)
+    # Region roles, rent bands and the certificate of the batch's year and programme version.
+    config = default_config(None, year, reference=reference, support=support)
+    index = MatchIndex(
+        cat.vacancies, cat.homes, cat.localities, network=cat.network, config=config, space=space
+    )
     index.set_households(
         HouseholdFrame.from_frames(
             frames.households, frames.members, frames.experience, space=index.space
