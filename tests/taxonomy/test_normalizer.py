@@ -155,3 +155,16 @@ class TestBatch:
         b = norm.normalize("водительские права категории B", kind="skill").best
         assert c is not None and b is not None
         assert c.code != b.code
+
+
+@pytest.mark.parametrize(
+    ("text", "isco"),
+    [
+        ("Требуется водитель кат. С, стаж 3 года", "8332"),
+        ("жүргізуші D санаты", "8331"),
+        ("voditel kat B", "8322"),
+    ],
+)
+def test_licence_category_decides_the_driver_unit_group(norm: Normalizer, text: str, isco: str) -> None:
+    best = norm.normalize(text).best
+    assert best is not None and best.isco == isco

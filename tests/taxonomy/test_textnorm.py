@@ -76,3 +76,30 @@ class TestKeyProperties:
         assert key == " ".join(sorted(set(key.split())))
         assert key == key.lower()
         assert comparison_key(text) == key
+
+
+class TestDriverLicenceCategory:
+    """A driver's licence category names the vehicle, so it stays in occupation keys."""
+
+    @given(
+        st.sampled_from(["водитель", "жүргізуші", "voditel", "zhurgizushi"]),
+        st.sampled_from(["кат. C", "категории С", "кат. C, E", "kat CE", "С санаты"]),
+    )
+    @settings(max_examples=40, deadline=None)
+    def test_lorry_categories_differ_from_car_and_bus(self, word: str, lorry: str) -> None:
+        heavy = comparison_key(f"{word} {lorry}")
+        assert heavy == comparison_key(f"{lorry} {word}")
+        assert heavy != comparison_key(f"{word} кат. B")
+        assert heavy != comparison_key(f"{word} кат. D")
+        assert heavy != comparison_key(word)
+
+    def test_category_of_other_titles_is_still_noise(self) -> None:
+        assert comparison_key("медсестра высшей категории") == comparison_key("медсестра")
+        assert comparison_key("инженер 1 категории") == comparison_key("инженер")
+
+    def test_mixed_car_and_bus_categories_decide_nothing(self) -> None:
+        assert comparison_key("водитель кат. B, C, D") == comparison_key("водитель")
+
+
+def test_slash_shorthand_for_auto() -> None:
+    assert comparison_key("а/слесарь") == comparison_key("автослесарь")
