@@ -8,6 +8,7 @@ generated :class:`~matching.generator.Programme`); queries generate candidates t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,18 @@ def known_occupation_codes(space: OccupationSpace) -> list[str]:
         return []
     codes = [str(getattr(o, "code", o)) for o in load_taxonomy().occupations]
     return codes + sorted({isco_unit(c) for c in codes})
+
+
+@dataclass(frozen=True)
+class RankedOptions:
+    """Ranked options of one household with the breakdowns of the best few.
+
+    ``explained[i]`` is the breakdown of ``frame`` row ``i``, taken from the same
+    evaluation that ranked the options (nothing is scored twice).
+    """
+
+    frame: pl.DataFrame
+    explained: list[ScoreResult]
 
 
 def option_id(household_id: str, vacancy_id: str, home_id: str, second: str | None) -> str:
@@ -248,6 +261,15 @@ class MatchIndex:
         self, hf: HouseholdFrame, rows: IntArray, top: int | None
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, npt.NDArray[np.float64]]:
         """The ``top`` feasible options per household, best first (ties on vacancy, home)."""
+        h, lrow, home, v, v2, ev, order = self._top_evaluated(hf, rows, top)
+        return h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
+
+    def _top_evaluated(
+        self, hf: HouseholdFrame, rows: IntArray, top: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Evaluation, IntArray]:
+        """Every evaluated candidate option and the positions of the ``top`` feasible ones
+        per household, best first: (household row, locality row, home row, vacancy row,
+        second vacancy row, evaluation, order)."""
         h, lrow, home, v, v2, ev = self._batch(hf, rows)
         keep = np.flatnonzero(ev.feasible)
         order = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], h[keep]))]
@@ -255,28 +277,40 @@ class MatchIndex:
             hs = h[order]
             rank = np.arange(len(hs)) - np.searchsorted(hs, hs, side="left")
             order = order[rank < top]
-        return h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
+        return h, lrow, home, v, v2, ev, order
 
     def _frame(
         self, hf: HouseholdFrame, h: IntArray, lrow: IntArray, home: IntArray, v: IntArray,
         v2: IntArray, score: npt.NDArray[np.float64],
     ) -> pl.DataFrame:  # fmt: skip
-        ids = np.array(hf.ids, dtype=object)
-        frame = pl.DataFrame(
+        # Built from numpy object arrays in one DataFrame call: a request ranks a few dozen
+        # options, where polars expression overhead (when/then, concat_str) dominated.
+        all_ids = hf.ids
+        household = np.array([all_ids[i] for i in h.tolist()], dtype=object)
+        vacancy = self._vacancy_ids[v]
+        home_id = self._home_ids[home]
+        has_second = v2 >= 0
+        second = self._vacancy_ids[np.maximum(v2, 0)]
+        second_key = np.where(has_second, second, "")
+        second[~has_second] = None
+        option = household + "|" + vacancy + "|" + home_id + "|" + second_key
+        return pl.DataFrame(
             {
-                "household_id": ids[h].tolist(),
+                "household_id": household.tolist(),
+                "option_id": option.tolist(),
                 "locality_id": self._locality_ids[lrow].tolist(),
                 "region_code": self._loc_region[lrow].tolist(),
-                "home_id": self._home_ids[home].tolist(),
-                "vacancy_id": self._vacancy_ids[v].tolist(),
-                "second_vacancy_id": self._vacancy_ids[np.maximum(v2, 0)].tolist(),
-                "score": score,
-                "persons": hf.persons[h],
-                "children_0_5": hf.children_0_5[h],
-                "children_6_17": hf.children_6_17[h],
+                "home_id": home_id.tolist(),
+                "vacancy_id": vacancy.tolist(),
+                "second_vacancy_id": second.tolist(),
+                "score": np.asarray(score, dtype=np.float64),
+                "persons": hf.persons[h].astype(np.int64),
+                "children_0_5": hf.children_0_5[h].astype(np.int64),
+                "children_6_17": hf.children_6_17[h].astype(np.int64),
             },
             schema={
                 "household_id": pl.Utf8,
+                "option_id": pl.Utf8,
                 "locality_id": pl.Utf8,
                 "region_code": pl.Utf8,
                 "home_id": pl.Utf8,
@@ -288,24 +322,38 @@ class MatchIndex:
                 "children_6_17": pl.Int64,
             },  # fmt: skip
         )
-        has_second = pl.Series("has_second", v2 >= 0, dtype=pl.Boolean)
-        frame = frame.with_columns(
-            pl.when(has_second).then(pl.col("second_vacancy_id")).otherwise(None)
+
+    def _household_options(
+        self, household: Household | str, top: int | None
+    ) -> tuple[pl.DataFrame, Evaluation, IntArray]:
+        """One household's ``top`` options as a frame, with the evaluation that ranked them
+        and the evaluation positions of the frame's rows."""
+        hf, row = self._resolve(household)
+        h, lrow, home, v, v2, ev, order = self._top_evaluated(
+            hf, np.array([row], dtype=np.int64), top
         )
-        option = pl.concat_str(
-            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id"),
-             pl.col("second_vacancy_id").fill_null("")],
-            separator="|",
-        )  # fmt: skip
-        return frame.with_columns(option.alias("option_id")).select(OPTION_FRAME_COLUMNS)
+        frame = self._frame(
+            hf, h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
+        )
+        return frame, ev, order
 
     def matches_for_household(self, household: Household | str, top: int = 20) -> pl.DataFrame:
         """The ``top`` feasible options (vacancy + home + locality) for a household, best first.
 
         Returns a frame with :data:`OPTION_FRAME_COLUMNS`.
         """
-        hf, row = self._resolve(household)
-        return self._frame(hf, *self._top(hf, np.array([row], dtype=np.int64), top))
+        return self.ranked_matches(household, top=top).frame
+
+    def ranked_matches(
+        self, household: Household | str, top: int = 20, *, explain: int = 0
+    ) -> RankedOptions:
+        """:meth:`matches_for_household` with the breakdowns of the best ``explain`` options.
+
+        The household is turned into arrays once and the breakdowns come from the
+        evaluation that ranked the options, so explaining costs no second evaluation.
+        """
+        frame, ev, order = self._household_options(household, top)
+        return RankedOptions(frame, _explain_rows(ev, order[:explain]))
 
     def localities_for_household(
         self, household: Household | str, top: int = 10, *, support: Any | None = None
@@ -315,19 +363,31 @@ class MatchIndex:
         ``support_tenge`` is the relocation subsidy plus 12 months of rent support for the
         household (from :mod:`matching.support`); ``support`` are loaded parameters.
         """
+        return self.ranked_localities(household, top=top, support=support).frame
+
+    def ranked_localities(
+        self, household: Household | str, top: int = 10, *, explain: int = 0,
+        support: Any | None = None,
+    ) -> RankedOptions:  # fmt: skip
+        """:meth:`localities_for_household` with the breakdowns of the best ``explain``
+        localities' options, from the evaluation that ranked them."""
         from matching.support import load_support_parameters, relocation_and_rent_tenge
 
-        all_options = self.matches_for_household(household, top=1_000_000)
+        all_options, ev, order = self._household_options(household, None)
         best = (
-            all_options.sort(["score", "vacancy_id"], descending=[True, False])
+            all_options.with_row_index("_pos")
+            .sort(["score", "vacancy_id"], descending=[True, False])
             .unique("locality_id", keep="first", maintain_order=True)
             .head(top)
         )
+        explained = _explain_rows(ev, order[best["_pos"].head(explain).to_numpy()])
+        best = best.drop("_pos")
         if best.height == 0:
-            return best.with_columns(
+            frame = best.with_columns(
                 pl.lit(None, dtype=pl.Utf8).alias("settlement_type"),
                 pl.lit(None, dtype=pl.Int64).alias("support_tenge"),
             )
+            return RankedOptions(frame, explained)
         loc = self.catalogue.localities.select("locality_id", "settlement_type", "is_urban")
         best = best.join(loc, on="locality_id", how="left", maintain_order="left")
         params = support if support is not None else load_support_parameters()
@@ -338,9 +398,10 @@ class MatchIndex:
             self.config.year,
             self.config.programme_version,
         )
-        return best.with_columns(pl.Series("support_tenge", amounts, dtype=pl.Int64)).drop(
+        frame = best.with_columns(pl.Series("support_tenge", amounts, dtype=pl.Int64)).drop(
             "is_urban"
         )
+        return RankedOptions(frame, explained)
 
     def support_for_option(
         self, household: Household | str, option_id_: str, *, support: Any | None = None
@@ -455,6 +516,14 @@ class MatchIndex:
         return pl.concat(frames, how="vertical")
 
 
+def _explain_rows(ev: Evaluation, rows: IntArray) -> list[ScoreResult]:
+    """Breakdowns of the evaluated options ``rows``, in that order."""
+    if len(rows) == 0:
+        return []
+    part = ev.take(np.asarray(rows, dtype=np.int64))
+    return [explain(part, i) for i in range(len(rows))]
+
+
 def build_index_from_objects(
     vacancies: Sequence[Vacancy],
     homes: Sequence[Any],
@@ -469,4 +538,11 @@ def build_index_from_objects(
     )
 
 
-__all__ = ["OPTION_FRAME_COLUMNS", "MatchIndex", "build_index_from_objects", "explain", "option_id"]
+__all__ = [
+    "OPTION_FRAME_COLUMNS",
+    "MatchIndex",
+    "RankedOptions",
+    "build_index_from_objects",
+    "explain",
+    "option_id",
+]

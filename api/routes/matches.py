@@ -18,7 +18,7 @@ from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecor
 from api.problems import ProblemException, problem_responses
 from api.repositories_programme import household_with_members
 from matching.domain import DomainValidationError
-from matching.ranking import MatchIndex
+from matching.ranking import MatchIndex, RankedOptions
 from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.scorer import ScoreResult, explain
@@ -229,18 +229,11 @@ def _reasons(result: ScoreResult, lang: Lang) -> tuple[list[Reason], list[Gate]]
 def _options_out(
     session: Session,
     reference: ReferenceData,
-    index: MatchIndex,
-    household: Any,
-    frame: pl.DataFrame,
+    ranked: RankedOptions,
     lang: Lang,
-    explain: int,
 ) -> list[OptionOut]:
-    rows = list(frame.iter_rows(named=True))
-    explained = (
-        explain_rows(index, index.household_frame([household]), frame.head(explain))
-        if explain
-        else []
-    )
+    rows = list(ranked.frame.iter_rows(named=True))
+    explained = ranked.explained
     vac_ids = {int(r["vacancy_id"]) for r in rows} | {
         int(r["second_vacancy_id"]) for r in rows if r["second_vacancy_id"]
     }
@@ -308,10 +301,10 @@ def household_matches(
     household = _domain_household(record)
     svc = service(request)
     index = svc.index(session)
-    frame = index.matches_for_household(household, top=top)
+    # Ranking and the breakdowns of the best options come from one evaluation.
+    ranked = index.ranked_matches(household, top=top, explain=explain)
     return MatchesOut(
-        household_id=household_id,
-        options=_options_out(session, svc.reference, index, household, frame, lang, explain),
+        household_id=household_id, options=_options_out(session, svc.reference, ranked, lang)
     )
 
 
@@ -334,10 +327,9 @@ def household_localities(
     household = _domain_household(record)
     svc = service(request)
     index = svc.index(session)
-    frame = index.localities_for_household(household, top=top, support=svc.support)
+    ranked = index.ranked_localities(household, top=top, explain=explain, support=svc.support)
     return MatchesOut(
-        household_id=household_id,
-        options=_options_out(session, svc.reference, index, household, frame, lang, explain),
+        household_id=household_id, options=_options_out(session, svc.reference, ranked, lang)
     )
 
 

@@ -63,6 +63,30 @@ class Evaluation:
     network_movers: IntArray
     wage_ratio: FloatArray
 
+    def take(self, rows: IntArray) -> Evaluation:
+        """The evaluation of the options ``rows`` only (in that order).
+
+        Lets a caller that ranked many options explain the best few from the same
+        evaluation instead of evaluating them again.
+        """
+        return Evaluation(
+            gates={k: a[rows] for k, a in self.gates.items()},
+            values={k: a[rows] for k, a in self.values.items()},
+            weights={k: a[rows] for k, a in self.weights.items()},
+            feasible=self.feasible[rows],
+            total=self.total[rows],
+            primary_slot=self.primary_slot[rows],
+            primary_member=self.primary_member[rows],
+            second_member=self.second_member[rows],
+            similarity=self.similarity[rows],
+            second_similarity=self.second_similarity[rows],
+            net_rent=self.net_rent[rows],
+            own_share=self.own_share[rows],
+            rent_subsidy=self.rent_subsidy[rows],
+            network_movers=self.network_movers[rows],
+            wage_ratio=self.wage_ratio[rows],
+        )
+
 
 def slot_fit(
     hf: HouseholdFrame,
