@@ -158,30 +158,51 @@ def _locality_ref(reference: ReferenceData, locality_id: str, lang: Lang) -> Loc
 def _vacancy_refs(session: Session, ids: set[int]) -> dict[int, VacancyRef]:
     if not ids:
         return {}
+    # Only the displayed columns (no ORM objects): this runs on every ranked-matches request.
     rows = session.execute(
-        select(VacancyRecord, EmployerRecord.name)
+        select(
+            VacancyRecord.id,
+            VacancyRecord.external_id,
+            VacancyRecord.title,
+            EmployerRecord.name,
+            VacancyRecord.wage_tenge,
+            VacancyRecord.permanent,
+            VacancyRecord.employer_housing,
+        )
         .join(EmployerRecord, EmployerRecord.id == VacancyRecord.employer_id)
         .where(VacancyRecord.id.in_(ids))
     )
     return {
-        v.id: VacancyRef(
-            id=v.id,
-            external_id=v.external_id,
-            title=v.title,
-            employer=name,
-            wage_tenge=int(v.wage_tenge),
-            permanent=v.permanent,
-            employer_housing=v.employer_housing,
+        id_: VacancyRef.model_construct(
+            id=id_,
+            external_id=external_id,
+            title=title,
+            employer=employer,
+            wage_tenge=int(wage),
+            permanent=bool(permanent),
+            employer_housing=bool(employer_housing),
         )
-        for v, name in rows
+        for id_, external_id, title, employer, wage, permanent, employer_housing in rows
     }
 
 
 def _home_refs(session: Session, ids: set[int]) -> dict[int, HomeRef]:
     if not ids:
         return {}
+    rows = session.execute(
+        select(
+            HomeRecord.id,
+            HomeRecord.external_id,
+            HomeRecord.kind,
+            HomeRecord.rooms,
+            HomeRecord.capacity_persons,
+            HomeRecord.rent_tenge,
+            HomeRecord.price_tenge,
+            HomeRecord.condition,
+        ).where(HomeRecord.id.in_(ids))
+    )
     return {
-        h.id: HomeRef(
+        h.id: HomeRef.model_construct(
             id=h.id,
             external_id=h.external_id,
             kind=h.kind,
@@ -191,7 +212,7 @@ def _home_refs(session: Session, ids: set[int]) -> dict[int, HomeRef]:
             price_tenge=h.price_tenge,
             condition=h.condition,
         )
-        for h in session.scalars(select(HomeRecord).where(HomeRecord.id.in_(ids)))
+        for h in rows
     }
 
 
@@ -212,9 +233,11 @@ def explain_rows(
 
 
 def _reasons(result: ScoreResult, lang: Lang) -> tuple[list[Reason], list[Gate]]:
+    # model_construct: the values come from the scorer (components already clipped to
+    # [0, 1]); the response model still validates the whole answer once.
     return (
         [
-            Reason(
+            Reason.model_construct(
                 name=c.name,
                 value=round(c.value, 4),
                 weight=round(c.weight, 4),
@@ -222,7 +245,10 @@ def _reasons(result: ScoreResult, lang: Lang) -> tuple[list[Reason], list[Gate]]
             )
             for c in result.components
         ],
-        [Gate(name=g.name, passed=g.passed, reason=g.reason.get(lang)) for g in result.gates],
+        [
+            Gate.model_construct(name=g.name, passed=g.passed, reason=g.reason.get(lang))
+            for g in result.gates
+        ],
     )
 
 
@@ -239,6 +265,9 @@ def _options_out(
     }
     vacancies = _vacancy_refs(session, vac_ids)
     homes = _home_refs(session, {int(r["home_id"]) for r in rows})
+    localities = {
+        lid: _locality_ref(reference, lid, lang) for lid in {r["locality_id"] for r in rows}
+    }
     out = []
     for rank, r in enumerate(rows, start=1):
         components = gates = None
@@ -249,7 +278,7 @@ def _options_out(
                 rank=rank,
                 option_id=r["option_id"],
                 score=round(float(r["score"]), 6),
-                locality=_locality_ref(reference, r["locality_id"], lang),
+                locality=localities[r["locality_id"]],
                 home=homes[int(r["home_id"])],
                 vacancy=vacancies[int(r["vacancy_id"])],
                 second_vacancy=vacancies.get(int(r["second_vacancy_id"]))
