@@ -13,8 +13,10 @@ from sqlalchemy import select
 from api.app import create_app
 from api.db import make_engine, make_sessionmaker, session_scope
 from api.demo import DEMO_TOKENS, load_demo
+from api.mappers import household_to_domain
 from api.migrate import upgrade
 from api.models import HouseholdRecord, VacancyRecord
+from api.repositories_programme import household_with_members
 from api.seed import seed_reference
 from api.settings import Settings
 from api.taxonomy_service import TaxonomyService
@@ -109,6 +111,36 @@ class TestHouseholdMatches:
         assert all(
             o["support_tenge"] is not None and o["support_tenge"] > 0 for o in body["options"]
         )
+
+    @pytest.mark.parametrize("endpoint", ["matches?top=6&explain=6", "localities?top=4&explain=4"])
+    def test_breakdowns_equal_a_fresh_score_of_the_option(
+        self, demo_client: TestClient, endpoint: str
+    ) -> None:
+        # The endpoints explain the options from the evaluation that ranked them; scoring
+        # each option again on its own must give the same score, components and gates.
+        app = demo_client.app
+        compared = 0
+        for hid, _ in _household_ids(demo_client)[:8]:
+            body = demo_client.get(f"/households/{hid}/{endpoint}&lang=en", headers=ADMIN).json()
+            with app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+                record = household_with_members(session, hid)
+                assert record is not None
+                household = household_to_domain(record)
+                index = app.state.matching.index(session)  # type: ignore[attr-defined]
+            for option in body["options"]:
+                fresh = index.explain(household, option["option_id"])
+                assert option["score"] == pytest.approx(fresh.total, abs=1e-6)
+                assert [
+                    (c["name"], c["value"], c["weight"], c["reason"]) for c in option["components"]
+                ] == [
+                    (c.name, round(c.value, 4), round(c.weight, 4), c.reason.en)
+                    for c in fresh.components
+                ]
+                assert [(g["name"], g["passed"]) for g in option["gates"]] == [
+                    (g.name, g.passed) for g in fresh.gates
+                ]
+                compared += 1
+        assert compared >= 10, "the demo households have options to compare"
 
     def test_unknown_household(self, demo_client: TestClient) -> None:
         assert_problem(demo_client.get("/households/999999/matches", headers=ADMIN), 404)
