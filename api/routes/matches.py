@@ -8,7 +8,7 @@ import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from api.auth import Principal, require_roles
 from api.deps import LangDep, SessionDep
@@ -16,7 +16,6 @@ from api.mappers import household_to_domain
 from api.match_service import MatchService
 from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecord
 from api.problems import ProblemException, problem_responses
-from api.repositories_programme import household_with_members
 from matching.domain import DomainValidationError
 from matching.ranking import MatchIndex, RankedOptions
 from matching.reference import ReferenceData
@@ -136,8 +135,21 @@ def service(request: Request) -> MatchService:
     return svc
 
 
+def _household_with_members(session: Session, household_id: int) -> HouseholdRecord | None:
+    """The household and its members in one round trip (a join, not a second select)."""
+    return (
+        session.scalars(
+            select(HouseholdRecord)
+            .where(HouseholdRecord.id == household_id)
+            .options(joinedload(HouseholdRecord.members))
+        )
+        .unique()
+        .first()
+    )
+
+
 def _load_household(session: Session, principal: Principal, household_id: int) -> HouseholdRecord:
-    record = household_with_members(session, household_id)
+    record = _household_with_members(session, household_id)
     if record is None:
         raise _not_found("household", household_id)
     principal.ensure_household(household_id, record.origin_region_code)

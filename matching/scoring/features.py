@@ -450,8 +450,9 @@ def localities_frame(capacities: Sequence[LocalityCapacity]) -> pl.DataFrame:
     )
 
 
-# Up to this many ids are looked up one by one in the id dictionaries (see ids_to_rows).
-_DICT_LOOKUP_MAX = 1_000
+# Up to this many ids are looked up one by one in the id dictionaries (see ids_to_rows):
+# cheaper than building a join key over the whole catalogue for a request-sized frame.
+DICT_LOOKUP_MAX = 1_000
 
 
 @dataclass(frozen=True)
@@ -563,7 +564,7 @@ class Catalogue:
         Large frames go through a polars join, not a Python loop, because option frames can
         hold millions of rows.
         """
-        if len(ids) <= _DICT_LOOKUP_MAX:
+        if len(ids) <= DICT_LOOKUP_MAX:
             # A request-sized frame: the id dictionaries beat building a 100,000-row join key.
             rows_of = {"vacancy": self.v_row, "home": self.h_row, "locality": self.l_row}[kind]
             return np.array(

@@ -17,6 +17,7 @@ import polars as pl
 from matching.domain import Home, Household, LocalityCapacity, Option, Vacancy
 from matching.scoring.components import Evaluation, evaluate
 from matching.scoring.features import (
+    DICT_LOOKUP_MAX,
     Catalogue,
     HouseholdFrame,
     homes_frame,
@@ -140,16 +141,27 @@ class Scorer:
             if "second_vacancy_id" in options.columns
             else pl.Series([None] * options.height, dtype=pl.Utf8)
         )
-        hkey = pl.DataFrame(
-            {"household_id": households.ids, "_row": np.arange(len(households), dtype=np.int64)},
-            schema={"household_id": pl.Utf8, "_row": pl.Int64},
-        )
-        hrow = (
-            options.select("household_id")
-            .join(hkey, on="household_id", how="left", maintain_order="left")["_row"]
-            .fill_null(-1)
-            .to_numpy()
-        )
+        if options.height <= DICT_LOOKUP_MAX:
+            # A request-sized frame: the row dictionary beats a join over every household.
+            row_of = households.row_of
+            hrow = np.array(
+                [row_of.get(h, -1) for h in options["household_id"].cast(pl.Utf8).to_list()],
+                dtype=np.int64,
+            )
+        else:
+            hkey = pl.DataFrame(
+                {
+                    "household_id": households.ids,
+                    "_row": np.arange(len(households), dtype=np.int64),
+                },
+                schema={"household_id": pl.Utf8, "_row": pl.Int64},
+            )
+            hrow = (
+                options.select("household_id")
+                .join(hkey, on="household_id", how="left", maintain_order="left")["_row"]
+                .fill_null(-1)
+                .to_numpy()
+            )
         if (hrow < 0).any():
             raise KeyError("options refer to households missing from the household frame")
         return evaluate(
