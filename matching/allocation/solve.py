@@ -19,6 +19,7 @@ import polars as pl
 
 from matching.allocation.audit import StabilityAudit, stability_audit
 from matching.allocation.baselines import greedy_baseline, status_quo_baseline
+from matching.allocation.bound import destination_bound
 from matching.allocation.cpsat import solve_cpsat
 from matching.allocation.explain import Conflict, explain_infeasible, unplaced_reasons
 from matching.allocation.greedy import greedy_fill, weight_order
@@ -64,6 +65,10 @@ class AllocationConfig:
     residual_solver
         "mip" (HiGHS branch-and-cut) or "cpsat" for the households the LP leaves fractional;
         HiGHS measured better on this residual (see docs/benchmarks/allocation.md).
+    bound_time_share
+        Share of ``time_limit`` kept at the end of the LP pipeline for the destination bound
+        (:func:`matching.allocation.bound.destination_bound`), which tightens the LP bound;
+        0 turns it off. Not used with fairness rules.
     earlier_movers
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
@@ -78,6 +83,7 @@ class AllocationConfig:
     exact_max_options: int = 4000
     lp_tolerance: float = 1e-4
     residual_solver: str = "mip"
+    bound_time_share: float = 0.15
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
@@ -177,8 +183,15 @@ def _solve_residual(
     return x, False
 
 
+# Rows dualized by the destination bound: they link destinations across a whole region.
+SOFT_KINDS = ("quota_persons", "quota_families", "budget")
+
+
 def _solve(
-    problem: Problem, config: AllocationConfig, progress: ProgressCallback
+    problem: Problem,
+    config: AllocationConfig,
+    progress: ProgressCallback,
+    soft_rows: np.ndarray | None = None,
 ) -> tuple[str, np.ndarray, float, str, dict[str, float]]:
     """Returns status, x, bound, method and seconds per phase."""
     workers = 1 if config.deterministic else config.workers
@@ -221,7 +234,8 @@ def _solve(
     resid_hh = resid_hh[~placed[resid_hh]]
     progress("residual", 0.6, f"{resid_hh.size} households left fractional by the LP")
     t1 = time.perf_counter()
-    deadline = t0 + config.time_limit
+    use_bound = soft_rows is not None and config.bound_time_share > 0 and not problem.fair.shape[0]
+    deadline = t0 + config.time_limit * (1.0 - (config.bound_time_share if use_bound else 0.0))
     x, failed = _solve_residual(problem, config, lp.x, fixed, resid_hh, deadline, share=0.4)
     if failed:
         # Fixing the LP's integral part can make locks or fairness floors unreachable;
@@ -253,8 +267,16 @@ def _solve(
         x = topped
     phases["repair"] = time.perf_counter() - t2
     obj = problem.objective(x)
-    status = "optimal" if math.floor(lp.bound + 1e-6) <= obj else "feasible"
-    return status, x, lp.bound, f"lp+{config.residual_solver}", phases
+    bound = lp.bound
+    if use_bound and soft_rows is not None and math.floor(bound + 1e-6) > obj:
+        progress("bound", 0.91, "destination bound (Lagrangian decomposition)")
+        t3 = time.perf_counter()
+        left = max(t0 + config.time_limit - t3, 1.0)
+        dec = destination_bound(problem, lp.resource_price, soft_rows, time_limit=left)
+        bound = min(bound, dec.bound)
+        phases["bound"] = time.perf_counter() - t3
+    status = "optimal" if math.floor(bound + 1e-6) <= obj else "feasible"
+    return status, x, bound, f"lp+{config.residual_solver}", phases
 
 
 def allocate(
@@ -295,7 +317,8 @@ def allocate(
     if instance.lock_conflicts:
         status, x, bound, method = "infeasible", np.zeros(instance.n_options, dtype=bool), math.nan, "none"
     else:
-        status, x, bound, method, phases = _solve(problem, config, progress)
+        soft = instance.resources["kind"].is_in(list(SOFT_KINDS)).to_numpy()
+        status, x, bound, method, phases = _solve(problem, config, progress, soft)
     conflict = None
     if status == "infeasible":
         progress("explain", 0.9, "finding the conflicting constraints")
