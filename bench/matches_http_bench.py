@@ -69,6 +69,8 @@ def main() -> None:
         ),
     )
     args = ap.parse_args()
+    # Latency on 2 shared cores depends on what else runs: the load goes with the figures.
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     admin_url = make_url(args.postgres)
     name = f"qonys_bench_{uuid.uuid4().hex[:8]}"
@@ -219,6 +221,7 @@ def main() -> None:
         print(
             f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
         )
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     finally:
         if server is not None:
             server.terminate()
