@@ -71,28 +71,35 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
 NOTES = """
 ## Reading the figures
 
+- Machine load: the 1-minute load average is in the column "load avg" (1.6–3.4 on 2 cores,
+  other jobs shared the machine). An earlier run of this benchmark under load 4–7 took
+  28.8 s for the 5,000 slack batch that took 8.2 s here, so compare times only within a run.
 - Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch
-  (0.025 % in 28.8 s), not on the contended one (0.32 % in 29.8 s). 20,000 households within
-  0.5 % in ≤ 120 s and ≤ 4 GB: met on both (0.005 % in 85.5 s; 0.14 % in 120.4 s; peak RSS
-  1.6 GB).
-- On contended batches the LP bound itself is loose: on the 1,000-household contended batch
-  HiGHS branch-and-cut proves the optimum ≤ 882,809 while the LP says ≤ 884,275 (0.17 %
-  apart), so a proven 0.1 % there needs a stronger bound than the LP (cuts or branching),
-  not only a better allocation. Our allocation there is 0.09 % below HiGHS's best after 60 s.
+  (0.024 % in 8.2 s), **not met on the contended one (0.296 % in 30.3 s)**. 20,000 households
+  within 0.5 % in ≤ 120 s and ≤ 4 GB: met on both (0.005 % in 26.1 s; 0.058 % in 114.6 s;
+  peak RSS 1.7 GB).
+- Bound: the reported bound is the smaller of the LP dual bound and the destination bound
+  (docs/allocation.md, *The bound*), which ran in the last 15 % of the time limit. It moved the
+  contended bounds from the LP's 884,275 to 883,892 (1,000), 4,327,643 to 4,327,475 (5,000;
+  the phase ran out of time with groups left, which keep their LP share; with 6.3 s it reaches
+  4,326,812) and 17,658,813 (previous run's LP) to 17,647,300 (20,000).
+- Where the 5,000 contended gap is: HiGHS on the whole model proves the optimum ≤ 4,325,604
+  after 60 s, only 0.05 % under the LP bound, while our allocation is 0.25 % under that proof.
+  At this size the allocation, not the bound, keeps the gap above 0.1 %: the fractional
+  residual and neighbourhood passes leave 131 households unplaced. At 1,000 households it is
+  the other way round: the LP is 0.17 % above HiGHS's proof (882,800) and the destination
+  bound closes a quarter of that; our allocation is 0.08 % below HiGHS's best after 60 s.
+- Reduced-cost fixing removes no option on these batches (every LP reduced cost is above
+  −1,000 while the absolute gaps are 2,700 to 14,000), so it was not kept.
 - Margin over greedy (first come, best option left) on contended batches: +3.9 % (1,000),
-  +4.75 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.25 %. The corridor status
+  +4.8 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.25 %. The corridor status
   quo is about 25 % below greedy everywhere: following earlier movers ignores fit.
-- The independent HiGHS MIP on the whole model: optimal at 1,000 (slack) in 31 s, where ours
-  is 0.02 % below it in 6.7 s; no solution in 100 s at 5,000 (slack); at 5,000 (contended) a
-  solution 27 % worse than ours with a useless bound after 60 s.
-- Residual solver, measured on the 5,000 contended residual (510 households, 14,618 options,
-  10 s each): HiGHS 0.26 % total gap, CP-SAT (2 workers, hinted) 0.89 %.
+- The independent HiGHS MIP on the whole model: optimal at 1,000 (slack) in 7.5 s, where ours
+  is 0.02 % below it in 2.3 s; at 5,000 (slack) 0.01 % above ours after 60 s; at 5,000
+  (contended) a solution 1.6 % worse than ours after 60 s, with the better bound above.
 - "feasible" means the objective has not reached the floor of the bound, however close.
-- The machine was shared with other jobs (1-minute load average 4–7 on 2 cores, column
-  "load avg"); an earlier run of the same 5,000 slack batch on a quieter machine spent 4.1 s
-  in the LP phase instead of 10.8 s, so the times are pessimistic.
 - Blocking household–locality pairs (stability audit, an upper bound): 90 / 529 / 1,843 on
-  the slack batches of 1,000 / 5,000 / 20,000 households, 217 / 1,768 / 6,203 on the
+  the slack batches of 1,000 / 5,000 / 20,000 households, 207 / 1,727 / 6,275 on the
   contended ones. Maximising total weighted fit does not give a stable matching.
 """
 
@@ -152,7 +159,7 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d', time.gmtime())}. Synthetic batches (`generate_programme`, seed 2026, "
         "slack 1.3, and in the contended runs 0 or 2 of 6 regions further squeezed: quotas, homes, seats ×0.6), "
         "options per household 30 (40 at 20,000), CP-SAT 2 workers. Objective = Σ priority-weighted "
-        "fit score × 1000; bound = LP relaxation (column generation, HiGHS) or CP-SAT bound.\n\n"
+        "fit score × 1000; bound = the smaller of the LP dual bound (column generation, HiGHS) and the destination bound, or the CP-SAT bound.\n\n"
         + header + "\n".join(lines) + "\n" + NOTES
     )
     Path(args.out).write_text(text, encoding="utf-8")
