@@ -86,7 +86,9 @@ NOTES = """
 - Where the 5,000 contended gap is: HiGHS on the whole model proves the optimum ≤ 4,325,604
   after 60 s, only 0.05 % under the LP bound, while our allocation is 0.25 % under that proof.
   At this size the allocation, not the bound, keeps the gap above 0.1 %: the fractional
-  residual and neighbourhood passes leave 131 households unplaced. At 1,000 households it is
+  residual and neighbourhood passes leave 131 households unplaced, and more time does not fix
+  it (separate runs of the same batch: 0.213 % in 60 s, 0.170 % in 120 s, allocation
+  4,317,588 and 4,319,452 against the destination bound 4,326,811). At 1,000 households it is
   the other way round: the LP is 0.17 % above HiGHS's proof (882,800) and the destination
   bound closes a quarter of that; our allocation is 0.08 % below HiGHS's best after 60 s.
 - Reduced-cost fixing removes no option on these batches (every LP reduced cost is above
