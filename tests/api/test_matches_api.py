@@ -63,7 +63,7 @@ def _household_ids(client: TestClient) -> list[tuple[int, str]]:
                 select(HouseholdRecord.id, HouseholdRecord.origin_region_code).order_by(
                     HouseholdRecord.id
                 )
-            ).tuples()
+            ).all()
         )
 
 
