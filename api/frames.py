@@ -61,6 +61,11 @@ def _licence_mask(licences: Iterable[str] | None) -> int:
     return mask
 
 
+def _codes(values: Iterable[Any] | None) -> list[str]:
+    # Skill code lists as stored (JSON); null or empty means none.
+    return [str(v) for v in values or () if v]
+
+
 @dataclass(frozen=True)
 class Catalogue:
     vacancies: pl.DataFrame
@@ -91,6 +96,7 @@ def load_catalogue(
         VacancyRecord.employer_housing,
         VacancyRecord.qualified,
         VacancyRecord.sector,
+        VacancyRecord.required_skills,
     ).where(VacancyRecord.status == "open", VacancyRecord.posts > VacancyRecord.posts_reserved)
     home_stmt = select(
         HomeRecord.id,
@@ -128,6 +134,7 @@ def load_catalogue(
             "employer_housing": [bool(r["employer_housing"]) for r in vac_rows],
             "qualified": [bool(r["qualified"]) for r in vac_rows],
             "sector": [r["sector"] for r in vac_rows],
+            "required_skills": [_codes(_json(r["required_skills"])) for r in vac_rows],
         },
         schema=VACANCY_SCHEMA,
     )
@@ -341,6 +348,7 @@ def load_households(
                 "needs_clinic": bool(health.get("clinic", False)),
                 "needs_hospital": bool(health.get("hospital", False)),
                 "needs_accessible": bool(health.get("accessible_home", False)),
+                "skills": _codes(_json(m.skills)),
             }
         )
         for exp in _json(m.experience) or []:

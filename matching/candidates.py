@@ -171,7 +171,7 @@ class CandidateIndex:
         """Keep ``keep`` vacancies per (code, locality, job profile).
 
         A vacancy's fit for any earner depends only on its profile (occupation, required
-        education, licences), so a query that keeps the best ``keep`` per locality —
+        education, licences, required skills), so a query that keeps the best ``keep`` per locality —
         ordered by fit, then wage (``by_wage``), then row — only ever picks among the first
         ``keep`` vacancies of each profile in that order. Pruning here keeps results exact.
         """
@@ -182,6 +182,11 @@ class CandidateIndex:
         profile = (cat.v_occ[rows] * len(EDUCATION_LEVELS) + cat.v_edu[rows]) * 256 + cat.v_lic[
             rows
         ]
+        n_sets = int(cat.v_skill_set.max(initial=0)) + 1
+        if n_sets > 1:
+            # Required skills change the fit too; compact ids keep the group key small.
+            profile = np.unique(profile * n_sets + cat.v_skill_set[rows], return_inverse=True)[1]
+            profile = profile.astype(np.int64)
         wage = -np.minimum(cat.v_wage[rows], WAGE_CAP) if by_wage else np.zeros(len(rows))
         order = np.lexsort((rows, wage, profile, loc, code))
         code, rows, loc, profile = code[order], rows[order], loc[order], profile[order]

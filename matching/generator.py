@@ -540,6 +540,8 @@ def _households(
             "needs_clinic": needs_clinic,
             "needs_hospital": needs_hospital,
             "needs_accessible": needs_access,
+            # The generator draws no skill codes yet: every member holds none.
+            "skills": pl.Series([[]] * len(m_age), dtype=pl.List(pl.Utf8)),
         },
         schema=MEMBER_SCHEMA,
     )
@@ -624,6 +626,7 @@ def _vacancies(
             "employer_housing": rng.random(n) < 0.12,  # estimate
             "qualified": qualified,
             "sector": np.array(SECTORS, dtype=object)[sec],
+            "required_skills": pl.Series([[]] * n, dtype=pl.List(pl.Utf8)),
         },
         schema=VACANCY_SCHEMA,
     )

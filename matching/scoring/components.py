@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.domain import HEATING_TYPES, HOME_KINDS
-from matching.scoring.features import REGION_CODES, Catalogue, HouseholdFrame
+from matching.scoring.features import EARNER_SLOTS, REGION_CODES, Catalogue, HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
+from matching.scoring.skills import SkillContext, skill_coverage
 from matching.scoring.weights import (
     COMPONENTS,
     GATES,
@@ -37,6 +38,10 @@ _PURCHASE_KINDS = np.array(
 # job-education mismatch is an occupation mismatch (seed 000 T31).
 _OCC_SIM, _OCC_EDU, _OCC_EXP, _OCC_LIC = 0.60, 0.15, 0.15, 0.10
 _UNDOCUMENTED = 0.85  # unconfirmed skills count less (DM 2.1.2, §3.4.3)
+# Share of the occupation fit that rides on holding the vacancy's required skills: a member
+# with none of them keeps 1 − 0.30 of the fit. Multiplicative so that vacancies requiring no
+# skills (coverage 1) score exactly as before. Judgement value (estimate, docs/scoring.md).
+_OCC_SKILLS = 0.30
 # Sub-weights inside housing fit.
 _H_SIZE, _H_TENURE, _H_COND, _H_AFFORD = 0.25, 0.30, 0.20, 0.25
 # Sub-weights inside climate and infrastructure (stove heating is the named problem).
@@ -62,6 +67,10 @@ class Evaluation:
     rent_subsidy: FloatArray
     network_movers: IntArray
     wage_ratio: FloatArray
+    skill_coverage: FloatArray  # of the primary member for the primary vacancy
+    skill_row: IntArray  # primary member's earner-slot row in ``skills.have`` (-1 = none)
+    vacancy_row: IntArray  # primary vacancy row in ``skills.need`` (-1 = none)
+    skills: SkillContext
 
     def take(self, rows: IntArray) -> Evaluation:
         """The evaluation of the options ``rows`` only (in that order).
@@ -85,7 +94,16 @@ class Evaluation:
             rent_subsidy=self.rent_subsidy[rows],
             network_movers=self.network_movers[rows],
             wage_ratio=self.wage_ratio[rows],
+            skill_coverage=self.skill_coverage[rows],
+            skill_row=self.skill_row[rows],
+            vacancy_row=self.vacancy_row[rows],
+            skills=self.skills,
         )
+
+
+def slot_skill_rows(hrow: IntArray) -> IntArray:
+    """Rows of each option's earner slots in :attr:`HouseholdFrame.slot_skills`: (n, slots)."""
+    return hrow[:, None] * EARNER_SLOTS + np.arange(EARNER_SLOTS, dtype=np.int64)[None, :]
 
 
 def slot_fit(
@@ -97,6 +115,20 @@ def slot_fit(
     cfg: ScoringConfig,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Fit, similarity and qualification of every earner slot for each vacancy: (n, slots)."""
+    fit, sim, qualifies, _ = slot_fit_with_coverage(hf, cat, space, hrow, vrow, cfg)
+    return fit, sim, qualifies
+
+
+def slot_fit_with_coverage(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    hrow: IntArray,
+    vrow: IntArray,
+    cfg: ScoringConfig,
+) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
+    """:func:`slot_fit` plus each slot's coverage of the vacancy's required skills (1.0 when
+    none are required or the slot is empty): four (n, slots) arrays."""
     occ = hf.slot_occ[hrow]  # (n, S)
     safe_v = np.maximum(vrow, 0)
     v_occ = np.where(vrow >= 0, cat.v_occ[safe_v], -1)
@@ -108,9 +140,20 @@ def slot_fit(
     fit = _OCC_SIM * sim + _OCC_EDU * edu + _OCC_EXP * exp + _OCC_LIC * lic_ok
     fit = fit * np.where(hf.slot_documented[hrow], 1.0, _UNDOCUMENTED)
     present = (occ >= 0) & (vrow >= 0)[:, None]
+    if cat.v_skills.nnz:
+        # Only pairs that can count are multiplied out (absent slots are zeroed anyway).
+        have_rows = np.where(present, slot_skill_rows(hrow), -1)
+        need_rows = np.broadcast_to(np.where(present, vrow[:, None], -1), have_rows.shape)
+        coverage = skill_coverage(
+            hf.slot_skills, cat.v_skills, have_rows.ravel(), need_rows.ravel()
+        ).reshape(have_rows.shape)
+        fit = fit * (1.0 - _OCC_SKILLS * (1.0 - coverage))
+    else:
+        # No vacancy requires a skill: the fit is left exactly as it was without skills.
+        coverage = np.ones(occ.shape, dtype=np.float64)
     fit = np.where(present, fit, 0.0)
     qualifies = present & (sim >= cfg.min_similarity) & (edu_gap <= 1) & lic_ok
-    return np.clip(fit, 0.0, 1.0), sim, qualifies
+    return np.clip(fit, 0.0, 1.0), sim, qualifies, coverage
 
 
 def evaluate(
@@ -160,7 +203,7 @@ def evaluate(
     l_reg = cat.l_region[safe_l]
     destination = (lrow >= 0) & (l_reg >= 0) & dest_codes[np.maximum(l_reg, 0)]
 
-    fit, sim, qualifies = slot_fit(hf, cat, space, hrow, vrow, cfg)
+    fit, sim, qualifies, coverage = slot_fit_with_coverage(hf, cat, space, hrow, vrow, cfg)
     qualified_vacancy = (vrow >= 0) & cat.v_qualified[safe_v]
     any_qualifies = qualifies.any(axis=1) & qualified_vacancy
     # Primary member: the best-fitting qualifying slot, else the best slot at all.
@@ -170,6 +213,8 @@ def evaluate(
     primary_sim = sim[idx, primary_slot]
     slot_members = hf.slot_member[hrow]
     primary_member = slot_members[idx, primary_slot]
+    primary_present = (hf.slot_occ[hrow][idx, primary_slot] >= 0) & (vrow >= 0)
+    skill_row = np.where(primary_present, hrow * EARNER_SLOTS + primary_slot, -1)
 
     fit2, sim2, _ = slot_fit(hf, cat, space, hrow, v2row, cfg)
     other = (slot_members >= 0) & (slot_members != primary_member[:, None])
@@ -338,4 +383,8 @@ def evaluate(
         rent_subsidy=rent_subsidy,
         network_movers=movers.astype(np.int64),
         wage_ratio=wage_ratio,
+        skill_coverage=coverage[idx, primary_slot],
+        skill_row=skill_row.astype(np.int64),
+        vacancy_row=vrow.astype(np.int64),
+        skills=SkillContext(hf.slot_skills, cat.v_skills, space.skills),
     )

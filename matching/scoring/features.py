@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import scipy.sparse as sp
 
 from matching.domain import (
     CATEGORIES,
@@ -99,6 +100,7 @@ MEMBER_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "needs_clinic": pl.Boolean,
     "needs_hospital": pl.Boolean,
     "needs_accessible": pl.Boolean,
+    "skills": pl.List(pl.Utf8),  # skill codes (data/taxonomy/skills.csv); may be absent
 }
 EXPERIENCE_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "household_id": pl.Utf8,
@@ -154,6 +156,7 @@ def households_to_frames(
                     "needs_clinic": m.health.clinic,
                     "needs_hospital": m.health.hospital,
                     "needs_accessible": m.health.accessible_home,
+                    "skills": list(m.skills),
                 }
             )
             for e in m.experience:
@@ -206,6 +209,9 @@ class HouseholdFrame:
     slot_edu: IntArray
     slot_lic: IntArray
     slot_documented: BoolArray
+    # Skills held by each earner slot (implied credentials included), CSR of shape
+    # (households · EARNER_SLOTS, skill ids); row = household row · EARNER_SLOTS + slot.
+    slot_skills: sp.csr_matrix
     frame: pl.DataFrame  # the households frame (for ids, dates and display)
 
     def __len__(self) -> int:
@@ -232,7 +238,7 @@ class HouseholdFrame:
         space: OccupationSpace,
     ) -> HouseholdFrame:
         """Build from polars frames with :data:`HOUSEHOLD_SCHEMA`, :data:`MEMBER_SCHEMA` and
-        :data:`EXPERIENCE_SCHEMA` columns."""
+        :data:`EXPERIENCE_SCHEMA` columns (a members frame without ``skills`` means none)."""
         ids = households["household_id"].to_list()
         n = len(ids)
         row_of = {h: i for i, h in enumerate(ids)}
@@ -311,6 +317,7 @@ class HouseholdFrame:
         )
         slot_lic[srow, sidx] = slots["licence_mask"].to_numpy()
         slot_doc[srow, sidx] = slots["documented"].to_numpy()
+        slot_skills = _slot_skills(m, slots, n, space)
 
         st_index: dict[str, int] = {s: i for i, s in enumerate(DESTINATION_SETTLEMENTS)}
         return cls(
@@ -343,8 +350,27 @@ class HouseholdFrame:
             slot_edu=slot_edu,
             slot_lic=slot_lic,
             slot_documented=slot_doc,
+            slot_skills=slot_skills,
             frame=households,
         )
+
+
+def _slot_skills(
+    members: pl.DataFrame, slots: pl.DataFrame, n: int, space: OccupationSpace
+) -> sp.csr_matrix:
+    """Skills of each earner slot's member as CSR rows ``household row · EARNER_SLOTS + slot``."""
+    shape_rows = n * EARNER_SLOTS
+    if "skills" not in members.columns or slots.height == 0:
+        return sp.csr_matrix((shape_rows, len(space.skills)), dtype=np.float64)
+    slot_members = slots.select("household_id", "member_no", "_row", "_slot").join(
+        members.select("household_id", "member_no", "skills"),
+        on=["household_id", "member_no"],
+        how="left",
+        maintain_order="left",
+    )
+    held = space.skills.matrix(slot_members["skills"], implied=True).tocoo()
+    flat = slot_members["_row"].to_numpy() * EARNER_SLOTS + slot_members["_slot"].to_numpy()
+    return sp.csr_matrix((held.data, (flat[held.row], held.col)), shape=(shape_rows, held.shape[1]))
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -362,6 +388,7 @@ VACANCY_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "employer_housing": pl.Boolean,
     "qualified": pl.Boolean,
     "sector": pl.Utf8,
+    "required_skills": pl.List(pl.Utf8),  # skill codes; may be absent (= none required)
 }
 HOME_SCHEMA: dict[str, type[pl.DataType] | pl.DataType] = {
     "home_id": pl.Utf8,
@@ -411,6 +438,7 @@ def vacancies_frame(vacancies: Sequence[Vacancy]) -> pl.DataFrame:
                 "employer_housing": v.employer_housing,
                 "qualified": v.qualified,
                 "sector": v.sector,
+                "required_skills": list(v.required_skills),
             }
             for v in vacancies
         ],
@@ -450,6 +478,23 @@ def localities_frame(capacities: Sequence[LocalityCapacity]) -> pl.DataFrame:
     )
 
 
+def _skill_sets(vacancies: pl.DataFrame) -> IntArray:
+    """Same id for vacancies requiring the same set of skills; 0 for those requiring none."""
+    if "required_skills" not in vacancies.columns:
+        return np.zeros(vacancies.height, dtype=np.int64)
+    keys = (
+        vacancies["required_skills"]
+        .fill_null([])
+        .list.unique()
+        .list.sort()
+        .list.join("\x1f")
+        .fill_null("")
+        .to_list()
+    )
+    ids = {k: i for i, k in enumerate(dict.fromkeys(["", *keys]))}
+    return np.array([ids[k] for k in keys], dtype=np.int64)
+
+
 # Up to this many ids are looked up one by one in the id dictionaries (see ids_to_rows):
 # cheaper than building a join key over the whole catalogue for a request-sized frame.
 DICT_LOOKUP_MAX = 1_000
@@ -475,6 +520,8 @@ class Catalogue:
     v_lic: IntArray
     v_qualified: BoolArray
     v_permanent: BoolArray
+    v_skills: sp.csr_matrix  # vacancies × skill ids, required skills as written
+    v_skill_set: IntArray  # id of the vacancy's set of required skills (0 = none)
     h_loc: IntArray
     h_kind: IntArray
     h_rooms: IntArray
@@ -536,6 +583,12 @@ class Catalogue:
             v_lic=vacancies["required_licence_mask"].to_numpy().astype(np.int64),
             v_qualified=vacancies["qualified"].to_numpy(),
             v_permanent=vacancies["permanent"].to_numpy(),
+            v_skills=(
+                space.skills.matrix(vacancies["required_skills"], implied=False)
+                if "required_skills" in vacancies.columns
+                else sp.csr_matrix((vacancies.height, len(space.skills)), dtype=np.float64)
+            ),
+            v_skill_set=_skill_sets(vacancies),
             h_loc=loc_rows(homes["locality_id"]),
             h_kind=_codes(homes["kind"], HOME_KINDS),
             h_rooms=homes["rooms"].to_numpy().astype(np.int64),

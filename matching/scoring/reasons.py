@@ -84,17 +84,33 @@ def _tenge(x: float) -> str:
     return f"{round(x):,}".replace(",", " ") + " ₸"
 
 
+def _with_missing_skills(base: Text, ev: Evaluation, i: int) -> Text:
+    """``base`` followed by the required skills the primary member lacks, if any."""
+    if float(ev.skill_coverage[i]) >= 1.0:
+        return base
+    codes = ev.skills.missing(int(ev.skill_row[i]), int(ev.vacancy_row[i]))
+    if not codes:
+        return base
+    labels = [ev.skills.vocabulary.label(c) for c in codes]
+    return Text(
+        kk=f"{base.kk}; жетіспейді: " + "; ".join(t.kk for t in labels),
+        ru=f"{base.ru}; не хватает: " + "; ".join(t.ru for t in labels),
+        en=f"{base.en}; missing: " + "; ".join(t.en for t in labels),
+    )
+
+
 def component_reason(name: str, ev: Evaluation, i: int) -> Text:
     """The reason shown for component ``name`` of option ``i``."""
     v = float(ev.values[name][i])
     w = float(ev.weights[name][i])
     if name == "occupation":
         s = _pct(float(ev.similarity[i]))
-        return Text(
+        base = Text(
             kk=f"Ең сай мүшенің мамандығы бос орынға {s} ұқсас; білім, тәжірибе және куәліктер ескерілді",
             ru=f"Профессия наиболее подходящего члена семьи похожа на вакансию на {s}; учтены образование, стаж и удостоверения",
             en=f"Best member's occupation is {s} similar to the vacancy; education, experience and licences counted",
         )
+        return _with_missing_skills(base, ev, i)
     if name == "second_earner":
         if w == 0:
             return Text(

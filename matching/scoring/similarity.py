@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from matching.scoring.skills import SkillFacts, SkillVocabulary
+
 SimilarityFn = Callable[[Sequence[str], Sequence[str]], npt.NDArray[np.float64]]
 
 # Similarity by the deepest shared ISCO-08 level (unit, minor, sub-major, major group).
@@ -62,11 +64,21 @@ class OccupationSpace:
     """Every occupation code seen so far, with their pairwise similarity cached.
 
     Codes get stable integer positions; the matrix grows when unseen codes arrive, so
-    building it costs one similarity call per batch of new codes.
+    building it costs one similarity call per batch of new codes. The space also carries the
+    skill vocabulary, so households and vacancies indexed with one space share skill ids.
     """
 
-    def __init__(self, similarity: SimilarityFn | None = None, codes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        similarity: SimilarityFn | None = None,
+        codes: Iterable[str] = (),
+        *,
+        skills: SkillVocabulary | SkillFacts | None = None,
+    ) -> None:
         self.similarity: SimilarityFn = similarity or default_similarity()
+        self.skills: SkillVocabulary = (
+            skills if isinstance(skills, SkillVocabulary) else SkillVocabulary(skills)
+        )
         self.codes: list[str] = []
         self._index: dict[str, int] = {}
         self.matrix: npt.NDArray[np.float64] = np.zeros((0, 0), dtype=np.float64)
