@@ -360,7 +360,11 @@ def _slot_skills(
 ) -> sp.csr_matrix:
     """Skills of each earner slot's member as CSR rows ``household row · EARNER_SLOTS + slot``."""
     shape_rows = n * EARNER_SLOTS
-    if "skills" not in members.columns or slots.height == 0:
+    if (
+        "skills" not in members.columns
+        or slots.height == 0
+        or not members["skills"].list.len().sum()
+    ):
         return sp.csr_matrix((shape_rows, len(space.skills)), dtype=np.float64)
     slot_members = slots.select("household_id", "member_no", "_row", "_slot").join(
         members.select("household_id", "member_no", "skills"),
@@ -478,21 +482,22 @@ def localities_frame(capacities: Sequence[LocalityCapacity]) -> pl.DataFrame:
     )
 
 
-def _skill_sets(vacancies: pl.DataFrame) -> IntArray:
+def _skill_sets(required: sp.csr_matrix) -> IntArray:
     """Same id for vacancies requiring the same set of skills; 0 for those requiring none."""
-    if "required_skills" not in vacancies.columns:
-        return np.zeros(vacancies.height, dtype=np.int64)
-    keys = (
-        vacancies["required_skills"]
-        .fill_null([])
-        .list.unique()
-        .list.sort()
-        .list.join("\x1f")
-        .fill_null("")
-        .to_list()
-    )
-    ids = {k: i for i, k in enumerate(dict.fromkeys(["", *keys]))}
-    return np.array([ids[k] for k in keys], dtype=np.int64)
+    n = required.shape[0]
+    if required.nnz == 0:
+        return np.zeros(n, dtype=np.int64)
+    m = required.tocsr()
+    m.sort_indices()
+    lengths = np.diff(m.indptr)
+    # Each row's sorted skill ids (+1, 0 = padding) side by side: equal rows are equal sets.
+    row = np.repeat(np.arange(n), lengths)
+    pos = np.arange(m.nnz) - np.repeat(m.indptr[:-1], lengths)
+    padded = np.zeros((n, int(lengths.max())), dtype=np.int64)
+    padded[row, pos] = m.indices + 1
+    _, inverse = np.unique(padded, axis=0, return_inverse=True)
+    # The all-padding row (no skills) sorts first; keep 0 for it even when no row is empty.
+    return inverse.ravel().astype(np.int64) + int((lengths > 0).all())
 
 
 # Up to this many ids are looked up one by one in the id dictionaries (see ids_to_rows):
@@ -560,6 +565,11 @@ class Catalogue:
             return np.array([l_row.get(x, -1) for x in series.to_list()], dtype=np.int64)
 
         edu_rank = {e: i for i, e in enumerate(EDUCATION_LEVELS)}
+        v_skills = (
+            space.skills.matrix(vacancies["required_skills"], implied=False)
+            if "required_skills" in vacancies.columns
+            else sp.csr_matrix((vacancies.height, len(space.skills)), dtype=np.float64)
+        )
         net = np.zeros((len(REGION_CODES), len(l_row)), dtype=np.int64)
         if network is not None and network.height:
             r = region_positions(network["origin_region"].to_list())
@@ -583,12 +593,8 @@ class Catalogue:
             v_lic=vacancies["required_licence_mask"].to_numpy().astype(np.int64),
             v_qualified=vacancies["qualified"].to_numpy(),
             v_permanent=vacancies["permanent"].to_numpy(),
-            v_skills=(
-                space.skills.matrix(vacancies["required_skills"], implied=False)
-                if "required_skills" in vacancies.columns
-                else sp.csr_matrix((vacancies.height, len(space.skills)), dtype=np.float64)
-            ),
-            v_skill_set=_skill_sets(vacancies),
+            v_skills=v_skills,
+            v_skill_set=_skill_sets(v_skills),
             h_loc=loc_rows(homes["locality_id"]),
             h_kind=_codes(homes["kind"], HOME_KINDS),
             h_rooms=homes["rooms"].to_numpy().astype(np.int64),
