@@ -24,6 +24,7 @@ from matching.allocation.cpsat import solve_cpsat
 from matching.allocation.explain import Conflict, explain_infeasible, unplaced_reasons
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
+from matching.allocation.lns import improve_lns
 from matching.allocation.lp import solve_lp_colgen
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import (
@@ -69,6 +70,11 @@ class AllocationConfig:
         Share of ``time_limit`` kept at the end of the LP pipeline for the destination bound
         (:func:`matching.allocation.bound.destination_bound`), which tightens the LP bound;
         0 turns it off. Not used with fairness rules.
+    lns
+        After the residual passes, improve the allocation by large-neighbourhood search
+        (:func:`matching.allocation.lns.improve_lns`) until the bound phase's share begins.
+    lns_rounds
+        Round cap of the search in ``deterministic`` mode (otherwise only time stops it).
     earlier_movers
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
@@ -84,6 +90,8 @@ class AllocationConfig:
     lp_tolerance: float = 1e-4
     residual_solver: str = "mip"
     bound_time_share: float = 0.15
+    lns: bool = True
+    lns_rounds: int = 20
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
@@ -130,6 +138,8 @@ def _fill_table(inst: AllocationInstance, problem: Problem, x: np.ndarray) -> pl
 # Rows with at most this many households fixed on them count as "small" (a home stock,
 # a vacancy's posts, a locality's seats) when building the improvement neighbourhood.
 _SMALL_ROW_USERS = 5
+# Share of the time left that the neighbourhood pass may take when the search follows it.
+_HOOD_SHARE = 0.3
 
 
 def _neighbourhood(
@@ -254,7 +264,9 @@ def _solve(
         inside = np.zeros(problem.n_hh, dtype=bool)
         inside[hood] = True
         base[inside[problem.opt_hh]] = False
-        x2, failed2 = _solve_residual(problem, config, lp.x, base, hood, deadline, share=0.9)
+        x2, failed2 = _solve_residual(
+            problem, config, lp.x, base, hood, deadline, share=_HOOD_SHARE if config.lns else 0.9
+        )
         if not failed2 and problem.objective(x2) > problem.objective(x):
             x = x2
     phases["residual"] = time.perf_counter() - t1
@@ -266,6 +278,16 @@ def _solve(
     if not any(problem.violations(topped).values()):
         x = topped
     phases["repair"] = time.perf_counter() - t2
+    if config.lns and time.perf_counter() < deadline - 1.0:
+        progress("lns", 0.905, "large-neighbourhood search around blocked options")
+        t4 = time.perf_counter()
+        x, stats = improve_lns(
+            problem, x, lp.resource_price, deadline, seed=config.seed,
+            max_rounds=config.lns_rounds if config.deterministic else None,
+        )
+        phases["lns"] = time.perf_counter() - t4
+        phases["lns_rounds"] = float(stats.rounds)
+        phases["lns_improved"] = float(stats.improved)
     obj = problem.objective(x)
     bound = lp.bound
     if use_bound and soft_rows is not None and math.floor(bound + 1e-6) > obj:
