@@ -71,41 +71,46 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
 NOTES = """
 ## Reading the figures
 
-- Machine load: the 1-minute load average is in the column "load avg" (1.6–3.4 on 2 cores,
-  other jobs shared the machine). An earlier run of this benchmark under load 4–7 took
-  28.8 s for the 5,000 slack batch that took 8.2 s here, so compare times only within a run.
+- Machine load: the 1-minute load average is in the column "load avg" (0.4–1.1 on 2 cores
+  in this run; `uptime` before it: 1.04, 1.76, 1.89). Earlier runs under load 1.6–3.4 and
+  4–7 took up to 3.5× longer on the same batches, so compare times only within a run.
+- This table was run with `--mip-limit 0`; the independent HiGHS MIP on the same instances
+  (previous run, 60 s each): optimal 888,271 at 1,000 slack in 7.5 s; 4,450,538 (bound
+  4,450,608) at 5,000 slack; 882,357 (bound 882,800) at 1,000 contended; 4,247,029 (bound
+  4,325,604) at 5,000 contended.
 - Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch
-  (0.024 % in 8.2 s), **not met on the contended one (0.296 % in 30.3 s)**. 20,000 households
-  within 0.5 % in ≤ 120 s and ≤ 4 GB: met on both (0.005 % in 26.1 s; 0.058 % in 114.6 s;
-  peak RSS 1.7 GB).
+  (0.024 % in 8.0 s), **not met on the contended one (0.232 % in 29.6 s, before the
+  large-neighbourhood search 0.296 % in 30.3 s)**. 20,000 households within 0.5 % in ≤ 120 s
+  and ≤ 4 GB: met on both (0.005 % in 24.6 s; 0.055 % in 115.1 s; peak RSS 1.8 GB).
+- Large-neighbourhood search (docs/allocation.md): it runs after the residual passes while
+  the allocation is more than 0.05 % below the LP bound, so the slack 5,000 and 20,000
+  batches skip it (0 rounds) and keep their times. Contended batches, same instances as the
+  previous table: 1,000 households 881,666 → 881,850 (gap 0.252 % → 0.231 %; 27 rounds,
+  8 kept, 12 s); 5,000 households 4,314,652 → 4,316,784 (0.296 % → 0.232 %; 23 rounds, 13
+  kept, 6 s); 20,000 households 17,637,146 → 17,637,626 (0.058 % → 0.055 %; 16 s). On the
+  contended 5,000 batch it now leaves 126 households unplaced (131 before). Separate 30 s
+  runs of that batch while tuning: 0.269 % (60 seeds, 3,000 options, no competitors),
+  0.265 %, 0.232 %, 0.222 % (search instead of the neighbourhood pass; at 1,000 that gave
+  0.335 %, so the pass stays, with 30 % of the time left), 0.252 % (residual share cut to
+  25 %). From one fixed start (4,314,652) 15 s of search gains 2,000–2,600, about
+  170 per second, the same rate as the destination bound (832 in 4.4 s): moving the bound
+  phase's time to the search would not reach 0.1 %, which needs the allocation at
+  4,322,484 against the bound 4,326,811 (+5,700 over this run).
 - Bound: the reported bound is the smaller of the LP dual bound and the destination bound
-  (docs/allocation.md, *The bound*), which ran in the last 15 % of the time limit. It moved the
-  contended bounds from the LP's 884,275 to 883,892 (1,000), 4,327,643 to 4,327,475 (5,000;
-  the phase ran out of time with groups left, which keep their LP share; with 6.3 s it reaches
-  4,326,812) and 17,658,813 (previous run's LP) to 17,647,300 (20,000).
+  (docs/allocation.md, *The bound*), which ran in the last 15 % of the time limit: 884,275
+  → 883,892 (1,000 contended), 4,327,643 → 4,326,811 (5,000), 17,658,813 (a previous run's
+  LP) → 17,647,300 (20,000).
 - Where the 5,000 contended gap is: HiGHS on the whole model proves the optimum ≤ 4,325,604
-  after 60 s, only 0.05 % under the LP bound, while our allocation is 0.25 % under that proof.
-  At this size the allocation, not the bound, keeps the gap above 0.1 %: the fractional
-  residual and neighbourhood passes leave 131 households unplaced, and more time does not fix
-  it (separate runs of the same batch: 0.213 % in 60 s, 0.170 % in 120 s, allocation
-  4,317,588 and 4,319,452 against the destination bound 4,326,811). At 1,000 households it is
-  the other way round: the LP is 0.17 % above HiGHS's proof (882,800) and the destination
-  bound closes a quarter of that; our allocation is 0.08 % below HiGHS's best after 60 s.
-- The bound phase's time comes from the residual: one pair of 30 s runs on the 5,000
-  contended batch gave 0.265 % without it and 0.281 % with it (allocation 4,316,184 vs
-  4,314,652; bound 4,327,643 vs 4,326,811).
+  after 60 s, 0.03 % under our bound; the allocation is 0.20 % under that proof. Earlier
+  runs without the search reached 0.213 % in 60 s and 0.170 % in 120 s.
 - Reduced-cost fixing removes no option on these batches (every LP reduced cost is above
   −1,000 while the absolute gaps are 2,700 to 14,000), so it was not kept.
 - Margin over greedy (first come, best option left) on contended batches: +3.9 % (1,000),
-  +4.8 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.25 %. The corridor status
+  +4.8 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.3 %. The corridor status
   quo is about 25 % below greedy everywhere: following earlier movers ignores fit.
-- The independent HiGHS MIP on the whole model: optimal at 1,000 (slack) in 7.5 s, where ours
-  is 0.02 % below it in 2.3 s; at 5,000 (slack) 0.01 % above ours after 60 s; at 5,000
-  (contended) a solution 1.6 % worse than ours after 60 s, with the better bound above.
 - "feasible" means the objective has not reached the floor of the bound, however close.
-- Blocking household–locality pairs (stability audit, an upper bound): 90 / 529 / 1,843 on
-  the slack batches of 1,000 / 5,000 / 20,000 households, 207 / 1,727 / 6,275 on the
-  contended ones. Maximising total weighted fit does not give a stable matching.
+- Blocking household–locality pairs (stability audit, an upper bound) are in the JSON lines
+  (`blocking_pairs`); maximising total weighted fit does not give a stable matching.
 """
 
 
@@ -152,7 +157,12 @@ def main() -> None:
         elif "mip_status" in r:
             mip = f"no solution in {r['mip_s']} s"
         else:
-            mip = r.get("mip_error", "not run (HiGHS MIP alone did not finish 20,000 × 40 in 13 min)")
+            mip = r.get(
+                "mip_error",
+                "not run (HiGHS MIP alone did not finish 20,000 × 40 in 13 min)"
+                if int(str(r["households"])) > 5000
+                else "not run in this table (`--mip-limit 0`; same instance, see the notes)",
+            )
         lines.append(
             f"| {r['households']:,} | {r['contended_regions']} | {r.get('load_avg_1min')} | {r['options']:,} | {r['status']} | {r['objective']:,} | {r['bound']:,} | "
             f"{r['gap_pct']} % | {r['solve_s']} | {r['phases']} | {r['peak_rss_mb']} | "

@@ -11,6 +11,7 @@ re-solves that neighbourhood with everything else fixed.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -116,6 +117,7 @@ def improve_lns(
     round_time: float = 4.0,
     max_rounds: int | None = None,
     competitors: int = 25,
+    stop_at: float = math.inf,
 ) -> tuple[np.ndarray, LnsStats]:
     """Improve a feasible allocation by re-solving neighbourhoods until ``deadline``.
 
@@ -146,6 +148,8 @@ def improve_lns(
     competitors
         Households with an option on a blocking row freed per row besides its holders
         (a random sample), so a move can make room for another.
+    stop_at
+        Stop once the objective reaches this value (e.g. close enough to a bound).
 
     Returns
     -------
@@ -158,7 +162,11 @@ def improve_lns(
     opts_per_hh = np.bincount(problem.opt_hh, minlength=problem.n_hh)
     rounds = improved = gain = 0
     misses = 0
-    while time.perf_counter() < deadline - 0.5 and (max_rounds is None or rounds < max_rounds):
+    while (
+        time.perf_counter() < deadline - 0.5
+        and (max_rounds is None or rounds < max_rounds)
+        and problem.objective(x) < stop_at
+    ):
         hood = _pick_neighbourhood(
             problem, x, reduced, rng, seeds=seeds, per_row=per_row, max_options=max_options,
             opts_per_hh=opts_per_hh, competitors=competitors,

@@ -75,6 +75,9 @@ class AllocationConfig:
         (:func:`matching.allocation.lns.improve_lns`) until the bound phase's share begins.
     lns_rounds
         Round cap of the search in ``deterministic`` mode (otherwise only time stops it).
+    lns_target_gap
+        The search stops once the allocation is within this relative distance of the LP
+        bound (a batch already that close gives its time back).
     earlier_movers
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
@@ -92,6 +95,7 @@ class AllocationConfig:
     bound_time_share: float = 0.15
     lns: bool = True
     lns_rounds: int = 20
+    lns_target_gap: float = 5e-4
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
@@ -284,6 +288,7 @@ def _solve(
         x, stats = improve_lns(
             problem, x, lp.resource_price, deadline, seed=config.seed,
             max_rounds=config.lns_rounds if config.deterministic else None,
+            stop_at=lp.bound * (1.0 - config.lns_target_gap),
         )
         phases["lns"] = time.perf_counter() - t4
         phases["lns_rounds"] = float(stats.rounds)

@@ -81,3 +81,14 @@ def test_optimal_allocation_is_left_alone() -> None:
     )
     assert stats.improved == 0
     assert problem.objective(x) == opt.objective
+
+
+def test_search_stops_at_its_target_objective() -> None:
+    problem = contended(6)
+    start = greedy(problem)
+    price = np.zeros(problem.capacity.shape[0])
+    x, stats = improve_lns(
+        problem, start, price, time.perf_counter() + 30, max_rounds=5, stop_at=problem.objective(start)
+    )
+    assert stats.rounds == 0
+    assert np.array_equal(x, start)
