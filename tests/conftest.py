@@ -99,3 +99,26 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA_DIR
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which databases the run uses, so a CI log shows the PostgreSQL leg ran."""
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.databases import postgres_admin_url
+
+    if os.environ.get("QONYS_TEST_SKIP_POSTGRES") == "1":
+        return "databases: sqlite only (QONYS_TEST_SKIP_POSTGRES=1)"
+    url = make_url(postgres_admin_url())
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar()
+        engine.dispose()
+        found = f"PostgreSQL {version}"
+    except Exception as exc:  # the database tests themselves fail loudly; this is a header
+        found = f"unreachable ({exc.__class__.__name__})"
+    return f"databases: sqlite, postgresql at {url.render_as_string(hide_password=True)}: {found}"
