@@ -13,7 +13,7 @@ from api.db import make_engine, make_sessionmaker
 from api.jobs import JobWorker
 from api.logging import RequestIdMiddleware, configure_logging
 from api.match_service import MatchService
-from api.problems import Problem, install_problem_handlers
+from api.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from api.routes import (
     allocation,
     capacities,
@@ -130,6 +130,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ):
             schemas.setdefault(name, sub)
         schemas["Problem"].pop("$defs", None)
+        # FastAPI documents its own 422 body; ours is a problem+json, say so everywhere.
+        problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                invalid = operation.get("responses", {}).get("422")
+                if invalid is not None:
+                    invalid["content"] = problem
+                    invalid["description"] = "Invalid data (problem+json listing every field)"
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

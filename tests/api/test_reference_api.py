@@ -198,3 +198,26 @@ def test_openapi_declares_problem_responses(client: TestClient) -> None:
     responses = spec["paths"]["/regions/{code}"]["get"]["responses"]
     assert "application/problem+json" in responses["404"]["content"]
     assert client.get("/docs").status_code == 200
+
+
+def test_every_documented_422_is_a_problem(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    found = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            invalid = operation.get("responses", {}).get("422")
+            if invalid is None:
+                continue
+            found += 1
+            assert list(invalid["content"]) == ["application/problem+json"], (path, method)
+    assert found > 10
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_openapi_references_resolve(client: TestClient) -> None:
+    import json
+    import re
+
+    spec = client.get("/openapi.json").json()
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs and refs <= set(spec["components"]["schemas"])
