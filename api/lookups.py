@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import Request
 
 from api.problems import ProblemException
-from matching.reference import AmbiguousRegionError, ReferenceData, Region, UnknownRegionError
+from matching.reference import (
+    AmbiguousRegionError,
+    ReferenceData,
+    Region,
+    UnknownProgrammeVersionError,
+    UnknownRegionError,
+)
+from matching.text import Text
+
+UNKNOWN_LOCALITY = Text(
+    kk="«{id}» елді мекені табылмады.",
+    ru="Населённый пункт «{id}» не найден.",
+    en="Locality '{id}' was not found.",
+)
 
 
 def reference_of(request: Request) -> ReferenceData:
@@ -32,5 +47,35 @@ def region_or_problem(reference: ReferenceData, key: str, *, loc: list[str | int
             errors=[
                 {"loc": loc, "msg": f"candidate {r.code}: {r.name_en}", "type": "ambiguous_region"}
                 for r in exc.candidates
+            ],
+        ) from exc
+
+
+def regions_with_role_or_problem(
+    reference: ReferenceData, programme_version: str | None, role: str | None
+) -> set[str]:
+    """Codes of the regions with ``role`` (or any role) in a programme version.
+
+    Without a version, the documented default for the current year is used — the same rule
+    the matching engine follows (``ReferenceData.default_programme_version``).
+    """
+    try:
+        version = (
+            programme_version
+            or reference.default_programme_version(dt.date.today().year).programme_version
+        )
+        roles = ("origin", "destination") if role is None else (role,)
+        return {r.code for one in roles for r in reference.regions_with_role(version, one)}  # type: ignore[arg-type]
+    except UnknownProgrammeVersionError as exc:
+        raise ProblemException(
+            404,
+            exc.text,
+            type_="/problems/unknown-programme-version",
+            errors=[
+                {
+                    "loc": ["query", "programme_version"],
+                    "msg": "unknown programme version",
+                    "type": "unknown",
+                }
             ],
         ) from exc

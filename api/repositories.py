@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from api.models import (
-    LocalityRecord,
-    ProgrammeRoleRecord,
-    ProgrammeVersionRecord,
-    RegionRecord,
-)
+from api.models import LocalityRecord, ProgrammeRoleRecord, RegionRecord
 
 
-def list_regions(
-    session: Session, *, programme_version: str | None = None, role: str | None = None
-) -> list[RegionRecord]:
-    stmt: Select[tuple[RegionRecord]] = select(RegionRecord).order_by(RegionRecord.code)
-    if role is not None or programme_version is not None:
-        version = programme_version or default_programme_version(session)
-        sub = select(ProgrammeRoleRecord.region_code).where(
-            ProgrammeRoleRecord.programme_version == version
-        )
-        if role is not None:
-            sub = sub.where(ProgrammeRoleRecord.role == role)
-        if programme_version is None:
-            sub = sub.where(ProgrammeRoleRecord.is_default.is_(True))
-        stmt = stmt.where(RegionRecord.code.in_(sub))
+def regions_by_code(session: Session, codes: set[str] | None = None) -> list[RegionRecord]:
+    """Regions in code order, all of them or only ``codes``."""
+    stmt = select(RegionRecord).order_by(RegionRecord.code)
+    if codes is not None:
+        stmt = stmt.where(RegionRecord.code.in_(codes))
     return list(session.scalars(stmt))
-
-
-def default_programme_version(session: Session) -> str | None:
-    return session.scalars(
-        select(ProgrammeVersionRecord.code)
-        .order_by(ProgrammeVersionRecord.is_default.desc(), ProgrammeVersionRecord.year_from.desc())
-        .limit(1)
-    ).first()
 
 
 def roles_of(session: Session, region_code: str) -> list[ProgrammeRoleRecord]:

@@ -9,7 +9,7 @@ from sqlalchemy import insert, update
 
 from api.auth import Principal, require_roles
 from api.deps import SessionDep
-from api.lookups import reference_of
+from api.lookups import UNKNOWN_LOCALITY, reference_of
 from api.mappers import FieldError, resolve_locality, validate_capacity
 from api.models import LocalityCapacityRecord
 from api.problems import ProblemException, problem_responses
@@ -25,11 +25,6 @@ NO_CAPACITY = Text(
     kk="«{id}» елді мекенінің сыйымдылығы әлі енгізілмеген.",
     ru="Ёмкость населённого пункта «{id}» ещё не задана.",
     en="No capacity has been recorded for locality '{id}' yet.",
-)
-UNKNOWN_LOCALITY = Text(
-    kk="«{id}» елді мекені табылмады.",
-    ru="Населённый пункт «{id}» не найден.",
-    en="Locality '{id}' was not found.",
 )
 
 

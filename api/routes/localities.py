@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from api.deps import LangDep, SessionDep, SettingsDep
-from api.lookups import reference_of, region_or_problem
+from api.lookups import UNKNOWN_LOCALITY, reference_of, region_or_problem
 from api.models import LocalityRecord
 from api.problems import ProblemException, problem_responses
 from api.repositories import page_localities
@@ -79,11 +79,6 @@ PAGE_OUT_OF_RANGE = Text(
     kk="{page}-бет жоқ: барлығы {max_page} бет.",
     ru="Страницы {page} нет: всего страниц {max_page}.",
     en="Page {page} does not exist: there are {max_page} page(s).",
-)
-UNKNOWN_LOCALITY = Text(
-    kk="«{id}» елді мекені табылмады.",
-    ru="Населённый пункт «{id}» не найден.",
-    en="Locality '{id}' was not found.",
 )
 
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
 from api.deps import LangDep, SessionDep
-from api.lookups import reference_of, region_or_problem
+from api.lookups import reference_of, region_or_problem, regions_with_role_or_problem
 from api.models import RegionRecord
 from api.problems import ProblemException, problem_responses
-from api.repositories import list_regions, roles_of
+from api.repositories import regions_by_code, roles_of
 from api.schemas import Names
 from matching.text import Lang, Text
 
@@ -75,22 +75,24 @@ def region_out(region: RegionRecord, lang: Lang) -> dict[str, object]:
     }
 
 
-@router.get("", response_model=list[RegionOut])
+@router.get("", response_model=list[RegionOut], responses=problem_responses(404))
 def read_regions(
+    request: Request,
     session: SessionDep,
     lang: LangDep,
     role: Annotated[
         Literal["origin", "destination"] | None, Query(description="Only regions with this role.")
     ] = None,
     programme_version: Annotated[
-        str | None, Query(description="Programme version (default: the documented default).")
+        str | None,
+        Query(description="Programme version (default: the documented default for this year)."),
     ] = None,
 ) -> list[dict[str, object]]:
     """All 20 first-level units (17 regions and Astana, Almaty, Shymkent)."""
-    return [
-        region_out(r, lang)
-        for r in list_regions(session, programme_version=programme_version, role=role)
-    ]
+    codes = None
+    if role is not None or programme_version is not None:
+        codes = regions_with_role_or_problem(reference_of(request), programme_version, role)
+    return [region_out(r, lang) for r in regions_by_code(session, codes)]
 
 
 @router.get("/{code}", response_model=RegionDetail, responses=problem_responses(404, 409))

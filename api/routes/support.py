@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, model_validator
 
 from api.deps import LangDep, SessionDep
+from api.lookups import UNKNOWN_LOCALITY
 from api.models import LocalityRecord
 from api.problems import ProblemException, problem_responses
 from api.schemas import StrictBody
@@ -65,13 +66,6 @@ class SupportOut(BaseModel):
     lines: list[SupportLineOut]
     total_household_tenge: int
     total_employer_tenge: int
-
-
-UNKNOWN_LOCALITY = Text(
-    kk="«{id}» елді мекені табылмады.",
-    ru="Населённый пункт «{id}» не найден.",
-    en="Locality '{id}' was not found.",
-)
 
 
 def _package_out(pkg: SupportPackage, *, is_urban: bool, size: int, lang: str) -> SupportOut:
