@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from api.mappers import age_on
 from api.models import (
     HomeRecord,
     HouseholdMemberRecord,
@@ -26,7 +27,7 @@ from api.models import (
     MoverNetworkRecord,
     VacancyRecord,
 )
-from matching.domain import LICENCES
+from matching.domain import licence_mask
 from matching.reference import ReferenceData
 from matching.scoring.features import (
     EXPERIENCE_SCHEMA,
@@ -54,11 +55,8 @@ def _rows(session: Session, stmt: Select[Any]) -> list[dict[str, Any]]:
 
 
 def _licence_mask(licences: Iterable[str] | None) -> int:
-    mask = 0
-    for lic in licences or ():
-        if lic in LICENCES:
-            mask |= 1 << LICENCES.index(lic)
-    return mask
+    # Stored licences were validated on write; the domain owns the bit layout.
+    return licence_mask(tuple(licences or ()))
 
 
 def _codes(values: Iterable[Any] | None) -> list[str]:
@@ -258,10 +256,6 @@ class HouseholdFrames:
     members: pl.DataFrame
     experience: pl.DataFrame
     external_ids: dict[str, str]
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def load_households(

@@ -47,9 +47,8 @@ class TaxonomyService:
     def skill_keys(self) -> list[tuple[str, str]]:
         """(code, comparison key) of every skill alias, for substring search."""
         if self._skill_keys is None:
-            self._skill_keys = [
-                (a.code, comparison_key(a.alias, "skill")) for a in self.taxonomy.skill_aliases
-            ]
+            self._build()
+        assert self._skill_keys is not None
         return self._skill_keys
 
     def warm_up_in_background(self) -> threading.Thread:
