@@ -472,6 +472,46 @@ def load_snapshot(data: bytes) -> tuple[AllocationInstance, dict[str, Any]]:
     )
 
 
+OPTION_KEY = ("household_id", "home_id", "vacancy_id", "second_vacancy_id")
+
+
+def snapshot_charges(data: bytes | None, kind: str) -> pl.DataFrame:
+    """What each option of a stored run consumes of the resources of ``kind``.
+
+    One row per (option, resource) with a positive amount: the option's
+    :data:`OPTION_KEY` (strings; no second vacancy is ``""``), the resource ``key`` and
+    ``amount``, read from the usage triplets the optimizer solved with. Empty for a run
+    without a snapshot or whose options consume nothing of ``kind`` (the options table is
+    not read then).
+    """
+    schema = {**dict.fromkeys(OPTION_KEY, pl.Utf8), "key": pl.Utf8, "amount": pl.Int64}
+    if not data:
+        return pl.DataFrame(schema=schema)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        resources = pl.read_parquet(io.BytesIO(zf.read("resources.parquet")))
+        rows = resources.with_row_index("resource_row").filter(pl.col("kind") == kind)
+        if rows.height == 0:
+            return pl.DataFrame(schema=schema)
+        trip = pl.read_parquet(io.BytesIO(zf.read("usage.parquet"))).join(
+            rows.select(pl.col("resource_row").cast(pl.Int64), pl.col("key").cast(pl.Utf8)),
+            on="resource_row",
+            how="inner",
+        )
+        trip = trip.filter(pl.col("amount") > 0)
+        if trip.height == 0:
+            return pl.DataFrame(schema=schema)
+        options = pl.read_parquet(
+            io.BytesIO(zf.read("options.parquet")), columns=list(OPTION_KEY)
+        ).with_row_index("option_row")
+    return trip.join(
+        options.with_columns(pl.col("option_row").cast(pl.Int64)), on="option_row"
+    ).select(
+        *(pl.col(c).cast(pl.Utf8).fill_null("") for c in OPTION_KEY),
+        pl.col("key").cast(pl.Utf8),
+        pl.col("amount").cast(pl.Int64),
+    )
+
+
 # ---------------------------------------------------------------------------- storing results
 
 

@@ -4,10 +4,17 @@ Everything happens in one transaction on the caller's session. Capacities are re
 conditional UPDATEs (``… SET posts_reserved = posts_reserved + n WHERE id = :id AND
 posts_reserved + n <= posts``): the database re-checks the condition on the row's latest
 version under its row lock, so two planners committing competing runs at the same moment can
-never both take the last post, home unit or school seat. Quotas are not a row to increment
-but a sum over decisions, so the quota rows of the affected regions are locked first (``SELECT
-… FOR UPDATE``, in id order; then vacancies, homes, localities and households, each in id
-order, so two commits always take their locks in the same order and cannot deadlock).
+never both take the last post, home unit, school seat or accommodation-centre bed. Quotas are
+not a row to increment but a sum over decisions, so the quota rows of the affected regions are
+locked first (``SELECT … FOR UPDATE``, in id order; then vacancies, homes, localities and
+households, each in id order, so two commits always take their locks in the same order and
+cannot deadlock). The locality capacity rows are locked together before any of their columns
+is incremented, since a row may be first touched by its kindergarten, school or bed column.
+
+Accommodation-centre beds are reserved exactly as the optimizer charged them: an option that
+starts in the locality's centre (``uses_centre``) takes one bed per person, any other option
+none. A placement does not carry that flag, so the amounts are read from the usage the run was
+solved with (its snapshot, :func:`~api.allocation_service.snapshot_charges`).
 
 On SQLite the first statement is a write (stamping the run), which takes the database's
 write lock at once: concurrent commits queue behind it (``busy_timeout``) instead of failing
@@ -25,10 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from sqlalchemy import and_, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from api.allocation_service import committed_usage
+from api.allocation_service import OPTION_KEY, committed_usage, snapshot_charges
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
@@ -40,6 +48,7 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
+from matching.allocation import reasons as R
 from matching.text import Text
 
 OVERBOOKED = Text(
@@ -122,6 +131,36 @@ def _reserve(
             left = 0 if row is None else max(0, int(row[0]) - int(row[1]))
             problems.append(_problem([kind, ident], f"{kind} {ident}: {n} needed, {left} left"))
     return problems
+
+
+def _centre_beds(session: Session, run_id: str, placements: list[PlacementRecord]) -> Counter[str]:
+    """Accommodation-centre beds the optimizer charged the placements, per locality."""
+    if not placements:
+        return Counter()
+    snapshot = session.scalar(
+        select(AllocationRunRecord.snapshot).where(AllocationRunRecord.id == run_id)
+    )
+    charges = snapshot_charges(snapshot, R.CENTRE_BEDS)
+    if charges.height == 0:
+        return Counter()
+
+    def text(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    chosen = pl.DataFrame(
+        [
+            (str(p.household_id), text(p.home_id), text(p.vacancy_id), text(p.second_vacancy_id))
+            for p in placements
+        ],
+        schema=dict.fromkeys(OPTION_KEY, pl.Utf8),
+        orient="row",
+    )
+    # One option per key; a repeated (option, resource) row is one charge, not two.
+    per_option = charges.group_by([*OPTION_KEY, "key"]).agg(pl.col("amount").max())
+    used = chosen.join(per_option, on=list(OPTION_KEY), how="inner")
+    return Counter(
+        {str(k): int(n) for k, n in used.group_by("key").agg(pl.col("amount").sum()).iter_rows()}
+    )
 
 
 def commit_run(
@@ -271,13 +310,19 @@ def _commit(
         reserved=HomeRecord.units_reserved, capacity=HomeRecord.units, kind="home",
         extra=(HomeRecord.status == "open",),
     )  # fmt: skip
-    # A locality without a capacity row has no recorded seat limit (the allocator does not
-    # constrain it either).
+    beds = _centre_beds(session, run_id, placements)
+    # A locality without a capacity row has no recorded seat or bed limit (the allocator does
+    # not constrain it either). The rows are locked in id order before any column is touched.
     with_caps = set(
         session.scalars(
-            select(LocalityCapacityRecord.locality_id).where(
-                LocalityCapacityRecord.locality_id.in_(sorted(set(kindergarten) | set(school)))
+            select(LocalityCapacityRecord.locality_id)
+            .where(
+                LocalityCapacityRecord.locality_id.in_(
+                    sorted(set(kindergarten) | set(school) | set(beds))
+                )
             )
+            .order_by(LocalityCapacityRecord.locality_id)
+            .with_for_update()
         )
     )
     problems += _reserve(
@@ -291,6 +336,12 @@ def _commit(
         table=LocalityCapacityRecord, key=LocalityCapacityRecord.locality_id,
         reserved=LocalityCapacityRecord.school_reserved,
         capacity=LocalityCapacityRecord.school_seats, kind="school",
+    )  # fmt: skip
+    problems += _reserve(
+        session, {k: v for k, v in beds.items() if k in with_caps},
+        table=LocalityCapacityRecord, key=LocalityCapacityRecord.locality_id,
+        reserved=LocalityCapacityRecord.accommodation_beds_reserved,
+        capacity=LocalityCapacityRecord.accommodation_beds, kind=R.CENTRE_BEDS,
     )  # fmt: skip
 
     for hid in ids:

@@ -3,7 +3,8 @@
 Rows are read with one query per table straight into polars, so building the catalogue of
 100,000 vacancies costs one scan, not 100,000 ORM objects. Ids in the frames are the database
 ids as strings (as in ``api.mappers``). Only what can still be offered is loaded: open
-vacancies with posts left, open homes with units left, seats left after committed decisions.
+vacancies with posts left, open homes with units left, seats and accommodation-centre beds
+left after committed decisions.
 """
 
 from __future__ import annotations
@@ -179,7 +180,10 @@ def load_catalogue(
                 (
                     LocalityCapacityRecord.land_plots - LocalityCapacityRecord.land_plots_reserved
                 ).label("land"),
-                LocalityCapacityRecord.accommodation_beds,
+                (
+                    LocalityCapacityRecord.accommodation_beds
+                    - LocalityCapacityRecord.accommodation_beds_reserved
+                ).label("beds"),
             ),
         )
     }
@@ -210,7 +214,7 @@ def load_catalogue(
                 "piped_water": loc.piped_water,
                 "bus_link": loc.bus_link,
                 "land_plots": int(cap["land"]) if cap else 0,
-                "accommodation_beds": int(cap["accommodation_beds"]) if cap else 0,
+                "accommodation_beds": int(cap["beds"]) if cap else 0,
             }
         )
         cap_rows.append(
@@ -218,7 +222,7 @@ def load_catalogue(
                 "locality_id": loc.id,
                 "kindergarten_seats": int(cap["kg"]) if cap else None,
                 "school_seats": int(cap["school"]) if cap else None,
-                "centre_beds": int(cap["accommodation_beds"]) if cap else None,
+                "centre_beds": int(cap["beds"]) if cap else None,
             }
         )
     localities = pl.DataFrame(rows, schema=LOCALITY_SCHEMA)

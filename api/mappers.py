@@ -583,6 +583,7 @@ def validate_capacity(
         ("kindergarten_seats", "kindergarten_reserved"),
         ("school_seats", "school_reserved"),
         ("land_plots", "land_plots_reserved"),
+        ("accommodation_beds", "accommodation_beds_reserved"),
     ):
         held = int((reserved or {}).get(taken, 0))
         if values[seats] < held:
@@ -641,7 +642,9 @@ def capacity_to_domain(
         "kindergarten_seats": max(0, record.kindergarten_seats - record.kindergarten_reserved),
         "school_seats": max(0, record.school_seats - record.school_reserved),
         "land_plots": max(0, record.land_plots - record.land_plots_reserved),
-        "accommodation_beds": record.accommodation_beds,
+        "accommodation_beds": max(
+            0, record.accommodation_beds - (record.accommodation_beds_reserved or 0)
+        ),
     }
     return _capacity_from_values(values, record.locality_id, reference)
 

@@ -360,6 +360,7 @@ class CapacityOut(BaseModel):
     kindergarten_reserved: int
     school_reserved: int
     land_plots_reserved: int
+    accommodation_beds_reserved: int
     updated_at: dt.datetime | None
 
 

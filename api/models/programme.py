@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -204,6 +205,11 @@ class LocalityCapacityRecord(Base):
     kindergarten_reserved: Mapped[int] = mapped_column(Integer, default=0)
     school_reserved: Mapped[int] = mapped_column(Integer, default=0)
     land_plots_reserved: Mapped[int] = mapped_column(Integer, default=0)
+    # Accommodation-centre beds held by committed decisions (persons who start their move in
+    # the centre); the server default fills rows that existed before the column.
+    accommodation_beds_reserved: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0")
+    )
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
@@ -211,7 +217,9 @@ class LocalityCapacityRecord(Base):
     __table_args__ = (
         CheckConstraint(
             "kindergarten_reserved <= kindergarten_seats AND school_reserved <= school_seats "
-            "AND land_plots_reserved <= land_plots",
+            "AND land_plots_reserved <= land_plots "
+            "AND accommodation_beds_reserved >= 0 "
+            "AND accommodation_beds_reserved <= accommodation_beds",
             name="reserved_within",
         ),
     )

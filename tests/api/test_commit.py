@@ -1,7 +1,9 @@
 """Committing runs: reservations, quotas, all-or-nothing, and two planners at the same moment.
 
 Runs are written straight into the tables (a finished job, its placements) so each test
-controls exactly which homes, posts, seats and quotas two runs compete for.
+controls exactly which homes, posts, seats, beds and quotas two runs compete for. Runs that use
+accommodation-centre beds also get the snapshot a solved run stores: the commit reads from it
+which options the optimizer charged beds for.
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from api.allocation_service import snapshot_bytes
 from api.app import create_app
 from api.auth import issue_token
 from api.commit import CommitConflict, CommitRefused, commit_run
 from api.db import make_engine, make_sessionmaker, session_scope
+from api.frames import load_catalogue
+from api.mappers import FieldError, validate_capacity
 from api.migrate import upgrade
 from api.models import (
     AllocationRunRecord,
@@ -37,12 +43,16 @@ from api.models import (
 )
 from api.seed import seed_reference
 from api.settings import REPO_ROOT, Settings
+from matching.allocation import build_instance
+from matching.reference import load_reference
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"
 YEAR = 2025
 REGION = "55"
 LOCALITY = "55-sharbakty"
+# Accommodation centres exist in regional centres only.
+CENTRE = "55-pavlodar"
 
 
 @dataclass
@@ -86,10 +96,10 @@ def household(session: Session, category: str = "resettler") -> int:
     return rec.id
 
 
-def home(session: Session, units: int = 1) -> int:
+def home(session: Session, units: int = 1, locality: str = LOCALITY) -> int:
     rec = HomeRecord(
         external_id=f"D-{_tag()}",
-        locality_id=LOCALITY,
+        locality_id=locality,
         region_code=REGION,
         kind="rental",
         rooms=2,
@@ -101,13 +111,13 @@ def home(session: Session, units: int = 1) -> int:
     return rec.id
 
 
-def vacancy(session: Session, posts: int = 1) -> int:
+def vacancy(session: Session, posts: int = 1, locality: str = LOCALITY) -> int:
     employer = session.scalar(select(EmployerRecord.id).where(EmployerRecord.external_id == "E1"))
     assert employer is not None
     rec = VacancyRecord(
         external_id=f"V-{_tag()}",
         employer_id=employer,
-        locality_id=LOCALITY,
+        locality_id=locality,
         region_code=REGION,
         title="Тракторист",
         occupation="8341",
@@ -120,8 +130,14 @@ def vacancy(session: Session, posts: int = 1) -> int:
     return rec.id
 
 
-def run(session: Session, placements: list[dict[str, Any]], *, status: str = "succeeded") -> str:
-    """A finished run placing each household on its (home, vacancy)."""
+def run(
+    session: Session,
+    placements: list[dict[str, Any]],
+    *,
+    status: str = "succeeded",
+    locality: str = LOCALITY,
+) -> str:
+    """A finished run placing each household on its (home, vacancy) in ``locality``."""
     job = JobRecord(id=uuid.uuid4().hex, kind="allocation", status=status, params={})
     run_id = uuid.uuid4().hex
     session.add(job)
@@ -134,7 +150,7 @@ def run(session: Session, placements: list[dict[str, Any]], *, status: str = "su
                 run_id=run_id,
                 household_id=p["household"],
                 placed=True,
-                locality_id=LOCALITY,
+                locality_id=locality,
                 region_code=REGION,
                 home_id=p["home"],
                 vacancy_id=p["vacancy"],
@@ -414,3 +430,255 @@ def test_two_concurrent_commits_never_overrun_a_quota(db: Db, round_: int) -> No
             .where(HouseholdRecord.category == "kandas")
         ).scalar_one()
         assert committed == int(used) + 3
+
+
+# ---------------------------------------------------------------------------- centre beds
+
+
+def beds_snapshot(placements: list[dict[str, Any]]) -> bytes:
+    """The snapshot of a run that solved exactly ``placements``: each placed option starts in
+    the accommodation centre when ``centre`` is true, and every household also had an
+    unchosen option that would have used the centre (it must not be charged)."""
+    rows: list[dict[str, Any]] = []
+    for p in placements:
+        base = {
+            "household_id": str(p["household"]),
+            "locality_id": CENTRE,
+            "region_code": REGION,
+            "vacancy_id": str(p["vacancy"]),
+            "second_vacancy_id": None,
+            "persons": p.get("persons", 3),
+            "children_0_5": p.get("kids", 0),
+            "children_6_17": p.get("pupils", 0),
+        }
+        rows.append(
+            {**base, "option_id": f"{p['household']}|chosen", "home_id": str(p["home"]),
+             "score": 0.7, "uses_centre": bool(p.get("centre", False))}
+        )  # fmt: skip
+        rows.append(
+            {**base, "option_id": f"{p['household']}|other", "home_id": f"{p['home']}-other",
+             "score": 0.5, "uses_centre": True}
+        )  # fmt: skip
+    instance = build_instance(
+        pl.DataFrame({"household_id": [str(p["household"]) for p in placements]}),
+        pl.DataFrame(rows),
+        localities=pl.DataFrame(
+            {
+                "locality_id": [CENTRE],
+                "region_code": [REGION],
+                "settlement_type": ["urban"],
+                "centre_beds": [1000],
+            }
+        ),  # fmt: skip
+    )
+    return snapshot_bytes(instance, {"year": YEAR})
+
+
+def beds_run(session: Session, placements: list[dict[str, Any]]) -> str:
+    run_id = run(session, placements, locality=CENTRE)
+    record = session.get(AllocationRunRecord, run_id)
+    assert record is not None
+    record.snapshot = beds_snapshot(placements)
+    session.flush()
+    return run_id
+
+
+def beds_left(session: Session, left: int) -> int:
+    """Give the test locality exactly ``left`` free centre beds; the beds already reserved."""
+    cap = session.get(LocalityCapacityRecord, CENTRE)
+    if cap is None:
+        cap = LocalityCapacityRecord(locality_id=CENTRE, kindergarten_seats=50, school_seats=50)
+        session.add(cap)
+        session.flush()
+    cap.accommodation_beds = cap.accommodation_beds_reserved + left
+    session.flush()
+    return cap.accommodation_beds_reserved
+
+
+def reserved_beds(session: Session) -> int:
+    session.expire_all()
+    cap = session.get(LocalityCapacityRecord, CENTRE)
+    assert cap is not None
+    return cap.accommodation_beds_reserved
+
+
+def test_commit_reserves_the_centre_beds_the_optimizer_charged(db: Db) -> None:
+    """A bed per person of a placement that starts in the centre, none for the others; a run
+    that needs more beds than are left is rolled back with the beds in its problem list."""
+    with db.session() as s:
+        before = beds_left(s, 6)
+        a, b, c = household(s), household(s), household(s)
+        first = beds_run(
+            s,
+            [
+                {"household": a, "home": home(s, locality=CENTRE), "vacancy": vacancy(s, locality=CENTRE), "persons": 4,
+                 "centre": True},
+                # Chosen option stays out of the centre (its unchosen alternative would not).
+                {"household": b, "home": home(s, locality=CENTRE), "vacancy": vacancy(s, locality=CENTRE), "persons": 5},
+            ],
+        )  # fmt: skip
+        second = beds_run(
+            s,
+            [{"household": c, "home": home(s, locality=CENTRE), "vacancy": vacancy(s, locality=CENTRE), "persons": 3,
+              "centre": True}],
+        )  # fmt: skip
+        s.commit()
+    with db.session() as s:
+        commit_run(s, first)
+    with db.session() as s:
+        assert reserved_beds(s) == before + 4
+    settings = Settings(database_url=db.url, environment="test", data_dir=DATA_DIR)
+    headers = {"Authorization": f"Bearer {db.token}"}
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        answers = {
+            lang: client.post(
+                f"/allocation-runs/{second}/commit", headers={**headers, "Accept-Language": lang}
+            )
+            for lang in ("kk", "ru", "en")
+        }
+        shown = client.get(f"/localities/{CENTRE}/capacity", headers=headers)
+    assert shown.status_code == 200
+    assert shown.json()["accommodation_beds_reserved"] == before + 4
+    for answer in answers.values():
+        assert answer.status_code == 409
+        assert [e["loc"] for e in answer.json()["errors"]] == [["centre_beds", CENTRE]]
+        assert answer.json()["errors"][0]["msg"].endswith("3 needed, 2 left")
+    details = {lang: answer.json()["detail"] for lang, answer in answers.items()}
+    assert details["kk"] == "Бекіту кері қайтарылды: 1 ресурс жетпейді, ештеңе сақталмады."
+    assert details["ru"].startswith("Утверждение отменено")
+    assert details["en"].startswith("The commit was rolled back: 1 resource")
+    with db.session() as s:
+        assert reserved_beds(s) == before + 4
+        assert s.get(HouseholdRecord, c).status == "registered"  # type: ignore[union-attr]
+    # A capacity may not be set below the beds already reserved.
+    with pytest.raises(FieldError) as below:
+        validate_capacity(
+            CENTRE,
+            {"kindergarten_seats": 50, "school_seats": 50, "accommodation_beds": before + 3},
+            load_reference(DATA_DIR),
+            reserved={"accommodation_beds_reserved": before + 4},
+        )
+    assert below.value.path == ("accommodation_beds",)
+
+
+def test_a_run_without_a_snapshot_or_centre_stays_reserves_no_beds(db: Db) -> None:
+    with db.session() as s:
+        before = beds_left(s, 0)
+        a, b = household(s), household(s)
+        plain = run(
+            s,
+            [
+                {
+                    "household": a,
+                    "home": home(s, locality=CENTRE),
+                    "vacancy": vacancy(s, locality=CENTRE),
+                }
+            ],
+            locality=CENTRE,
+        )
+        outside = beds_run(
+            s,
+            [
+                {
+                    "household": b,
+                    "home": home(s, locality=CENTRE),
+                    "vacancy": vacancy(s, locality=CENTRE),
+                }
+            ],
+        )
+        s.commit()
+    with db.session() as s:
+        commit_run(s, plain)
+    with db.session() as s:
+        commit_run(s, outside)
+    with db.session() as s:
+        assert reserved_beds(s) == before
+
+
+def test_a_new_run_sees_only_the_beds_left_after_commits(db: Db) -> None:
+    with db.session() as s:
+        beds_left(s, 7)
+        h = household(s)
+        committed = beds_run(
+            s,
+            [{"household": h, "home": home(s, locality=CENTRE), "vacancy": vacancy(s, locality=CENTRE), "persons": 5,
+              "centre": True}],
+        )  # fmt: skip
+        s.commit()
+    with db.session() as s:
+        commit_run(s, committed)
+    with db.session() as s:
+        catalogue = load_catalogue(s, load_reference(DATA_DIR), region_codes=[REGION])
+        cap = s.get(LocalityCapacityRecord, CENTRE)
+        assert cap is not None and cap.accommodation_beds_reserved >= 5
+    caps = catalogue.locality_caps.filter(pl.col("locality_id") == CENTRE)
+    assert caps["centre_beds"].to_list() == [2]
+    locality = catalogue.localities.filter(pl.col("locality_id") == CENTRE)
+    assert locality["accommodation_beds"].to_list() == [2]
+    # The optimizer's bed row for the locality is what is left, not the recorded total.
+    instance = build_instance(
+        pl.DataFrame({"household_id": ["x"]}),
+        pl.DataFrame(
+            {"household_id": ["x"], "option_id": ["x|1"], "locality_id": [CENTRE],
+             "region_code": [REGION], "home_id": ["1"], "vacancy_id": ["1"],
+             "second_vacancy_id": [None], "score": [0.5], "persons": [3], "children_0_5": [0],
+             "children_6_17": [0], "uses_centre": [True]},
+            schema_overrides={"second_vacancy_id": pl.Utf8},
+        ),
+        localities=caps.with_columns(region_code=pl.lit(REGION)),
+    )  # fmt: skip
+    bed_rows = instance.resources.filter(pl.col("kind") == "centre_beds")
+    assert bed_rows.select("key", "capacity").rows() == [(CENTRE, 2)]
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_two_concurrent_commits_never_overbook_centre_beds(db: Db, round_: int) -> None:
+    """The runs share no home, post or seat, only the last three centre beds: exactly one
+    commit wins, the other lists the beds and writes nothing."""
+    with db.session() as s:
+        before = beds_left(s, 3)
+        people = [household(s), household(s)]
+        runs = [
+            beds_run(
+                s,
+                [
+                    {
+                        "household": h,
+                        "home": home(s, locality=CENTRE),
+                        "vacancy": vacancy(s, locality=CENTRE),
+                        "persons": 3,
+                        "centre": True,
+                    }
+                ],
+            )  # fmt: skip
+            for h in people
+        ]
+        s.commit()
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def commit_in_thread(run_id: str) -> None:
+        engine = make_engine(db.url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as s:
+                barrier.wait()
+                try:
+                    outcomes[run_id] = commit_run(s, run_id)
+                except CommitConflict as exc:
+                    outcomes[run_id] = exc
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    conflicts = [o for o in outcomes.values() if isinstance(o, CommitConflict)]
+    assert len(outcomes) == 2 and len(conflicts) == 1, outcomes
+    assert [e["loc"] for e in conflicts[0].errors] == [["centre_beds", CENTRE]]
+    with db.session() as s:
+        assert reserved_beds(s) == before + 3
+        st = state(s, [], [], people)
+        assert st["decisions"] == 1
+        assert sorted(st["status"].values()) == ["placed", "registered"]
