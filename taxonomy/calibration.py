@@ -1,12 +1,31 @@
 """Calibrated constants of the normalizer.
 
-``ABSTAIN_THRESHOLD`` is the lowest best-candidate score the normalizer still
-answers with; below it the result is unknown.  It was chosen with
-``python bench/taxonomy_eval.py --calibrate`` on ``data/taxonomy/eval/titles_dev.csv``
-only (never on ``titles_eval.csv``): the smallest threshold whose wrong-but-confident
-rate on the dev titles (answered with a wrong ISCO unit group, or answered when the
-gold says "not an occupation") is at most ``TARGET_WRONG_CONFIDENT``, which leaves
-a margin under the 5 % goal for unseen titles.
+The confidence model and the abstain threshold are fitted with
+``python bench/taxonomy_eval.py --calibrate`` (:func:`taxonomy.confidence.calibrate`)
+on two labelled sets only, never on ``titles_eval.csv``:
+
+* ``data/taxonomy/eval/titles_dev.csv`` (238 titles; partly used earlier to fix tables,
+  so optimistic), and
+* the "hold" part (about 60 %, ``crc32(text) % 10 >= 4``) of
+  ``data/taxonomy/eval/titles_calib.csv``, a separate set of 852 titles written for
+  calibration.  Its "fix" part (the other 40 %) was the only one whose failures were
+  read, to correct the occupation tables; it is left out of fitting.
+
+**Model.**  Every shortlisted alias of a title that is not an exact or corrected alias
+hit is one sample, labelled 1 when the alias's unit group is the gold one (titles that
+are not a classifiable occupation give only negatives); a logistic regression over
+:data:`FEATURES` gives :data:`CONFIDENCE`.
+
+**Threshold.**  Out-of-fold scores come from 5-fold cross-validation grouped by gold
+unit group (every wording of one occupation on the same side, so variants do not
+leak).  :data:`ABSTAIN_THRESHOLD` is the smallest threshold whose out-of-fold
+wrong-but-confident rate (answered with a wrong unit group, or answered when the gold
+says "not an occupation"), averaged over dev and calib-hold with equal weight, is at
+most :data:`TARGET_WRONG_CONFIDENT`.  The two sets are averaged because dev is easier
+and calib-hold harder than real titles (calib-hold has no alias hits at all and many
+long CV sentences).
+
+An exact hit of an alias key of a single unit group scores 1.0 and is always answered.
 """
 
 from __future__ import annotations
@@ -19,38 +38,43 @@ __all__ = [
     "TARGET_WRONG_CONFIDENT",
 ]
 
-#: Similarity features of a (query, alias) pair that the confidence model uses:
-#: n-gram cosine, rapidfuzz ratio, alias word coverage, how far the pair's blend is
-#: behind the query's best, and the share of the shortlist's softmax evidence on
-#: the pair's unit group.  (Query word coverage and the margin to the best other
-#: group were tried as well; on dev they did not help once the group share was in.)
-FEATURES: tuple[str, ...] = ("cosine", "ratio", "alias_cov", "behind", "group_share")
+#: Features of a (query, alias) pair the confidence model uses (computed in
+#: ``_KindIndex.shortlist_features``): n-gram cosine, rapidfuzz ratio, share of the
+#: alias's / the query's word weight the other explains, how far the pair's blend is
+#: behind the query's best, the share of the shortlist's softmax evidence on the pair's
+#: unit group, the blend margin of the pair's group over the best other group, the
+#: same margins for the two coverages, the share of the query's word weight carried by
+#: words no alias uses, and log(1 + number of query words).
+FEATURES: tuple[str, ...] = (
+    "cosine", "ratio", "alias_cov", "query_cov", "behind", "group_share", "group_margin",
+    "alias_cov_gap", "query_cov_gap", "unknown_share", "log_words",
+)  # fmt: skip
 
-#: Wrong-but-confident rate the threshold is calibrated to on the dev titles.
-TARGET_WRONG_CONFIDENT = 0.045
-#: Logistic confidence model over FEATURES (fitted on the dev titles' shortlists:
-#: label = the alias's unit group is the gold one).  The score of a non-exact
-#: candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
+#: Wrong-but-confident rate (dev / calib-hold average, out of fold) the threshold is
+#: chosen for: one point under the 5 % goal.
+TARGET_WRONG_CONFIDENT = 0.04
+#: Logistic confidence model over FEATURES (see the module docstring).  The score of a
+#: non-exact candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
 CONFIDENCE: dict[str, float] = {
-    "bias": -3.262,
-    "cosine": -1.157,
-    "ratio": -1.801,
-    "alias_cov": 0.582,
-    "behind": 1.625,
-    "group_share": 11.35,
+    "bias": -3.062,
+    "cosine": 1.094,
+    "ratio": -0.882,
+    "alias_cov": 0.311,
+    "query_cov": -1.435,
+    "behind": 0.902,
+    "group_share": 6.362,
+    "group_margin": 3.87,
+    "alias_cov_gap": 2.414,
+    "query_cov_gap": -0.083,
+    "unknown_share": -1.018,
+    "log_words": 0.627,
 }
-#: A model fitted on synthetic noisy aliases instead (:func:`taxonomy.confidence.fit_confidence`)
-#: was measured and not adopted: on the dev titles it did no better than these weights
-#: judged by 5-fold cross-validation on dev (threshold 0.30: top-1 95.0 % vs 96.3 %,
-#: wrong-confident 2.5 % vs 3.3 %, abstain 10.8 % vs 8.7 %), though on held-out synthetic
-#: queries its log-loss was lower (0.215 vs 0.236).  Measured on the 240 dev titles
-#: before the last alias additions.
-#: Chosen on titles_dev.csv (238 titles): dev top-1 98.2 %, wrong-confident 2.9 %.
-#: 0.30 is the lowest threshold the sweep tries; dev titles whose failures led to
-#: occupation-table and alias fixes (проводник, скотник, frontend, малдәрігер,
-#: мейірбике, горный мастер) make dev
-#: somewhat optimistic, so eval is the figure to trust.
-ABSTAIN_THRESHOLD = 0.3
+#: Chosen by the rule above: out of fold, dev top-1 96.3 % / wrong-confident 1.3 %,
+#: calib-hold top-1 84.9 % / wrong-confident 6.5 % (average 90.6 % / 3.9 %).
+#: Per-language thresholds were measured and not adopted: on calib-hold the Kazakh
+#: Cyrillic titles are wrong-confident at every threshold (their wrong answers score
+#: as high as the right ones), so a separate threshold would only abstain more.
+ABSTAIN_THRESHOLD = 0.64
 #: Skill names have no labelled set yet: this threshold on the blended similarity
 #: is an ESTIMATE (chosen by inspecting a handful of hand-written skill names).
 SKILL_ABSTAIN_THRESHOLD = 0.7

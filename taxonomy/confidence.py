@@ -30,7 +30,7 @@ import numpy as np
 from taxonomy.calibration import FEATURES
 from taxonomy.model import Alias, Taxonomy
 from taxonomy.normalizer import _KindIndex
-from taxonomy.textnorm import comparison_key
+from taxonomy.textnorm import compact_key, comparison_key
 from taxonomy.translit import kk_cyr_to_lat
 
 __all__ = ["SyntheticSet", "fit_confidence", "noisy_variants", "synthetic_set"]
@@ -228,3 +228,248 @@ def fit_confidence(
     weights = {"bias": float(model.intercept_[0])}
     weights.update({name: float(w) for name, w in zip(features, model.coef_[0], strict=True)})
     return weights
+
+
+# --------------------------------------------------------------------------
+# Fitting on labelled titles (dev + the held part of the calibration set)
+
+#: Calibration titles whose ``crc32(text) % 10`` is below this form the "fix" part
+#: (about 40 %, whose failures may be read to correct the tables); the rest is
+#: the "hold" part, used only to fit and validate the confidence model.
+CALIB_FIX_BUCKETS = 4
+
+
+def calib_part(text: str) -> str:
+    """``"fix"`` or ``"hold"``: the deterministic part of a calibration title."""
+    return "fix" if zlib.crc32(text.encode("utf-8")) % 10 < CALIB_FIX_BUCKETS else "hold"
+
+
+@dataclass(frozen=True)
+class TitleFeatures:
+    """What the top-1 answer of each labelled title depends on, computed once.
+
+    Exact and typo-corrected alias hits do not depend on the confidence model:
+    their score and unit group are fixed (``decided``).  The other titles are
+    scored from their shortlist (``rows`` into the title list, ``top`` alias
+    keys, ``feats`` per pair) with any set of weights.
+    """
+
+    gold: np.ndarray
+    decided: np.ndarray
+    decided_score: np.ndarray
+    decided_isco: np.ndarray
+    rows: np.ndarray
+    top: np.ndarray
+    feats: dict[str, np.ndarray]
+    pair_isco: np.ndarray
+    index: _KindIndex
+
+
+def title_features(index: _KindIndex, texts: list[str], gold: list[str]) -> TitleFeatures:
+    """Shortlists and pair features of labelled titles (vectorized, one pass).
+
+    Parameters
+    ----------
+    index : _KindIndex
+        The occupation index (``Normalizer.index("occupation")``).
+    texts : list of str
+        The titles.
+    gold : list of str
+        Gold ISCO unit groups, ``""`` for texts that are not a classifiable occupation.
+    """
+    keys = [comparison_key(t) for t in texts]
+    iscos = np.asarray([*index.iscos, ""], dtype=object)
+    hits = np.asarray(
+        [index.exact.get(k, index.exact.get(compact_key(k), -1)) if k else -1 for k in keys],
+        dtype=np.int64,
+    )
+    exact = hits >= 0
+    corrected, conf = index._correct(keys, ~exact)
+    fixed_hits = np.asarray(
+        [index.exact.get(c, -1) if (v < 1.0 and not e) else -1 for c, v, e in zip(corrected, conf, exact, strict=True)],
+        dtype=np.int64,
+    )
+    fixed = fixed_hits >= 0
+    empty = np.asarray([not k for k in keys], dtype=bool)
+    decided = exact | fixed | empty
+    hit = np.where(exact, hits, fixed_hits)
+    safe = np.maximum(hit, 0)
+    decided_score = np.where(
+        exact, 1.0, np.where(fixed, conf, 0.0)
+    ) / np.where(hit >= 0, index.key_ambiguity[safe], 1.0)
+    decided_isco = np.where(hit >= 0, iscos[np.where(hit >= 0, index.key_primary[safe], -1)], "")
+    rows = np.flatnonzero(~decided)
+    top, feats = index.shortlist_features([keys[i] for i in rows], [corrected[i] for i in rows])
+    pair_isco = np.asarray(index.iscos, dtype=object)[index.key_primary[top]]
+    return TitleFeatures(
+        gold=np.asarray(gold, dtype=object),
+        decided=decided,
+        decided_score=decided_score,
+        decided_isco=decided_isco,
+        rows=rows,
+        top=top,
+        feats=feats,
+        pair_isco=pair_isco,
+        index=index,
+    )
+
+
+def top1(data: TitleFeatures, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Best score and its unit group for every title under ``weights`` (vectorized).
+
+    The same ordering as the normalizer: highest confidence first, ties by alias
+    key index.
+    """
+    score = data.decided_score.astype(np.float64).copy()
+    isco = data.decided_isco.astype(object).copy()
+    if data.rows.size:
+        prob = data.index.confidence(data.top, data.feats, weights)
+        best = np.lexsort((data.top, -prob), axis=1)[:, 0]
+        take = np.arange(len(data.rows))
+        score[data.rows] = prob[take, best]
+        isco[data.rows] = data.pair_isco[take, best]
+    return score, isco
+
+
+def fit_weights(
+    data: TitleFeatures,
+    mask: np.ndarray,
+    features: tuple[str, ...] = FEATURES,
+    *,
+    c: float = 1.0,
+) -> dict[str, float]:
+    """Fit the logistic confidence model on the shortlists of the titles in ``mask``.
+
+    Every shortlisted alias of a title that is not an exact or corrected hit is one
+    sample, labelled 1 when the alias's unit group is the gold one (titles with an
+    empty gold give only negatives).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    chosen = mask[data.rows]
+    x = np.stack([data.feats[name][chosen].ravel() for name in features], axis=1)
+    y = (data.pair_isco[chosen] == data.gold[data.rows[chosen]][:, None]).ravel()
+    model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+    weights = {"bias": float(model.intercept_[0])}
+    weights.update({name: float(w) for name, w in zip(features, model.coef_[0], strict=True)})
+    return weights
+
+
+def title_groups(texts: list[str], gold: list[str]) -> np.ndarray:
+    """Cross-validation groups: the gold unit group, or the key of a non-occupation.
+
+    Grouping by unit group keeps every wording of one occupation on the same side
+    of a split, so variants of a title never leak from training into validation.
+    """
+    return np.asarray(
+        [g if g else "-" + comparison_key(t) for t, g in zip(texts, gold, strict=True)], dtype=object
+    )
+
+
+def cross_validated_top1(
+    data: TitleFeatures,
+    mask: np.ndarray,
+    groups: np.ndarray,
+    features: tuple[str, ...] = FEATURES,
+    *,
+    folds: int = 5,
+    c: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold best score and unit group for the titles in ``mask``.
+
+    ``GroupKFold`` over ``groups`` (deterministic); each title is scored with
+    weights fitted on the other folds.  Titles outside ``mask`` get score 0.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    score = np.zeros(len(data.gold), dtype=np.float64)
+    isco = np.full(len(data.gold), "", dtype=object)
+    idx = np.flatnonzero(mask)
+    for train, test in GroupKFold(n_splits=folds).split(idx, groups=groups[idx]):
+        train_mask = np.zeros(len(data.gold), dtype=bool)
+        train_mask[idx[train]] = True
+        s, i = top1(data, fit_weights(data, train_mask, features, c=c))
+        score[idx[test]] = s[idx[test]]
+        isco[idx[test]] = i[idx[test]]
+    return score, isco
+
+
+def rates(
+    score: np.ndarray, isco: np.ndarray, gold: np.ndarray, threshold: float
+) -> dict[str, float]:
+    """Top-1 (over titles with a gold group), abstain and wrong-confident (over all)."""
+    answered = score >= threshold
+    right = answered & (isco == gold) & (gold != "")
+    classifiable = gold != ""
+    n = max(len(gold), 1)
+    return {
+        "n": float(len(gold)),
+        "top1_open": float(((isco == gold) & classifiable).sum() / max(classifiable.sum(), 1)),
+        "top1": float(right.sum() / max(classifiable.sum(), 1)),
+        "abstain": float((~answered).sum() / n),
+        "wrong_confident": float((answered & ~right).sum() / n),
+    }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of :func:`calibrate`: weights, threshold and the figures behind them."""
+
+    weights: dict[str, float]
+    threshold: float
+    oof_score: np.ndarray
+    oof_isco: np.ndarray
+    data: TitleFeatures
+    part: np.ndarray
+
+
+def calibrate(
+    index: _KindIndex,
+    sets: dict[str, tuple[list[str], list[str]]],
+    *,
+    features: tuple[str, ...] = FEATURES,
+    target: float,
+    folds: int = 5,
+) -> Calibration:
+    """Fit the confidence model and choose the abstain threshold, reproducibly.
+
+    Parameters
+    ----------
+    index : _KindIndex
+        The occupation index.
+    sets : dict
+        ``{"dev": (texts, gold), "calib": (texts, gold)}``: the dev titles and the
+        calibration titles (their "fix" part is left out of fitting and choosing,
+        see :func:`calib_part`).
+    features : tuple of str
+        Feature names of the model.
+    target : float
+        Largest wrong-but-confident rate allowed for the chosen threshold, measured
+        out of fold and averaged over the dev titles and the held calibration
+        titles (each set weighs the same, whatever its size).
+    folds : int
+        Folds of the grouped cross-validation.
+
+    Returns
+    -------
+    Calibration
+        Weights fitted on all dev and held calibration titles, the threshold, and
+        the out-of-fold scores (``part`` is ``dev``, ``fix`` or ``hold`` per title).
+    """
+    texts = [*sets["dev"][0], *sets["calib"][0]]
+    gold = [*sets["dev"][1], *sets["calib"][1]]
+    part = np.asarray(
+        ["dev"] * len(sets["dev"][0]) + [calib_part(t) for t in sets["calib"][0]], dtype=object
+    )
+    data = title_features(index, texts, gold)
+    fit = part != "fix"
+    score, isco = cross_validated_top1(data, fit, title_groups(texts, gold), features, folds=folds)
+    dev, hold = part == "dev", part == "hold"
+    threshold = 1.0
+    for t in np.round(np.arange(0.05, 1.0001, 0.005), 3):
+        wrong = [rates(score[m], isco[m], data.gold[m], float(t))["wrong_confident"] for m in (dev, hold)]
+        if float(np.mean(wrong)) <= target:
+            threshold = float(t)
+            break
+    weights = fit_weights(data, fit, features)
+    return Calibration(weights, threshold, score, isco, data, part)

@@ -41,7 +41,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from taxonomy.calibration import (
     ABSTAIN_THRESHOLD,
     CONFIDENCE,
-    FEATURES,
     SKILL_ABSTAIN_THRESHOLD,
 )
 from taxonomy.model import Alias, Taxonomy
@@ -257,16 +256,23 @@ class _KindIndex:
             shape=(len(keys), len(self._vocabulary)),
         )
 
-    def _token_matrix(self, keys: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """Binary word incidence of query keys and each query's word weight mass."""
+    def _token_matrix(
+        self, keys: Sequence[str]
+    ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+        """Binary word incidence of query keys, each query's word weight mass, the
+        part of that mass carried by words no alias uses, and the number of words."""
         rows: list[int] = []
         cols: list[int] = []
         mass = np.zeros(len(keys), dtype=np.float64)
+        unknown = np.zeros(len(keys), dtype=np.float64)
+        n_words = np.zeros(len(keys), dtype=np.float64)
         for i, key in enumerate(keys):
             for tok in key.split():
+                n_words[i] += 1.0
                 j = self.token_vocab.get(tok)
                 if j is None:
                     mass[i] += self.unknown_idf
+                    unknown[i] += self.unknown_idf
                 else:
                     mass[i] += self.token_idf[j]
                     rows.append(i)
@@ -275,7 +281,8 @@ class _KindIndex:
             (np.ones(len(rows), dtype=np.float64), (rows, cols)),
             shape=(len(keys), self.key_tokens_t.shape[0]),
         )
-        return matrix, np.maximum(mass, 1e-9)
+        mass = np.maximum(mass, 1e-9)
+        return matrix, mass, unknown / mass, n_words
 
     def _correct(self, keys: Sequence[str], mask: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Correct words unknown to the aliases; confidence is the worst word similarity."""
@@ -324,8 +331,8 @@ class _KindIndex:
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Shortlisted alias keys per query and the similarity features of each pair.
 
-        Returns the ``(n, shortlist)`` alias-key indices and, for each name in
-        :data:`FEATURES`, an ``(n, shortlist)`` float array.
+        Returns the ``(n, shortlist)`` alias-key indices and, for each feature name
+        (see :data:`taxonomy.calibration.FEATURES`), an ``(n, shortlist)`` float array.
         """
         short = min(_SHORTLIST, len(self.keys))
         cos = (self._vectorize(keys) @ self.key_matrix_t).toarray()
@@ -338,7 +345,7 @@ class _KindIndex:
         choices = self.keys_array[top.ravel()]
         ratio = cpdist(queries, choices, scorer=fuzz.ratio, workers=-1).reshape(top.shape)
         ratio = ratio.astype(np.float64) / 100.0
-        tok_matrix, query_mass = self._token_matrix(corrected)
+        tok_matrix, query_mass, unknown_share, n_words = self._token_matrix(corrected)
         shared = np.take_along_axis((tok_matrix @ self.key_tokens_t).toarray(), top, axis=1)
         alias_cov = np.minimum(shared / self.key_mass[top], 1.0)
         query_cov = np.minimum(shared / query_mass[:, None], 1.0)
@@ -363,6 +370,16 @@ class _KindIndex:
         weight = np.exp(_SOFTMAX_SCALE * (blended - best))
         same = top_isco[:, :, None] == top_isco[:, None, :]
         group_share = (same * weight[:, None, :]).sum(axis=2) / weight.sum(axis=1, keepdims=True)
+        # Margin of the pair's unit group over the best other group in the shortlist
+        # (by blend); a lone group in the shortlist gets its own best blend.
+        own_best = np.where(same, blended[:, None, :], -np.inf).max(axis=2)
+        other = np.where(~same, blended[:, None, :], -np.inf).max(axis=2)
+        group_margin = own_best - np.where(np.isfinite(other), other, 0.0)
+        gaps = {}
+        for name, value in (("alias_cov", alias_cov), ("query_cov", query_cov)):
+            own = np.where(same, value[:, None, :], -np.inf).max(axis=2)
+            rival = np.where(~same, value[:, None, :], -np.inf).max(axis=2)
+            gaps[name] = own - np.where(np.isfinite(rival), rival, 0.0)
         feats = {
             "marks_agree": agree.astype(np.float64),
             "blended": blended,
@@ -373,8 +390,42 @@ class _KindIndex:
             "query_cov": query_cov,
             "group_share": group_share,
             "behind": blended - best,
+            "group_margin": group_margin,
+            "alias_cov_gap": gaps["alias_cov"],
+            "query_cov_gap": gaps["query_cov"],
+            "unknown_share": np.broadcast_to(unknown_share[:, None], top.shape),
+            "log_words": np.broadcast_to(np.log1p(n_words)[:, None], top.shape),
         }
         return top, feats
+
+    def confidence(
+        self,
+        top: np.ndarray,
+        feats: dict[str, np.ndarray],
+        weights: dict[str, float] | None = None,
+    ) -> np.ndarray:
+        """Confidence of each shortlisted pair (occupations): the logistic model.
+
+        ``weights`` defaults to :data:`taxonomy.calibration.CONFIDENCE` (the
+        features are its keys other than ``bias``).  The model judges unit groups;
+        inside a group the blend orders the aliases: each alias gets its group's
+        confidence (read at the group's best alias) scaled by its blend relative
+        to that alias, and an alias key shared by several groups is divided by
+        their number.
+        """
+        w = CONFIDENCE if weights is None else weights
+        logit = np.full(top.shape, w["bias"], dtype=np.float64)
+        for name, value in w.items():
+            if name != "bias":
+                logit += value * feats[name]
+        prob = 1.0 / (1.0 + np.exp(-logit)) / self.key_ambiguity[top]
+        same = feats["isco"][:, :, None] == feats["isco"][:, None, :]
+        blend = np.maximum(feats["blended"], 1e-9)
+        leader = np.where(same, blend[:, None, :], -1.0).argmax(axis=2)
+        out: np.ndarray = np.take_along_axis(prob, leader, axis=1) * (
+            blend / np.take_along_axis(blend, leader, axis=1)
+        )
+        return out
 
     def score(self, keys: Sequence[str], width: int, *, exact_lookup: bool = True) -> _Scored:
         """Score unique query keys against all alias keys, chunk by chunk."""
@@ -423,19 +474,7 @@ class _KindIndex:
                 [keys[i] for i in rows], [corrected[i] for i in rows]
             )
             if self.kind == "occupation":
-                logit = np.full(top.shape, CONFIDENCE["bias"], dtype=np.float64)
-                for name in FEATURES:
-                    logit += CONFIDENCE[name] * feats[name]
-                prob = 1.0 / (1.0 + np.exp(-logit)) / self.key_ambiguity[top]
-                # The model judges unit groups; inside a group the blend orders the
-                # aliases.  Each alias gets its group's confidence (read at the
-                # group's best alias) scaled by its blend relative to that alias.
-                same = feats["isco"][:, :, None] == feats["isco"][:, None, :]
-                blend = np.maximum(feats["blended"], 1e-9)
-                leader = np.where(same, blend[:, None, :], -1.0).argmax(axis=2)
-                prob = np.take_along_axis(prob, leader, axis=1) * (
-                    blend / np.take_along_axis(blend, leader, axis=1)
-                )
+                prob = self.confidence(top, feats)
             else:
                 # No labelled skill texts to fit a model on: the blend itself,
                 # with disagreeing grades pushed far down.

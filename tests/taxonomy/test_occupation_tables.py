@@ -44,7 +44,7 @@ ALLOWED_AMBIGUOUS: dict[str, str] = {
 # tables and stored vacancies may still hold them, so they must never name something else.
 RETIRED_CODES = {
     "Q2132.04", "Q2132.05", "Q2144.02", "Q2411.02", "Q3119.01", "Q3214.02",
-    "Q3252.02", "Q3353.01", "Q4323.01", "Q4419.01", "Q5111.01", "Q6129.01", "Q6222.01",
+    "Q3116.01", "Q3252.02", "Q3353.01", "Q4323.01", "Q4419.01", "Q5111.01", "Q6129.01", "Q6222.01",
     "Q7231.03", "Q7233.09", "Q7321.01", "Q7412.01", "Q7413.03", "Q7543.01",
     "Q8343.02",
 }  # fmt: skip
