@@ -7,7 +7,7 @@ on two labelled sets only, never on ``titles_eval.csv``:
 * ``data/taxonomy/eval/titles_dev.csv`` (238 titles; partly used earlier to fix tables,
   so optimistic), and
 * the "hold" part (about 60 %, ``crc32(text) % 10 >= 4``) of
-  ``data/taxonomy/eval/titles_calib.csv``, a separate set of 852 titles written for
+  ``data/taxonomy/eval/titles_calib.csv``, a separate set of 842 titles written for
   calibration.  Its "fix" part (the other 40 %) was the only one whose failures were
   read, to correct the occupation tables; it is left out of fitting.
 
@@ -21,9 +21,9 @@ unit group (every wording of one occupation on the same side, so variants do not
 leak).  :data:`ABSTAIN_THRESHOLD` is the smallest threshold whose out-of-fold
 wrong-but-confident rate (answered with a wrong unit group, or answered when the gold
 says "not an occupation"), averaged over dev and calib-hold with equal weight, is at
-most :data:`TARGET_WRONG_CONFIDENT`.  The two sets are averaged because dev is easier
-and calib-hold harder than real titles (calib-hold has no alias hits at all and many
-long CV sentences).
+most :data:`TARGET_WRONG_CONFIDENT`.  The two sets are averaged because dev is
+optimistic (its failures were used to fix tables) and calib-hold deliberately hard (no
+extra-alias hits, many long CV sentences and inflected Kazakh).
 
 An exact hit of an alias key of a single unit group scores 1.0 and is always answered.
 """
@@ -56,25 +56,26 @@ TARGET_WRONG_CONFIDENT = 0.04
 #: Logistic confidence model over FEATURES (see the module docstring).  The score of a
 #: non-exact candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
 CONFIDENCE: dict[str, float] = {
-    "bias": -3.062,
-    "cosine": 1.094,
-    "ratio": -0.882,
-    "alias_cov": 0.311,
-    "query_cov": -1.435,
-    "behind": 0.902,
-    "group_share": 6.362,
-    "group_margin": 3.87,
-    "alias_cov_gap": 2.414,
-    "query_cov_gap": -0.083,
-    "unknown_share": -1.018,
-    "log_words": 0.627,
+    "bias": -3.006,
+    "cosine": 1.052,
+    "ratio": -0.861,
+    "alias_cov": 0.3,
+    "query_cov": -1.424,
+    "behind": 0.88,
+    "group_share": 6.303,
+    "group_margin": 3.82,
+    "alias_cov_gap": 2.451,
+    "query_cov_gap": -0.028,
+    "unknown_share": -1.026,
+    "log_words": 0.612,
 }
-#: Chosen by the rule above: out of fold, dev top-1 96.3 % / wrong-confident 1.3 %,
-#: calib-hold top-1 84.9 % / wrong-confident 6.5 % (average 90.6 % / 3.9 %).
+#: Chosen by the rule above: out of fold, dev top-1 96.8 % / wrong-confident 1.7 %,
+#: calib-hold top-1 84.0 % / wrong-confident 6.2 % (average 90.4 % / 3.95 %).
 #: Per-language thresholds were measured and not adopted: on calib-hold the Kazakh
-#: Cyrillic titles are wrong-confident at every threshold (their wrong answers score
-#: as high as the right ones), so a separate threshold would only abstain more.
-ABSTAIN_THRESHOLD = 0.64
+#: Cyrillic titles stay above 6 % wrong-confident even at threshold 0.79 (their wrong
+#: answers score as high as the right ones), so a separate threshold would mostly
+#: abstain more; the normalizer would also have to guess the language of a title.
+ABSTAIN_THRESHOLD = 0.635
 #: Skill names have no labelled set yet: this threshold on the blended similarity
 #: is an ESTIMATE (chosen by inspecting a handful of hand-written skill names).
 SKILL_ABSTAIN_THRESHOLD = 0.7

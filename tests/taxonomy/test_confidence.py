@@ -46,3 +46,66 @@ def test_samples_label_pairs_by_unit_group(tax: Taxonomy) -> None:
     assert np.isfinite(x).all()
     for q in np.unique(query[y]):
         assert data.gold[int(q)] != ""
+
+
+# ---------------------------------------------------------------- labelled fit
+
+import csv  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from taxonomy.calibration import ABSTAIN_THRESHOLD, CONFIDENCE, FEATURES  # noqa: E402
+from taxonomy.confidence import calibrate, rates, title_features, top1  # noqa: E402
+from taxonomy.normalizer import Normalizer  # noqa: E402
+
+_EVAL = Path(__file__).resolve().parents[2] / "data" / "taxonomy" / "eval"
+
+
+def _labelled(name: str, limit: int) -> tuple[list[str], list[str]]:
+    with (_EVAL / name).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:limit]
+    return [r["text"] for r in rows], [r["isco"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def norm(tax: Taxonomy) -> Normalizer:
+    return Normalizer(tax, threshold=0.0)
+
+
+def test_model_uses_exactly_the_listed_features() -> None:
+    assert set(CONFIDENCE) == {"bias", *FEATURES}
+    assert 0.0 < ABSTAIN_THRESHOLD < 1.0
+
+
+def test_confidence_is_a_probability_and_matches_the_normalizer(norm: Normalizer) -> None:
+    texts, gold = _labelled("titles_calib.csv", 150)
+    data = title_features(norm.index("occupation"), texts, gold)
+    prob = norm.index("occupation").confidence(data.top, data.feats)
+    assert np.isfinite(prob).all() and (prob >= 0).all() and (prob <= 1).all()
+    score, isco = top1(data, CONFIDENCE)
+    assert ((score >= 0) & (score <= 1)).all()
+    for i in range(0, len(texts), 15):
+        best = norm.normalize(texts[i]).best
+        assert (best.isco if best else "") == isco[i]
+        assert abs((best.score if best else 0.0) - score[i]) < 1e-6
+
+
+def test_exact_alias_of_one_unit_group_is_confident(norm: Normalizer) -> None:
+    result = Normalizer(norm.taxonomy).normalize("электрогазосварщик")
+    assert not result.unknown and result.best is not None
+    assert result.best.method == "exact" and result.best.score == 1.0 and result.best.isco == "7212"
+
+
+def test_calibrate_is_deterministic(norm: Normalizer) -> None:
+    sets = {"dev": _labelled("titles_dev.csv", 120), "calib": _labelled("titles_calib.csv", 250)}
+    index = norm.index("occupation")
+    first = calibrate(index, sets, target=0.05, folds=3)
+    second = calibrate(index, sets, target=0.05, folds=3)
+    assert first.weights == second.weights and first.threshold == second.threshold
+    assert np.array_equal(first.oof_score, second.oof_score)
+    assert set(first.part) == {"dev", "fix", "hold"}
+    assert set(first.weights) == {"bias", *FEATURES}
+    # the fix part is never scored out of fold: it is not part of fitting
+    assert (first.oof_score[first.part == "fix"] == 0).all()
+    m = first.part == "hold"
+    r = rates(first.oof_score[m], first.oof_isco[m], first.data.gold[m], first.threshold)
+    assert 0.0 <= r["wrong_confident"] <= 1.0 and 0.0 <= r["top1"] <= 1.0
