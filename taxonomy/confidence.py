@@ -16,8 +16,10 @@ are few, so the model is fitted on synthetic queries made from the alias tables:
    labelled 1 when its unit group is the query's.  A logistic regression over
    :data:`taxonomy.calibration.FEATURES` gives the weights.
 
-The abstain threshold is still chosen on ``titles_dev.csv`` (see
-:mod:`taxonomy.calibration`).
+This synthetic fit was measured and not adopted.  The constants in use come from
+:func:`calibrate` (below): the same pair model fitted on labelled titles, ``titles_dev.csv``
+and the "hold" part of ``titles_calib.csv`` (:func:`calib_part`), with the threshold
+chosen from grouped out-of-fold figures (see :mod:`taxonomy.calibration`).
 """
 
 from __future__ import annotations
