@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from matching.allocation.cpsat import CpResult
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import Problem, restrict
 
@@ -47,8 +49,10 @@ def _pick_neighbourhood(
     max_options: int,
     opts_per_hh: np.ndarray,
     competitors: int,
+    taken: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Households to free: owners of blocked improving options plus holders of their rows."""
+    """Households to free: owners of blocked improving options plus holders of their rows;
+    households marked in ``taken`` (another neighbourhood of the same round) are left out."""
     xi = x.astype(np.int64)
     slack = problem.capacity - problem.usage.T @ xi
     value = _household_value(problem, x)
@@ -69,18 +73,22 @@ def _pick_neighbourhood(
     holders = problem.opt_hh[np.flatnonzero(x)]
     chosen_opts = np.flatnonzero(x)
     inside = np.zeros(problem.n_hh, dtype=bool)
+    # Households that may not join: already inside, or in another neighbourhood.
+    out = np.zeros(problem.n_hh, dtype=bool) if taken is None else taken.copy()
     n_opts = 0
     csr = problem.usage
     csc = problem.usage[chosen_opts].tocsc()
     all_csc = problem.usage.tocsc() if competitors else None
     for j in order[:seeds]:
         hh = problem.opt_hh[j]
+        if out[hh] and not inside[hh]:
+            continue
         new = [hh] if not inside[hh] else []
         lo, hi = csr.indptr[j], csr.indptr[j + 1]
         rows = csr.indices[lo:hi][csr.data[lo:hi] > slack[csr.indices[lo:hi]]]
         for r in rows:
             users = holders[csc.indices[csc.indptr[r] : csc.indptr[r + 1]]]
-            users = users[~inside[users]]
+            users = users[~out[users]]
             if users.size > per_row:
                 users = rng.choice(users, per_row, replace=False)
             new.extend(int(u) for u in users)
@@ -88,20 +96,26 @@ def _pick_neighbourhood(
                 # Households that could also use the row: freeing some lets chains of moves
                 # through it (one leaves, another takes its place).
                 others = problem.opt_hh[all_csc.indices[all_csc.indptr[r] : all_csc.indptr[r + 1]]]
-                others = np.unique(others[~inside[others]])
+                others = np.unique(others[~out[others]])
                 if others.size > competitors:
                     others = rng.choice(others, competitors, replace=False)
                 new.extend(int(u) for u in others)
         new_arr = np.unique(np.asarray(new, dtype=np.int64))
-        new_arr = new_arr[~inside[new_arr]]
+        new_arr = new_arr[~out[new_arr]]
         extra = int(opts_per_hh[new_arr].sum())
         if n_opts + extra > max_options and n_opts > 0:
             continue
         inside[new_arr] = True
+        out[new_arr] = True
         n_opts += extra
         if n_opts >= max_options:
             break
     return np.flatnonzero(inside)
+
+
+def _solve_hood(args: tuple[Problem, float, np.ndarray, int]) -> CpResult:
+    sub, limit, start, seed = args
+    return solve_mip(sub, time_limit=limit, start=start, seed=seed)
 
 
 def improve_lns(
@@ -111,13 +125,14 @@ def improve_lns(
     deadline: float,
     *,
     seed: int = 0,
-    max_options: int = 8000,
+    max_options: int = 1500,
     seeds: int = 400,
     per_row: int = 40,
-    round_time: float = 4.0,
+    round_time: float = 2.0,
     max_rounds: int | None = None,
     competitors: int = 25,
     stop_at: float = math.inf,
+    workers: int = 1,
 ) -> tuple[np.ndarray, LnsStats]:
     """Improve a feasible allocation by re-solving neighbourhoods until ``deadline``.
 
@@ -150,6 +165,8 @@ def improve_lns(
         (a random sample), so a move can make room for another.
     stop_at
         Stop once the objective reaches this value (e.g. close enough to a bound).
+    workers
+        Neighbourhoods solved at the same time per round (threads; 1 is deterministic).
 
     Returns
     -------
@@ -162,40 +179,67 @@ def improve_lns(
     opts_per_hh = np.bincount(problem.opt_hh, minlength=problem.n_hh)
     rounds = improved = gain = 0
     misses = 0
-    while (
-        time.perf_counter() < deadline - 0.5
-        and (max_rounds is None or rounds < max_rounds)
-        and problem.objective(x) < stop_at
-    ):
-        hood = _pick_neighbourhood(
-            problem, x, reduced, rng, seeds=seeds, per_row=per_row, max_options=max_options,
-            opts_per_hh=opts_per_hh, competitors=competitors,
-        )
-        if hood.size == 0:
-            break
-        rounds += 1
-        inside = np.zeros(problem.n_hh, dtype=bool)
-        inside[hood] = True
-        in_opt = inside[problem.opt_hh]
-        base = x & ~in_opt
-        sub, idx = restrict(problem, hood, base)
-        current = int(problem.weight[x & in_opt].sum())
-        limit = min(round_time, deadline - time.perf_counter())
-        if limit < 0.3:
-            break
-        res = solve_mip(sub, time_limit=limit)
-        if res.status in ("optimal", "feasible") and res.x.size and sub.objective(res.x) > current:
-            cand = base.copy()
-            cand[idx[res.x]] = True
-            if not any(problem.violations(cand).values()):
-                gain += sub.objective(res.x) - current
-                improved += 1
-                x = cand
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        while (
+            time.perf_counter() < deadline - 0.5
+            and (max_rounds is None or rounds < max_rounds)
+            and problem.objective(x) < stop_at
+        ):
+            limit = min(round_time, deadline - time.perf_counter())
+            if limit < 0.3:
+                break
+            # One neighbourhood per worker, with disjoint households, solved side by side
+            # (HiGHS releases the GIL); results are merged one by one below.
+            taken = np.zeros(problem.n_hh, dtype=bool)
+            jobs: list[tuple[np.ndarray, np.ndarray, Problem, np.ndarray]] = []
+            for _ in range(workers):
+                hood = _pick_neighbourhood(
+                    problem, x, reduced, rng, seeds=seeds, per_row=per_row,
+                    max_options=max_options, opts_per_hh=opts_per_hh, competitors=competitors,
+                    taken=taken,
+                )
+                if hood.size == 0:
+                    break
+                taken[hood] = True
+                in_opt = np.zeros(problem.n_hh, dtype=bool)
+                in_opt[hood] = True
+                in_opt = in_opt[problem.opt_hh]
+                sub, idx = restrict(problem, hood, x & ~in_opt)
+                jobs.append((hood, in_opt, sub, idx))
+            if not jobs:
+                break
+            args = [
+                (job[2], limit, x[job[3]], seed + rounds + k) for k, job in enumerate(jobs)
+            ]
+            rounds += len(jobs)
+            if pool is not None and len(jobs) > 1:
+                results = list(pool.map(_solve_hood, args))
+            else:
+                results = [_solve_hood(a) for a in args]
+            any_better = False
+            for (_, in_opt, _, idx), res in zip(jobs, results, strict=True):
+                if res.status not in ("optimal", "feasible") or not res.x.size:
+                    continue
+                # Each neighbourhood was solved against the allocation before this round;
+                # merged onto the current one it must still fit and still gain.
+                cand = x & ~in_opt
+                cand[idx[res.x]] = True
+                delta = problem.objective(cand) - problem.objective(x)
+                if delta > 0 and not any(problem.violations(cand).values()):
+                    gain += delta
+                    improved += 1
+                    x = cand
+                    any_better = True
+            if any_better:
                 misses = 0
                 continue
-        misses += 1
-        # Several misses in a row: the neighbourhoods are too small to move anything.
-        if misses >= 3:
-            per_row = min(per_row * 2, 200)
-            misses = 0
+            misses += 1
+            # Several misses in a row: the neighbourhoods are too small to move anything.
+            if misses >= 3:
+                per_row = min(per_row * 2, 200)
+                misses = 0
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     return x, LnsStats(rounds, improved, gain)

@@ -1,20 +1,62 @@
-"""The same model as a MIP for HiGHS (scipy.optimize.milp): exact on small problems and the
-independent check in the benchmark."""
+"""The same model as a MIP for HiGHS: exact on small problems, the neighbourhood solver of
+the search, and the independent check in the benchmark.
+
+HiGHS is driven through ``highspy`` rather than ``scipy.optimize.milp`` because the search
+hands it the current allocation as a starting incumbent (``setSolution``): a neighbourhood
+solve that runs out of time then returns at worst what it was given, and HiGHS's improvement
+heuristics start from it.
+"""
 
 from __future__ import annotations
 
 import math
+import time
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matching.allocation.cpsat import CpResult, binding_rows
 from matching.allocation.model import Problem
 
 
-def solve_mip(problem: Problem, *, time_limit: float = 60.0, gap: float = 0.0) -> CpResult:
-    """Solve ``problem`` with HiGHS branch-and-cut.
+def _highs_model(problem: Problem, rows: np.ndarray) -> highspy.HighsLp:
+    """``problem`` as a HighsLp (minimize −weight · x) with the household rows first."""
+    n = problem.n_options
+    inf = highspy.kHighsInf
+    blocks = [problem.incidence(), problem.usage.T.tocsr()[rows]]
+    lower = [problem.must_place.astype(float), np.full(int(rows.sum()), -inf)]
+    upper = [np.ones(problem.n_hh), problem.capacity[rows].astype(float)]
+    if problem.fair.shape[0]:
+        blocks.append(sp.csr_matrix(problem.fair))
+        lower.append(problem.fair_lb.astype(float))
+        upper.append(np.full(problem.fair_lb.shape[0], inf))
+    a = sp.vstack(blocks, format="csc").astype(float)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = a.shape[0]
+    lp.col_cost_ = -problem.weight.astype(float)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.concatenate(lower)
+    lp.row_upper_ = np.concatenate(upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    return lp
+
+
+def solve_mip(
+    problem: Problem,
+    *,
+    time_limit: float = 60.0,
+    gap: float = 0.0,
+    start: np.ndarray | None = None,
+    seed: int = 0,
+) -> CpResult:
+    """Solve ``problem`` with HiGHS branch-and-cut (one thread).
 
     Parameters
     ----------
@@ -24,40 +66,43 @@ def solve_mip(problem: Problem, *, time_limit: float = 60.0, gap: float = 0.0) -
         Seconds.
     gap
         Relative MIP gap at which HiGHS stops (0 = prove optimality).
+    start
+        A feasible 0/1 solution (bool per option) given to HiGHS as its first incumbent.
+    seed
+        HiGHS's random seed (the same seed and input give the same search).
 
     Returns
     -------
     CpResult
-        Same shape as the CP-SAT result.
+        Same shape as the CP-SAT result; ``bound`` is HiGHS's dual bound.
     """
-    import time
-
     t0 = time.perf_counter()
     n = problem.n_options
     if n == 0:
         ok = not problem.must_place.any() and bool(np.all(problem.capacity >= 0))
+        ok = ok and bool(np.all(problem.fair_lb <= 0))
         return CpResult("optimal" if ok else "infeasible", np.zeros(0, dtype=bool), 0, 0.0, 0.0)
-    inc = problem.incidence().astype(float)
-    lower_hh = problem.must_place.astype(float)
-    rows = binding_rows(problem)
-    cons = [
-        LinearConstraint(inc, lower_hh, np.ones(problem.n_hh)),
-        LinearConstraint(problem.usage.T.tocsr()[rows].astype(float), -np.inf, problem.capacity[rows].astype(float)),
-    ]
-    if problem.fair.shape[0]:
-        cons.append(LinearConstraint(sp.csr_matrix(problem.fair, dtype=float), problem.fair_lb.astype(float), np.inf))
-    res = milp(
-        -problem.weight.astype(float),
-        constraints=cons,
-        integrality=np.ones(n),
-        bounds=Bounds(0.0, 1.0),
-        options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
-    )
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
+    h.setOptionValue("mip_rel_gap", float(gap))
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", int(seed))
+    h.passModel(_highs_model(problem, binding_rows(problem)))
+    if start is not None and start.size == n:
+        sol = highspy.HighsSolution()
+        sol.col_value = start.astype(float).tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
     wall = time.perf_counter() - t0
-    if res.x is None:
-        status = "infeasible" if res.status == 2 else "unknown"
-        return CpResult(status, np.zeros(0, dtype=bool), 0, math.nan, wall)
-    x = res.x > 0.5
-    bound = -float(res.mip_dual_bound) if getattr(res, "mip_dual_bound", None) is not None else math.nan
-    status = "optimal" if res.status == 0 and gap == 0.0 else "feasible"
-    return CpResult(status, x, problem.objective(x), bound, wall)
+    status = h.getModelStatus()
+    info = h.getInfo()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return CpResult("infeasible", np.zeros(0, dtype=bool), 0, math.nan, wall)
+    if info.primal_solution_status != 2:  # 2 = a feasible solution is known
+        return CpResult("unknown", np.zeros(0, dtype=bool), 0, -float(info.mip_dual_bound), wall)
+    x = np.asarray(h.getSolution().col_value) > 0.5
+    bound = -float(info.mip_dual_bound)
+    optimal = status == highspy.HighsModelStatus.kOptimal and gap == 0.0
+    return CpResult("optimal" if optimal else "feasible", x, problem.objective(x), bound, wall)
