@@ -340,6 +340,7 @@ def _import_flat(
                         "kindergarten_reserved": held.kindergarten_reserved,
                         "school_reserved": held.school_reserved,
                         "land_plots_reserved": held.land_plots_reserved,
+                        "accommodation_beds_reserved": held.accommodation_beds_reserved,
                     }
                     if held is not None
                     else None

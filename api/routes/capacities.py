@@ -57,6 +57,7 @@ def put_capacity(
             "kindergarten_reserved": current.kindergarten_reserved,
             "school_reserved": current.school_reserved,
             "land_plots_reserved": current.land_plots_reserved,
+            "accommodation_beds_reserved": current.accommodation_beds_reserved,
         }
         if current
         else None

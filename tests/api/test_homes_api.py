@@ -116,6 +116,30 @@ class TestCapacity:
         )
         assert body["errors"][0]["loc"] == ["body", "accommodation_beds"]
 
+    def test_centre_beds_cannot_drop_below_reserved(
+        self, client: TestClient, admin: dict[str, str], session: Session
+    ) -> None:
+        # Beds held by committed decisions stay held: setting fewer is a 422, nothing changes.
+        client.put(
+            "/localities/59-petropavl/capacity", json={"accommodation_beds": 20}, headers=admin
+        )
+        session.execute(
+            update(LocalityCapacityRecord)
+            .where(LocalityCapacityRecord.locality_id == "59-petropavl")
+            .values(accommodation_beds_reserved=12)
+        )
+        session.flush()
+        body = assert_problem(
+            client.put(
+                "/localities/59-petropavl/capacity", json={"accommodation_beds": 10}, headers=admin
+            ),
+            422,
+        )
+        assert body["errors"][0]["loc"] == ["body", "accommodation_beds"]
+        shown = client.get("/localities/59-petropavl/capacity", headers=admin).json()
+        assert shown["accommodation_beds"] == 20
+        assert shown["accommodation_beds_reserved"] == 12
+
     def test_seats_cannot_drop_below_reserved(
         self, client: TestClient, admin: dict[str, str], session: Session
     ) -> None:
