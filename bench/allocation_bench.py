@@ -71,41 +71,36 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
 NOTES = """
 ## Reading the figures
 
-- Machine load: the 1-minute load average is in the column "load avg" (0.4–1.1 on 2 cores
-  in this run; `uptime` before it: 1.04, 1.76, 1.89). Earlier runs under load 1.6–3.4 and
-  4–7 took up to 3.5× longer on the same batches, so compare times only within a run.
-- This table was run with `--mip-limit 0`; the independent HiGHS MIP on the same instances
-  (previous run, 60 s each): optimal 888,271 at 1,000 slack in 7.5 s; 4,450,538 (bound
+- Machine load: the 1-minute load average is in the column "load avg" (0.7–1.3 on 2 cores in
+  this run). Earlier runs under load 1.6–3.4 and 4–7 took up to 3.5× longer on the same
+  batches, so compare times only within a run. The contended 5,000 and 20,000 rows were
+  rerun after the solver phases were given 95 % of the time limit (the rest is for the
+  baselines, the stability audit and the reasons): before that change the 20,000 contended
+  run took 124.0 s for its 120 s limit (0.050 %).
+- This table was run with `--mip-limit 0`. The independent HiGHS MIP on the same instances
+  (an earlier run, 60 s each): optimal 888,271 at 1,000 slack in 7.5 s; 4,450,538 (bound
   4,450,608) at 5,000 slack; 882,357 (bound 882,800) at 1,000 contended; 4,247,029 (bound
   4,325,604) at 5,000 contended.
-- Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch
-  (0.024 % in 8.0 s), **not met on the contended one (0.232 % in 29.6 s, before the
-  large-neighbourhood search 0.296 % in 30.3 s)**. 20,000 households within 0.5 % in ≤ 120 s
-  and ≤ 4 GB: met on both (0.005 % in 24.6 s; 0.055 % in 115.1 s; peak RSS 1.8 GB).
-- Large-neighbourhood search (docs/allocation.md): it runs after the residual passes while
-  the allocation is more than 0.05 % below the LP bound, so the slack 5,000 and 20,000
-  batches skip it (0 rounds) and keep their times. Contended batches, same instances as the
-  previous table: 1,000 households 881,666 → 881,850 (gap 0.252 % → 0.231 %; 27 rounds,
-  8 kept, 12 s); 5,000 households 4,314,652 → 4,316,784 (0.296 % → 0.232 %; 23 rounds, 13
-  kept, 6 s); 20,000 households 17,637,146 → 17,637,626 (0.058 % → 0.055 %; 16 s). On the
-  contended 5,000 batch it now leaves 126 households unplaced (131 before). Separate 30 s
-  runs of that batch while tuning: 0.269 % (60 seeds, 3,000 options, no competitors),
-  0.265 %, 0.232 %, 0.222 % (search instead of the neighbourhood pass; at 1,000 that gave
-  0.335 %, so the pass stays, with 30 % of the time left), 0.252 % (residual share cut to
-  25 %). From one fixed start (4,314,652) 15 s of search gains 2,000–2,600, about
-  170 per second, the same rate as the destination bound (832 in 4.4 s): moving the bound
-  phase's time to the search would not reach 0.1 %, which needs the allocation at
-  4,322,484 against the bound 4,326,811 (+5,700 over this run).
-- Bound: the reported bound is the smaller of the LP dual bound and the destination bound
-  (docs/allocation.md, *The bound*), which ran in the last 15 % of the time limit: 884,275
-  → 883,892 (1,000 contended), 4,327,643 → 4,326,811 (5,000), 17,658,813 (a previous run's
-  LP) → 17,647,300 (20,000).
-- Where the 5,000 contended gap is: HiGHS on the whole model proves the optimum ≤ 4,325,604
-  after 60 s, 0.03 % under our bound; the allocation is 0.20 % under that proof. Earlier
-  runs without the search reached 0.213 % in 60 s and 0.170 % in 120 s.
-- Reduced-cost fixing removes no option on these batches (every LP reduced cost is above
-  −1,000 while the absolute gaps are 2,700 to 14,000), so it was not kept.
-- Margin over greedy (first come, best option left) on contended batches: +3.9 % (1,000),
+- Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch,
+  **not met on the contended one (0.25 %)**. 20,000 households within 0.5 % in ≤ 120 s and
+  ≤ 4 GB: met on both.
+- What changed since the previous table (docs/allocation.md): the LP by interior point with
+  crossover (the 5,000 contended LP in 8 s instead of 20 s on this machine; 5,000 slack
+  7.8 s instead of 8.0 s end to end, 20,000 slack 16.4 s instead of 24.6 s); integer phases
+  on the options within a reduced-cost window of the LP; HiGHS through highspy with the
+  current allocation as starting incumbent; neighbourhoods of 1,500 options, two solved side
+  by side. On the contended 5,000 batch the allocation ends where it did (4,316,709 here;
+  4,316,784 before; separate 30 s runs while tuning 4,316,763–4,317,789, i.e. 0.22–0.25 %):
+  the faster LP gives the neighbourhood search more time, but the search from the residual's
+  start gains only ~500–700 per second.
+- Where the 5,000 contended gap is: the LP bound is 4,327,425 (the destination bound, which
+  tightened the previous LP prices by 832, does not tighten the interior-point prices); HiGHS
+  on the whole model proves the optimum ≤ 4,325,604 after 60 s, so at least 0.04 % of the
+  gap is the bound's. The allocation leaves 130 households unplaced against the LP's 121
+  (mass 4,879). A single neighbourhood of 767 households re-solved by HiGHS for 10 s gains
+  +5,100, so much better allocations exist; what is missing is finding them in the ~15 s
+  left after the LP.
+- Margin over greedy (first come, best option left) on contended batches: +4.0 % (1,000),
   +4.8 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.3 %. The corridor status
   quo is about 25 % below greedy everywhere: following earlier movers ignores fit.
 - "feasible" means the objective has not reached the floor of the bound, however close.

@@ -10,6 +10,9 @@ heuristics start from it.
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 import time
 
 import highspy
@@ -18,6 +21,36 @@ import scipy.sparse as sp
 
 from matching.allocation.cpsat import CpResult, binding_rows
 from matching.allocation.model import Problem
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance.
+
+    HiGHS writes a banner to the process's standard output (file descriptor 1, below Python)
+    when the first instance is made, whatever its options; ``qonys allocate --json -`` and
+    the service's JSON logs must stay clean, so the first instance is made with descriptor 1
+    pointed at the null device for that moment.
+    """
+    global _banner_done
+    with _banner_lock:
+        if not _banner_done:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+                highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+            _banner_done = True
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def _highs_model(problem: Problem, rows: np.ndarray) -> highspy.HighsLp:
@@ -82,8 +115,7 @@ def solve_mip(
         ok = not problem.must_place.any() and bool(np.all(problem.capacity >= 0))
         ok = ok and bool(np.all(problem.fair_lb <= 0))
         return CpResult("optimal" if ok else "infeasible", np.zeros(0, dtype=bool), 0, 0.0, 0.0)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.05)))
     h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("threads", 1)
