@@ -92,3 +92,31 @@ def test_search_stops_at_its_target_objective() -> None:
     )
     assert stats.rounds == 0
     assert np.array_equal(x, start)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, 10_000))
+def test_two_neighbourhoods_at_once_keep_feasibility_and_never_lose(seed: int) -> None:
+    # Each neighbourhood is solved against the allocation before the round; merging both must
+    # still respect every row (shared quota rows included) and never lower the total.
+    problem = contended(seed)
+    start = greedy(problem)
+    lp = solve_lp_colgen(problem)
+    x, stats = improve_lns(
+        problem, start, lp.resource_price, time.perf_counter() + 30, seed=seed, max_rounds=6,
+        max_options=120, workers=2,
+    )
+    assert not any(problem.violations(x).values())
+    assert problem.objective(x) >= problem.objective(start)
+    assert stats.rounds >= 1
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 10_000))
+def test_a_mip_started_from_an_allocation_never_returns_less(seed: int) -> None:
+    problem = contended(seed, n=60)
+    start = greedy(problem)
+    res = solve_mip(problem, time_limit=0.05, start=start)
+    assert res.status in ("optimal", "feasible")
+    assert not any(problem.violations(res.x).values())
+    assert res.objective >= problem.objective(start)

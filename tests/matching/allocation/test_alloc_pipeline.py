@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import polars as pl
 import pytest
@@ -99,3 +101,42 @@ def test_unplaced_reasons_name_an_exhausted_resource() -> None:
         assert row["text_kk"] and row["text_ru"] and row["text_en"]
     assert fill.height > 0
     assert np.all(res.fill["used"].to_numpy() <= res.fill["capacity"].to_numpy())
+
+
+def test_reduced_cost_window_keeps_lp_greedy_and_locked_options() -> None:
+    from matching.allocation.greedy import greedy_fill, weight_order
+    from matching.allocation.lp import solve_lp_colgen
+    from matching.allocation.model import problem_from_instance
+    from matching.allocation.solve import _promising_options
+
+    prog = generate_programme(300, seed=5, options_per_household=10, contended_regions=2)
+    problem = problem_from_instance(prog.instance())
+    lp = solve_lp_colgen(problem)
+    keep = _promising_options(problem, lp.resource_price, lp.x, 0.0)
+    inside = np.zeros(problem.n_options, dtype=bool)
+    inside[keep] = True
+    assert keep.size < problem.n_options  # the window does drop options
+    assert inside[lp.x > 1e-9].all()
+    assert inside[greedy_fill(problem, weight_order(problem), problem.weight.astype(float))].all()
+    assert inside[problem.must_place[problem.opt_hh]].all()
+    # Every household keeps at least one option (its best reduced-cost one).
+    assert np.unique(problem.opt_hh[keep]).size == np.unique(problem.opt_hh).size
+    # An infinite window keeps everything.
+    assert _promising_options(problem, lp.resource_price, lp.x, math.inf).size == problem.n_options
+
+
+def test_the_window_gives_the_same_quality_proof_as_the_full_model() -> None:
+    prog = generate_programme(300, seed=9, options_per_household=10, contended_regions=2)
+    inst = prog.instance()
+    narrow = allocate(inst, AllocationConfig(deterministic=True, time_limit=20, exact_max_options=0))
+    wide = allocate(
+        inst,
+        AllocationConfig(
+            deterministic=True, time_limit=20, exact_max_options=0, reduced_cost_window=math.inf
+        ),
+    )
+    for res in (narrow, wide):
+        assert res.objective <= res.best_bound
+        assert not any(problem_from_instance(inst).violations(res.x).values())
+    # The bound is the full problem's either way.
+    assert abs(narrow.best_bound - wide.best_bound) <= 0.001 * wide.best_bound
