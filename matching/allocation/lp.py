@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from matching.allocation.model import Problem
+from matching.allocation.model import Problem, take_options
 
 # Interior point with crossover: on the restricted LPs of a 5,000-household contended batch it
 # measured 1.9 s against 10.3 s for dual simplex (same vertex objective; see
@@ -165,16 +165,7 @@ def solve_lp_colgen(
     status = "error"
     for _ in range(max_rounds):
         idx = np.flatnonzero(active)
-        sub = Problem(
-            opt_hh=problem.opt_hh[idx],
-            n_hh=problem.n_hh,
-            weight=problem.weight[idx],
-            usage=problem.usage[idx],
-            capacity=problem.capacity,
-            must_place=problem.must_place,
-            fair=problem.fair[:, idx] if problem.fair.shape[0] else problem.fair,
-            fair_lb=problem.fair_lb,
-        )
+        sub = take_options(problem, idx)
         remaining = time_limit - (time.perf_counter() - t0)
         res = _solve_lp_full(sub, time_limit=max(remaining, 1.0))
         if res.status != "optimal":

@@ -75,6 +75,20 @@ class Problem:
         return out
 
 
+def take_options(problem: Problem, keep: np.ndarray) -> Problem:
+    """The same households, rows and floors with only the options ``keep`` (sorted indices)."""
+    return Problem(
+        opt_hh=problem.opt_hh[keep],
+        n_hh=problem.n_hh,
+        weight=problem.weight[keep],
+        usage=problem.usage[keep],
+        capacity=problem.capacity,
+        must_place=problem.must_place,
+        fair=problem.fair[:, keep] if problem.fair.shape[0] else problem.fair,
+        fair_lb=problem.fair_lb,
+    )
+
+
 def fairness_rows(
     inst: AllocationInstance, rules: tuple[FairnessRule, ...]
 ) -> tuple[sp.csr_matrix, np.ndarray]:

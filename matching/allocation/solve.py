@@ -33,6 +33,7 @@ from matching.allocation.model import (
     groups_table,
     problem_from_instance,
     restrict,
+    take_options,
 )
 
 ProgressCallback = Callable[[str, float, str], None]
@@ -236,20 +237,6 @@ def _promising_options(
     return np.flatnonzero(keep)
 
 
-def _subset(problem: Problem, keep: np.ndarray) -> Problem:
-    """The same households and rows with only the options ``keep`` (sorted indices)."""
-    return Problem(
-        opt_hh=problem.opt_hh[keep],
-        n_hh=problem.n_hh,
-        weight=problem.weight[keep],
-        usage=problem.usage[keep],
-        capacity=problem.capacity,
-        must_place=problem.must_place,
-        fair=problem.fair[:, keep] if problem.fair.shape[0] else problem.fair,
-        fair_lb=problem.fair_lb,
-    )
-
-
 def _primal(
     problem: Problem,
     config: AllocationConfig,
@@ -354,7 +341,7 @@ def _solve(
     use_bound = soft_rows is not None and config.bound_time_share > 0 and not problem.fair.shape[0]
     deadline = t0 + config.time_limit * (_SOLVER_SHARE - (config.bound_time_share if use_bound else 0.0))
     keep = _promising_options(problem, lp.resource_price, lp.x, config.reduced_cost_window)
-    work = _subset(problem, keep)
+    work = take_options(problem, keep)
     xw, failed = _primal(work, config, lp.x[keep], lp.resource_price, lp.bound, deadline, progress, phases)
     if failed and keep.size < problem.n_options:
         # The window left a lock or floor without room: try again with every option.
