@@ -47,7 +47,7 @@ class LPResult:
 
 
 def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
-    """Solve the LP relaxation with HiGHS (dual simplex, so the solution is a vertex).
+    """Solve the LP relaxation with HiGHS (interior point with crossover, so the solution is a vertex).
 
     Parameters
     ----------
@@ -64,7 +64,7 @@ def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
 
 
 def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
-    """HiGHS dual simplex on the whole relaxation."""
+    """HiGHS (interior point with crossover) on the whole relaxation."""
     n = problem.n_options
     if n == 0:
         ok = not problem.must_place.any() and bool(np.all(problem.fair_lb <= 0))
