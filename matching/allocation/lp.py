@@ -17,7 +17,7 @@ from matching.allocation.model import Problem, take_options
 
 # Interior point with crossover: on the restricted LPs of a 5,000-household contended batch it
 # measured 1.9 s against 10.3 s for dual simplex (same vertex objective; see
-# docs/benchmarks/allocation.md), and crossover still returns a vertex for LP fixing.
+# docs/allocation.md), and crossover still returns a vertex for LP fixing.
 _LP_METHOD = "highs-ipm"
 
 
