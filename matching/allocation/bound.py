@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from matching.allocation.lp import dual_bound
+from matching.allocation.lp import dual_bound, household_prices
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import Problem
 
@@ -93,11 +93,7 @@ def destination_bound(
     t0 = time.perf_counter()
     price = np.maximum(resource_price, 0.0)
     lp_bound, reduced = dual_bound(problem, price, np.zeros(0))
-    # π_h: each household's best reduced value (free for locked households), as in dual_bound.
-    pi = np.full(problem.n_hh, -np.inf)
-    np.maximum.at(pi, problem.opt_hh, reduced)
-    pi = np.where(problem.must_place, pi, np.maximum(pi, 0.0))
-    pi[~np.isfinite(pi)] = 0.0
+    pi = household_prices(problem, reduced)
     hard = ~soft_rows
     hard_price = np.where(hard, price, 0.0)
     # Value of an option inside its group: its reduced value plus the hard prices it pays.

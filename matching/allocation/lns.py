@@ -192,7 +192,7 @@ def improve_lns(
             # One neighbourhood per worker, with disjoint households, solved side by side
             # (HiGHS releases the GIL); results are merged one by one below.
             taken = np.zeros(problem.n_hh, dtype=bool)
-            jobs: list[tuple[np.ndarray, np.ndarray, Problem, np.ndarray]] = []
+            jobs: list[tuple[np.ndarray, Problem, np.ndarray]] = []  # in_opt, sub, idx
             for _ in range(workers):
                 hood = _pick_neighbourhood(
                     problem, x, reduced, rng, seeds=seeds, per_row=per_row,
@@ -206,11 +206,11 @@ def improve_lns(
                 in_opt[hood] = True
                 in_opt = in_opt[problem.opt_hh]
                 sub, idx = restrict(problem, hood, x & ~in_opt)
-                jobs.append((hood, in_opt, sub, idx))
+                jobs.append((in_opt, sub, idx))
             if not jobs:
                 break
             args = [
-                (job[2], limit, x[job[3]], seed + rounds + k) for k, job in enumerate(jobs)
+                (sub, limit, x[idx], seed + rounds + k) for k, (_, sub, idx) in enumerate(jobs)
             ]
             rounds += len(jobs)
             if pool is not None and len(jobs) > 1:
@@ -218,7 +218,7 @@ def improve_lns(
             else:
                 results = [_solve_hood(a) for a in args]
             any_better = False
-            for (_, in_opt, _, idx), res in zip(jobs, results, strict=True):
+            for (in_opt, _, idx), res in zip(jobs, results, strict=True):
                 if res.status not in ("optimal", "feasible") or not res.x.size:
                     continue
                 # Each neighbourhood was solved against the allocation before this round;

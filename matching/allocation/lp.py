@@ -112,6 +112,16 @@ def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
     )
 
 
+def household_prices(problem: Problem, reduced: np.ndarray) -> np.ndarray:
+    """``π_h``: each household's best reduced value, at least 0 unless the household is locked
+    (0 for a household without options)."""
+    best = np.full(problem.n_hh, -np.inf)
+    np.maximum.at(best, problem.opt_hh, reduced)
+    best = np.where(problem.must_place, best, np.maximum(best, 0.0))
+    best[~np.isfinite(best)] = 0.0
+    return best
+
+
 def dual_bound(problem: Problem, resource_price: np.ndarray, fair_price: np.ndarray) -> tuple[float, np.ndarray]:
     """A valid upper bound from any prices ``λ ≥ 0`` on resources and ``μ ≥ 0`` on fairness.
 
@@ -123,10 +133,7 @@ def dual_bound(problem: Problem, resource_price: np.ndarray, fair_price: np.ndar
     reduced = problem.weight.astype(float) - problem.usage @ resource_price
     if problem.fair.shape[0]:
         reduced += problem.fair.T @ fair_price
-    best = np.full(problem.n_hh, -np.inf)
-    np.maximum.at(best, problem.opt_hh, reduced)
-    best = np.where(problem.must_place, best, np.maximum(best, 0.0))
-    best[~np.isfinite(best)] = 0.0
+    best = household_prices(problem, reduced)
     bound = float(best.sum() + resource_price @ problem.capacity)
     if problem.fair.shape[0]:
         bound -= float(fair_price @ problem.fair_lb)

@@ -25,7 +25,7 @@ from matching.allocation.explain import Conflict, explain_infeasible, unplaced_r
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.lns import improve_lns
-from matching.allocation.lp import solve_lp_colgen
+from matching.allocation.lp import dual_bound, household_prices, solve_lp_colgen
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import (
     FairnessRule,
@@ -226,11 +226,8 @@ def _promising_options(
     """
     if problem.fair.shape[0] or not math.isfinite(window):
         return np.arange(problem.n_options)
-    reduced = problem.weight.astype(float) - problem.usage @ price
-    best = np.full(problem.n_hh, -np.inf)
-    np.maximum.at(best, problem.opt_hh, reduced)
-    best = np.where(problem.must_place, best, np.maximum(best, 0.0))
-    keep = reduced - best[problem.opt_hh] >= -window
+    _, reduced = dual_bound(problem, price, np.zeros(0))
+    keep = reduced - household_prices(problem, reduced)[problem.opt_hh] >= -window
     keep |= lp_x > 1e-9
     keep |= problem.must_place[problem.opt_hh]
     keep |= greedy_fill(problem, weight_order(problem), problem.weight.astype(float))

@@ -200,6 +200,33 @@ def state(
     }
 
 
+def commit_concurrently(db: Db, runs: list[str], *, by_planner: bool = False) -> dict[str, Any]:
+    """Commit ``runs`` at the same moment, each from its own engine and thread; returns each
+    run's outcome (the commit's result or its CommitConflict)."""
+    barrier = threading.Barrier(len(runs))
+    outcomes: dict[str, Any] = {}
+
+    def commit_in_thread(run_id: str) -> None:
+        engine = make_engine(db.url, pool_size=1)
+        try:
+            with make_sessionmaker(engine)() as s:
+                barrier.wait()
+                by = {"by": f"planner-{run_id[:4]}"} if by_planner else {}
+                try:
+                    outcomes[run_id] = commit_run(s, run_id, **by)
+                except CommitConflict as exc:
+                    outcomes[run_id] = exc
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
 def test_commit_reserves_and_a_competing_commit_writes_nothing(db: Db) -> None:
     with db.session() as s:
         h1, h2, h3 = household(s), household(s), household(s)
@@ -315,26 +342,7 @@ def test_two_planners_committing_at_once_never_overbook(db: Db, round_: int) -> 
             for h in people
         ]
         s.commit()
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, Any] = {}
-
-    def commit_in_thread(run_id: str) -> None:
-        engine = make_engine(db.url, pool_size=1)
-        try:
-            with make_sessionmaker(engine)() as s:
-                barrier.wait()
-                try:
-                    outcomes[run_id] = commit_run(s, run_id, by=f"planner-{run_id[:4]}")
-                except CommitConflict as exc:
-                    outcomes[run_id] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = commit_concurrently(db, runs, by_planner=True)
     wins = [r for r in runs if not isinstance(outcomes.get(r), CommitConflict)]
     losses = [r for r in runs if isinstance(outcomes.get(r), CommitConflict)]
     assert len(wins) == 1 and len(losses) == 1, outcomes
@@ -400,26 +408,7 @@ def test_two_concurrent_commits_never_overrun_a_quota(db: Db, round_: int) -> No
             for h in people
         ]
         s.commit()
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, Any] = {}
-
-    def commit_in_thread(run_id: str) -> None:
-        engine = make_engine(db.url, pool_size=1)
-        try:
-            with make_sessionmaker(engine)() as s:
-                barrier.wait()
-                try:
-                    outcomes[run_id] = commit_run(s, run_id)
-                except CommitConflict as exc:
-                    outcomes[run_id] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = commit_concurrently(db, runs)
     conflicts = [o for o in outcomes.values() if isinstance(o, CommitConflict)]
     assert len(outcomes) == 2 and len(conflicts) == 1, outcomes
     assert [e["loc"] for e in conflicts[0].errors] == [["quota_persons", f"{REGION}/kandas"]]
@@ -654,26 +643,7 @@ def test_two_concurrent_commits_never_overbook_centre_beds(db: Db, round_: int) 
             for h in people
         ]
         s.commit()
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, Any] = {}
-
-    def commit_in_thread(run_id: str) -> None:
-        engine = make_engine(db.url, pool_size=1)
-        try:
-            with make_sessionmaker(engine)() as s:
-                barrier.wait()
-                try:
-                    outcomes[run_id] = commit_run(s, run_id)
-                except CommitConflict as exc:
-                    outcomes[run_id] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=commit_in_thread, args=(r,)) for r in runs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = commit_concurrently(db, runs)
     conflicts = [o for o in outcomes.values() if isinstance(o, CommitConflict)]
     assert len(outcomes) == 2 and len(conflicts) == 1, outcomes
     assert [e["loc"] for e in conflicts[0].errors] == [["centre_beds", CENTRE]]
