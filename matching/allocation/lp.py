@@ -148,6 +148,7 @@ def solve_lp_colgen(
     max_rounds: int = 30,
     tolerance: float = 1e-4,
     time_limit: float = 600.0,
+    active: np.ndarray | None = None,
 ) -> LPResult:
     """LP relaxation by column generation over options.
 
@@ -155,7 +156,8 @@ def solve_lp_colgen(
     reduced value under its prices are added until none is left (then the restricted optimum
     is the full LP optimum) or the relative distance between the restricted optimum and the
     dual bound of :func:`dual_bound` is below ``tolerance``. The reported ``bound`` is always
-    the dual bound, valid for the full problem.
+    the dual bound, valid for the full problem. ``active`` (bool per option) adds options to
+    the first restricted LP, e.g. those of an earlier solve of the same options.
     """
     import time
 
@@ -165,7 +167,7 @@ def solve_lp_colgen(
     order = np.lexsort((-problem.weight, problem.opt_hh))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - start[problem.opt_hh[order]]
-    active = rank < initial_per_household
+    active = rank < initial_per_household if active is None else active | (rank < initial_per_household)
     best_x = np.zeros(n)
     best_bound = np.inf
     price = np.zeros(problem.capacity.shape[0])

@@ -21,11 +21,12 @@ from matching.allocation.audit import StabilityAudit, stability_audit
 from matching.allocation.baselines import greedy_baseline, status_quo_baseline
 from matching.allocation.bound import destination_bound
 from matching.allocation.cpsat import solve_cpsat
+from matching.allocation.cuts import feasible_options, knapsack_rows, separate, with_cuts
 from matching.allocation.explain import Conflict, explain_infeasible, unplaced_reasons
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.lns import improve_lns
-from matching.allocation.lp import dual_bound, household_prices, solve_lp_colgen
+from matching.allocation.lp import LPResult, dual_bound, household_prices, solve_lp_colgen
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import (
     FairnessRule,
@@ -83,6 +84,10 @@ class AllocationConfig:
         After the LP, the integer phases use only options whose LP reduced cost is at least
         ``−window`` (objective units; plus the LP's and a greedy allocation's options);
         ``math.inf`` keeps every option. Not used with fairness rules.
+    cut_rounds
+        Rounds of knapsack cuts (:mod:`matching.allocation.cuts`) added to the LP after its
+        first solve; each round re-solves the LP from the options already priced in. The
+        cuts hold for every allocation, so the integer phases keep them as extra rows.
     earlier_movers
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
@@ -102,6 +107,7 @@ class AllocationConfig:
     lns_rounds: int = 20
     lns_target_gap: float = 5e-4
     reduced_cost_window: float = 50.0
+    cut_rounds: int = 1
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
@@ -155,6 +161,8 @@ _HOOD_SHARE = 0.3
 _SOLVER_SHARE = 0.95
 # Share of the time left for the first residual solve (the households the LP leaves fractional).
 _RESIDUAL_SHARE = 0.4
+# Cut rounds start only while less than this share of the time limit has passed.
+_CUT_SHARE = 0.35
 
 
 def _neighbourhood(
@@ -320,6 +328,9 @@ def _solve(
             return "infeasible", none, math.nan, "cpsat", phases
         # No solution within the limit: fall through to the LP-guided pipeline.
 
+    # Options needing more than a whole row can never be chosen; without them the LP is tighter.
+    fit = feasible_options(problem)
+    full_problem, problem = problem, take_options(problem, fit)
     progress("lp", 0.1, "LP relaxation (column generation)")
     t_lp = time.perf_counter()
     lp = solve_lp_colgen(problem, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.7)
@@ -329,12 +340,63 @@ def _solve(
     if lp.status != "optimal":
         # No LP round finished in time: return the greedy allocation with the trivial bound
         # (every household on its best option), so a batch never comes back empty-handed.
-        x = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
-        if any(problem.violations(x).values()):
+        x = greedy_fill(full_problem, weight_order(full_problem), full_problem.weight.astype(float))
+        if any(full_problem.violations(x).values()):
             return "unknown", none, math.nan, "lp", phases
-        best = np.zeros(problem.n_hh, dtype=np.int64)
-        np.maximum.at(best, problem.opt_hh, problem.weight)
+        best = np.zeros(full_problem.n_hh, dtype=np.int64)
+        np.maximum.at(best, full_problem.opt_hh, full_problem.weight)
         return "feasible", x, float(best.sum()), "greedy-fallback", phases
+    problem, lp = _cut_rounds(problem, lp, config, t0, phases)
+    status, xs, bound, method = _integer_phases(problem, config, lp, soft_rows, t0, progress, phases)
+    x = np.zeros(full_problem.n_options, dtype=bool)
+    x[fit[xs]] = True
+    return status, x, bound, method, phases
+
+
+def _cut_rounds(
+    problem: Problem, lp: LPResult, config: AllocationConfig, t0: float, phases: dict[str, float]
+) -> tuple[Problem, LPResult]:
+    """Add knapsack cuts to the LP for ``config.cut_rounds`` rounds (or until none is violated
+    or a third of the time limit has passed). Returns the problem with the cuts as rows and
+    the last LP; its bound is never above the first one's."""
+    t1 = time.perf_counter()
+    rows = knapsack_rows(problem)
+    n_cuts = 0
+    for _ in range(config.cut_rounds):
+        if rows.size == 0 or time.perf_counter() - t0 > config.time_limit * _CUT_SHARE:
+            break
+        cuts = separate(problem, lp.x, rows)
+        if cuts.n_cuts == 0:
+            break
+        tightened = with_cuts(problem, cuts)
+        nxt = solve_lp_colgen(
+            tightened, tolerance=config.lp_tolerance, time_limit=config.time_limit * 0.3, active=lp.active
+        )
+        if nxt.status != "optimal":
+            break
+        n_cuts += cuts.n_cuts
+        problem = tightened
+        lp = replace(nxt, bound=min(nxt.bound, lp.bound))
+    phases["cuts"] = time.perf_counter() - t1
+    phases["cut_rows"] = float(n_cuts)
+    return problem, lp
+
+
+def _integer_phases(
+    problem: Problem,
+    config: AllocationConfig,
+    lp: LPResult,
+    soft_rows: np.ndarray | None,
+    t0: float,
+    progress: ProgressCallback,
+    phases: dict[str, float],
+) -> tuple[str, np.ndarray, float, str]:
+    """Integer allocation from the LP, the final bound and the status (x over ``problem``)."""
+    workers = 1 if config.deterministic else config.workers
+    none = np.zeros(problem.n_options, dtype=bool)
+    if soft_rows is not None and soft_rows.size < problem.capacity.size:
+        # Cut rows (appended last) are destination rows, never dualized by the bound.
+        soft_rows = np.r_[soft_rows, np.zeros(problem.capacity.size - soft_rows.size, dtype=bool)]
     use_bound = soft_rows is not None and config.bound_time_share > 0 and not problem.fair.shape[0]
     deadline = t0 + config.time_limit * (_SOLVER_SHARE - (config.bound_time_share if use_bound else 0.0))
     keep = _promising_options(problem, lp.resource_price, lp.x, config.reduced_cost_window)
@@ -350,8 +412,8 @@ def _solve(
         remaining = max(deadline - time.perf_counter(), 1.0)
         full = solve_cpsat(problem, time_limit=remaining, workers=workers, seed=config.seed)
         if full.status in ("optimal", "feasible"):
-            return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full", phases
-        return full.status, none, lp.bound, "lp+cpsat-full", phases
+            return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full"
+        return full.status, none, lp.bound, "lp+cpsat-full"
     x = np.zeros(problem.n_options, dtype=bool)
     x[keep[xw]] = True
     # Options outside the window may still fit what is left: a last greedy top-up.
@@ -368,7 +430,7 @@ def _solve(
         bound = min(bound, dec.bound)
         phases["bound"] = time.perf_counter() - t3
     status = "optimal" if math.floor(bound + 1e-6) <= obj else "feasible"
-    return status, x, bound, f"lp+{config.residual_solver}", phases
+    return status, x, bound, f"lp+{config.residual_solver}"
 
 
 def allocate(
