@@ -52,7 +52,9 @@ def test_destination_bound_on_a_contended_batch_lies_between_the_optimum_and_the
 def test_allocate_reports_the_tighter_bound_and_keeps_it_above_the_objective() -> None:
     prog = generate_programme(300, seed=9, options_per_household=8, localities_per_region=3, contended_regions=3)
     inst = prog.instance()
-    with_bound = allocate(inst, AllocationConfig(deterministic=True, time_limit=10, exact_max_options=0))
+    with_bound = allocate(
+        inst, AllocationConfig(deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.15)
+    )
     lp_only = allocate(
         inst, AllocationConfig(deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.0)
     )
