@@ -71,37 +71,30 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
 NOTES = """
 ## Reading the figures
 
-- Machine load: the 1-minute load average is in the column "load avg" (0.7–1.3 on 2 cores in
+- Machine load: the 1-minute load average is in the column "load avg" (1.0–1.4 on 2 cores in
   this run). Earlier runs under load 1.6–3.4 and 4–7 took up to 3.5× longer on the same
-  batches, so compare times only within a run. The contended 5,000 and 20,000 rows were
-  rerun after the solver phases were given 95 % of the time limit (the rest is for the
-  baselines, the stability audit and the reasons): before that change the 20,000 contended
-  run took 124.0 s for its 120 s limit (0.050 %).
+  batches, so compare times only within a run.
 - This table was run with `--mip-limit 0`. The independent HiGHS MIP on the same instances
   (an earlier run, 60 s each): optimal 888,271 at 1,000 slack in 7.5 s; 4,450,538 (bound
   4,450,608) at 5,000 slack; 882,357 (bound 882,800) at 1,000 contended; 4,247,029 (bound
-  4,325,604) at 5,000 contended.
-- Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on the slack batch,
-  **not met on the contended one (0.25 %)**. 20,000 households within 0.5 % in ≤ 120 s and
-  ≤ 4 GB: met on both.
-- What changed since the previous table (docs/allocation.md): the LP by interior point with
-  crossover (the 5,000 contended LP in 8 s instead of 20 s on this machine; 5,000 slack
-  7.8 s instead of 8.0 s end to end, 20,000 slack 16.4 s instead of 24.6 s); integer phases
-  on the options within a reduced-cost window of the LP; HiGHS through highspy with the
-  current allocation as starting incumbent; neighbourhoods of 1,500 options, two solved side
-  by side. On the contended 5,000 batch the allocation ends where it did (4,316,709 here;
-  4,316,784 before; separate 30 s runs while tuning 4,316,763–4,317,789, i.e. 0.22–0.25 %):
-  the faster LP gives the neighbourhood search more time, but the search from the residual's
-  start gains only ~500–700 per second.
-- Where the 5,000 contended gap is: the LP bound is 4,327,425 (the destination bound, which
-  tightened the previous LP prices by 832, does not tighten the interior-point prices); HiGHS
-  on the whole model proves the optimum ≤ 4,325,604 after 60 s, so at least 0.04 % of the
-  gap is the bound's. The allocation leaves 130 households unplaced against the LP's 121
-  (mass 4,879). A single neighbourhood of 767 households re-solved by HiGHS for 10 s gains
-  +5,100, so much better allocations exist; what is missing is finding them in the ~15 s
-  left after the LP.
+  4,325,604) at 5,000 contended. On the 5,000 contended batch HiGHS alone, 600 s, one
+  thread: 4,307,959 with bound 4,325,558 (its root cuts took 70 s), 0.41 %.
+- Targets on 2 cores. 5,000 households within 0.1 % in ≤ 30 s: met on both batches (slack
+  0.010 % in 8.7 s, contended 0.077 % in 28.8 s; seven further 30 s runs of the contended
+  batch's solver phases with seeds 0–5 and 7 while tuning: 0.060–0.082 %). 20,000 households within 0.5 % in
+  ≤ 120 s and ≤ 4 GB: met on both (0.002 % in 26.4 s and 0.009 % in 67.4 s, 1.7 GB).
+- What changed since the previous table (docs/allocation.md, *Knapsack cuts*): options
+  larger than a row's capacity are dropped before the LP, and two rounds of cover and
+  rounding cuts on the seat and persons rows are added to it. On the contended 5,000 batch
+  the bound went from 4,327,425 to 4,325,892 and the allocation from 4,316,709 to 4,322,552
+  (gap 0.248 % → 0.077 %): the cut LP is a better guide for the residual and the search.
+  The residual is solved with two HiGHS seeds side by side, and the second fix-and-resolve
+  pass is skipped when the search follows. Contended 20,000 went from 0.050 % in 117.6 s to
+  0.009 % in 67.4 s (the search stops at 0.05 %); contended 1,000 from 0.224 % to 0.121 %.
+  The cuts cost time on slack batches, where the gap was already small: 20,000 slack
+  26.4 s instead of 16.4 s (0.002 % instead of 0.004 %).
 - Margin over greedy (first come, best option left) on contended batches: +4.0 % (1,000),
-  +4.8 % (5,000), +3.5 % (20,000); on slack batches +0.9 % to +1.3 %. The corridor status
+  +5.0 % (5,000), +3.6 % (20,000); on slack batches +0.9 % to +1.3 %. The corridor status
   quo is about 25 % below greedy everywhere: following earlier movers ignores fit.
 - "feasible" means the objective has not reached the floor of the bound, however close.
 - Blocking household–locality pairs (stability audit, an upper bound) are in the JSON lines
@@ -169,7 +162,7 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d', time.gmtime())}. Synthetic batches (`generate_programme`, seed 2026, "
         "slack 1.3, and in the contended runs 0 or 2 of 6 regions further squeezed: quotas, homes, seats ×0.6), "
         "options per household 30 (40 at 20,000), CP-SAT 2 workers. Objective = Σ priority-weighted "
-        "fit score × 1000; bound = the smaller of the LP dual bound (column generation, HiGHS) and the destination bound, or the CP-SAT bound.\n\n"
+        "fit score × 1000; bound = the LP dual bound (column generation with knapsack cuts, HiGHS; the destination bound is off by default), or the CP-SAT bound.\n\n"
         + header + "\n".join(lines) + "\n" + NOTES
     )
     Path(args.out).write_text(text, encoding="utf-8")
