@@ -54,15 +54,14 @@ def knapsack_rows(problem: Problem, *, max_items: int = 400) -> np.ndarray:
     """Rows worth separating: some option needs more than one unit, and the capacity holds at
     most ``max_items`` of the smallest need (cuts on wider rows are too weak to matter)."""
     csc = problem.usage.tocsc()
-    nnz = np.diff(csc.indptr)
-    big = np.zeros(problem.capacity.shape[0], dtype=bool)
-    has = nnz > 0
-    big[has] = np.maximum.reduceat(csc.data, csc.indptr[:-1][has]) > 1
-    small = np.zeros_like(big)
-    small[has] = np.minimum.reduceat(csc.data, csc.indptr[:-1][has]) > 0
-    fits = np.zeros_like(big)
-    fits[has] = problem.capacity[has] <= max_items * np.minimum.reduceat(csc.data, csc.indptr[:-1][has])
-    return np.flatnonzero(big & small & fits)
+    has = np.diff(csc.indptr) > 0
+    if not has.any():
+        return np.zeros(0, dtype=np.int64)
+    starts = csc.indptr[:-1][has]
+    largest = np.maximum.reduceat(csc.data, starts)
+    smallest = np.minimum.reduceat(csc.data, starts)
+    worth = (largest > 1) & (smallest > 0) & (problem.capacity[has] <= max_items * smallest)
+    return np.flatnonzero(has)[worth]
 
 
 def _row_cut(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from matching.allocation.cuts import feasible_options, knapsack_rows, separate, with_cuts
 from matching.allocation.lp import solve_lp_colgen
-from matching.allocation.model import Problem, take_options
+from matching.allocation.model import Problem, problem_from_instance, take_options
 from matching.allocation.solve import AllocationConfig, _solve
 from matching.allocation.synthetic import generate_programme
-from tests.matching.allocation.test_alloc_exact import brute_force
+from tests.matching.allocation.test_alloc_exact import brute_force, feasible_allocations
 
 
 @st.composite
@@ -38,24 +38,13 @@ def seat_problems(draw: st.DrawFn) -> tuple[Problem, np.ndarray]:
     return p, x
 
 
-def all_allocations(p: Problem) -> list[np.ndarray]:
-    choices = [[-1, *np.flatnonzero(p.opt_hh == h).tolist()] for h in range(p.n_hh)]
-    out = []
-    for combo in itertools.product(*choices):
-        x = np.zeros(p.n_options, dtype=bool)
-        x[[j for j in combo if j >= 0]] = True
-        if not any(p.violations(x).values()):
-            out.append(x)
-    return out
-
-
 @settings(max_examples=150, deadline=None)
 @given(seat_problems())
 def test_no_cut_removes_an_allocation(case: tuple[Problem, np.ndarray]) -> None:
     p, x = case
     rows = np.arange(p.capacity.size)
     cuts = separate(p, x, rows)
-    for alloc in all_allocations(p):
+    for alloc in feasible_allocations(p):
         assert np.all(cuts.coef.T @ alloc.astype(np.int64) <= cuts.rhs)
     # Every cut returned is violated by the point it was separated from.
     if cuts.n_cuts:
@@ -105,11 +94,9 @@ def test_options_larger_than_a_row_are_dropped_and_no_other() -> None:
 
 def test_pipeline_with_cuts_proves_a_tighter_gap_and_stays_feasible() -> None:
     inst = generate_programme(400, seed=11, options_per_household=12, contended_regions=2).instance()
-    from matching.allocation.model import problem_from_instance
-
     p = problem_from_instance(inst)
     base = AllocationConfig(time_limit=20, deterministic=True, exact_max_options=0, bound_time_share=0)
-    _, x0, bound0, _, _ = _solve(p, AllocationConfig(**{**base.__dict__, "cut_rounds": 0}), lambda *a: None)
+    _, x0, bound0, _, _ = _solve(p, replace(base, cut_rounds=0), lambda *a: None)
     _, x1, bound1, _, phases = _solve(p, base, lambda *a: None)
     assert phases["cut_rows"] > 0
     assert bound1 < bound0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,20 +36,19 @@ def tiny_problems(draw: st.DrawFn) -> Problem:
     )
 
 
-def brute_force(p: Problem) -> int | None:
-    """Best objective over all assignments, or None when no assignment is feasible."""
+def feasible_allocations(p: Problem) -> Iterator[np.ndarray]:
+    """Every 0/1 allocation of ``p`` that keeps all its rows (each household on one option or none)."""
     choices = [[-1, *np.flatnonzero(p.opt_hh == h).tolist()] for h in range(p.n_hh)]
-    best: int | None = None
     for combo in itertools.product(*choices):
         x = np.zeros(p.n_options, dtype=bool)
-        for j in combo:
-            if j >= 0:
-                x[j] = True
-        if any(p.violations(x).values()):
-            continue
-        obj = p.objective(x)
-        best = obj if best is None or obj > best else best
-    return best
+        x[[j for j in combo if j >= 0]] = True
+        if not any(p.violations(x).values()):
+            yield x
+
+
+def brute_force(p: Problem) -> int | None:
+    """Best objective over all assignments, or None when no assignment is feasible."""
+    return max((p.objective(x) for x in feasible_allocations(p)), default=None)
 
 
 @settings(max_examples=60, deadline=None)
