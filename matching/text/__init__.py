@@ -35,3 +35,10 @@ class Text:
 
     def as_dict(self) -> dict[str, str]:
         return {"kk": self.kk, "ru": self.ru, "en": self.en}
+
+
+def msg(key: str, **values: object) -> Text:
+    """The catalogue's message ``key`` (see :mod:`matching.text.catalogue`)."""
+    from matching.text.catalogue import msg as _msg  # the catalogue imports Text from here
+
+    return _msg(key, **values)
