@@ -37,8 +37,8 @@ def describe(exc: BaseException) -> str:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    from api import migrate
-    from api.settings import get_settings
+    from api.core import migrate
+    from api.core.settings import get_settings
 
     url = get_settings().database_url
     try:
@@ -51,9 +51,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 @db_app.command("check")
 def db_check() -> None:
     """Exit non-zero when the models and the migrated database differ."""
-    from api import migrate
-    from api.db import make_engine
-    from api.settings import get_settings
+    from api.core import migrate
+    from api.core.db import make_engine
+    from api.core.settings import get_settings
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     try:
@@ -72,9 +72,9 @@ def seed(
     ] = False,
 ) -> None:
     """Load the reference data (regions, localities, programme roles) into the database."""
-    from api.db import make_engine, make_sessionmaker, session_scope
-    from api.seed import SeedError, seed_reference
-    from api.settings import get_settings
+    from api.core.db import make_engine, make_sessionmaker, session_scope
+    from api.core.settings import get_settings
+    from api.reference.seed import SeedError, seed_reference
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
@@ -83,7 +83,7 @@ def seed(
         with session_scope(make_sessionmaker(engine)) as session:
             report = seed_reference(session, settings.data_dir)
         if demo:
-            from api.demo import load_demo
+            from api.reference.demo import load_demo
             from matching.reference import load_reference
             from taxonomy import load_taxonomy
 
@@ -194,8 +194,8 @@ def allocate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from api.allocation_report import report
-    from api.scenario import ScenarioError, load_scenario_dir
+    from api.allocation.report import report
+    from api.allocation.scenario import ScenarioError, load_scenario_dir
     from matching.allocation import AllocationConfig
     from matching.allocation import allocate as run_allocation
 
@@ -207,7 +207,7 @@ def allocate(
         if demo is not None:
             if demo < 1:
                 raise fail("--demo needs a positive number of households", 2)
-            from api.scenario import demo_batch
+            from api.allocation.scenario import demo_batch
 
             if synthetic:
                 from matching.allocation import generate_programme
@@ -282,9 +282,9 @@ def worker(
     import time
 
     from api.app import job_worker
-    from api.db import make_engine, make_sessionmaker
-    from api.jobs import JobWorker
-    from api.settings import get_settings
+    from api.core.db import make_engine, make_sessionmaker
+    from api.core.jobs import JobWorker
+    from api.core.settings import get_settings
     from matching.reference import load_reference
     from matching.support import load_support_parameters
 
@@ -326,7 +326,7 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from api.settings import get_settings
+    from api.core.settings import get_settings
 
     settings = get_settings()
     if prepare:
@@ -360,9 +360,9 @@ def token_create(
     household: Annotated[int | None, typer.Option(help="Household id (applicant tokens).")] = None,
 ) -> None:
     """Issue a token and print its secret once."""
-    from api.auth import issue_token
-    from api.db import make_engine, make_sessionmaker, session_scope
-    from api.settings import get_settings
+    from api.auth.service import issue_token
+    from api.core.db import make_engine, make_sessionmaker, session_scope
+    from api.core.settings import get_settings
     from matching.reference import ReferenceLookupError, load_reference
 
     settings = get_settings()
@@ -390,10 +390,10 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
     """Revoke a token; it stops working at once."""
-    from api.auth import revoke_token
-    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.auth.service import revoke_token
+    from api.core.db import make_engine, make_sessionmaker, session_scope
+    from api.core.settings import get_settings
     from api.models import ApiTokenRecord
-    from api.settings import get_settings
 
     engine = make_engine(get_settings().database_url, pool_size=1)
     try:
@@ -414,12 +414,12 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel file.")],
 ) -> None:
     """Import a file: good rows are stored, rows with errors are listed (see docs/import_formats.md)."""
-    from api.db import make_engine, make_sessionmaker, session_scope
+    from api.core.db import make_engine, make_sessionmaker, session_scope
+    from api.core.settings import get_settings
     from api.imports.columns import KINDS
-    from api.imports.occupations import occupation_resolver
     from api.imports.readers import ImportFileError, read_table
-    from api.imports.run import import_table
-    from api.settings import get_settings
+    from api.imports.service import import_table
+    from api.taxonomy.occupations import occupation_resolver
     from matching.reference import load_reference
 
     if kind not in KINDS:

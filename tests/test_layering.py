@@ -53,7 +53,7 @@ def test_library_imports_point_downward(package: str) -> None:
 def test_checker_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import os\nfrom sqlalchemy.orm import Session\nif True:\n    import api.settings\n"
+        "import os\nfrom sqlalchemy.orm import Session\nif True:\n    import api.core.settings\n"
     )
     modules = [m.split(".")[0] for _, m in imported_modules(bad)]
     assert "sqlalchemy" in modules and "api" in modules

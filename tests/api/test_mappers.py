@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.mappers import (
+from api.households.mappers import (
     FieldError,
     age_on,
     capacity_to_domain,

@@ -1,0 +1,168 @@
+"""Homes offered in destination localities (rental, employer flats, built for migrants …)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, status
+from sqlalchemy import update
+
+from api.auth.service import Principal, require_roles
+from api.core.deps import SessionDep, SettingsDep
+from api.core.lookups import reference_of, region_or_problem
+from api.core.problems import ProblemException, problem_responses
+from api.core.schemas import Page
+from api.households.mappers import FieldError, validate_home
+from api.households.repository import id_of_external, page_homes
+from api.households.routes import commit_created, duplicate_problem
+from api.households.schemas import HomeIn, HomeOut, HomePatch, pagination
+from api.models import EmployerRecord, HomeRecord
+from matching.domain import HOME_KINDS
+from matching.text import Text
+
+router = APIRouter(prefix="/homes", tags=["homes"])
+
+STAFF = require_roles("admin", "planner", "centre")
+
+UNKNOWN_HOME = Text(
+    kk="№{id} тұрғын үй табылмады.", ru="Жильё №{id} не найдено.", en="Home {id} was not found."
+)
+UNKNOWN_EMPLOYER = Text(
+    kk="«{id}» жұмыс берушісі тіркелмеген.",
+    ru="Работодатель «{id}» не зарегистрирован.",
+    en="Employer '{id}' is not registered.",
+)
+
+
+def home_values(request: Request, session: SessionDep, data: dict[str, Any]) -> dict[str, Any]:
+    employer_id = None
+    if data.get("employer_external_id"):
+        employer_id = id_of_external(session, EmployerRecord, str(data["employer_external_id"]))
+        if employer_id is None:
+            raise FieldError(
+                ("employer_external_id",),
+                UNKNOWN_EMPLOYER.format(id=data["employer_external_id"]),
+            ).as_problem()
+    try:
+        return validate_home(data, reference_of(request), employer_id=employer_id)
+    except FieldError as exc:
+        raise exc.as_problem() from None
+
+
+def _load(session: SessionDep, home_id: int) -> HomeRecord:
+    record = session.get(HomeRecord, home_id)
+    if record is None:
+        raise ProblemException(404, UNKNOWN_HOME.format(id=home_id), type_="/problems/unknown-home")
+    return record
+
+
+@router.post(
+    "",
+    response_model=HomeOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_home(
+    request: Request, session: SessionDep, body: HomeIn, principal: Principal = STAFF
+) -> HomeOut:
+    """Register a home in a destination locality."""
+    values = home_values(request, session, body.model_dump())
+    principal.ensure_region(values["region_code"])
+    existing = id_of_external(session, HomeRecord, body.external_id)
+    if existing is not None:
+        raise duplicate_problem(body.external_id, existing)
+    record = HomeRecord(**values)
+    session.add(record)
+    session.flush()
+    commit_created(session, HomeRecord, body.external_id)
+    session.refresh(record)
+    return HomeOut.model_validate(record)
+
+
+@router.get("", response_model=Page[HomeOut], responses=problem_responses(401, 403, 404, 409, 422))
+def read_homes(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    region: Annotated[str | None, Query(max_length=120)] = None,
+    kind: Annotated[str | None, Query(pattern="^(" + "|".join(HOME_KINDS) + ")$")] = None,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(open|closed)$")] = None,
+    locality: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    principal: Principal = STAFF,
+) -> Page[HomeOut]:
+    """Homes by region, kind and status; centre staff see their own region only."""
+    code = None
+    if region is not None:
+        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
+    code = principal.list_scope(code)
+    limit = min(limit, settings.page_size_max)
+    total, rows = page_homes(
+        session,
+        region_code=code,
+        kind=kind,
+        status=status_,
+        locality_id=locality,
+        offset=(page - 1) * limit,
+        limit=limit,
+    )
+    paging = pagination(total, page, limit)
+    return Page[HomeOut](items=[HomeOut.model_validate(r) for r in rows], pagination=paging)
+
+
+@router.get("/{home_id}", response_model=HomeOut, responses=problem_responses(401, 403, 404))
+def read_home(
+    session: SessionDep, home_id: Annotated[int, Path()], principal: Principal = STAFF
+) -> HomeOut:
+    """One home."""
+    record = _load(session, home_id)
+    principal.ensure_region(record.region_code)
+    return HomeOut.model_validate(record)
+
+
+@router.patch(
+    "/{home_id}", response_model=HomeOut, responses=problem_responses(401, 403, 404, 409, 422)
+)
+def update_home(
+    request: Request,
+    session: SessionDep,
+    body: HomePatch,
+    home_id: Annotated[int, Path()],
+    principal: Principal = STAFF,
+) -> HomeOut:
+    """Correct a home."""
+    record = _load(session, home_id)
+    principal.ensure_region(record.region_code)
+    employer = session.get(EmployerRecord, record.employer_id) if record.employer_id else None
+    current = {
+        column: getattr(record, column)
+        for column in HomeIn.model_fields
+        if column != "employer_external_id"
+    }
+    current["employer_external_id"] = employer.external_id if employer else None
+    # null clears only what may be empty; required fields keep their value.
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("rent_tenge", "price_tenge", "employer_external_id")
+    }
+    values = home_values(request, session, {**current, **patch})
+    principal.ensure_region(values["region_code"])
+    if values["external_id"] != record.external_id:
+        existing = id_of_external(session, HomeRecord, values["external_id"])
+        if existing is not None:
+            raise duplicate_problem(values["external_id"], existing)
+    if values["units"] < record.units_reserved:
+        raise FieldError(
+            ("units",),
+            Text(
+                kk=f"брондалғаннан ({record.units_reserved}) аз болмауы керек",
+                ru=f"не меньше уже зарезервированных ({record.units_reserved})",
+                en=f"cannot be below the units already reserved ({record.units_reserved})",
+            ),
+        ).as_problem()
+    session.execute(update(HomeRecord).where(HomeRecord.id == home_id).values(**values))
+    session.commit()
+    session.expunge_all()
+    return HomeOut.model_validate(_load(session, home_id))

@@ -1,0 +1,145 @@
+"""Employers taking part in the programme."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, status
+from sqlalchemy import update
+
+from api.auth.service import Principal, require_roles
+from api.core.deps import SessionDep, SettingsDep
+from api.core.lookups import reference_of, region_or_problem
+from api.core.problems import ProblemException, problem_responses
+from api.core.schemas import Page
+from api.households.mappers import FieldError, validate_employer
+from api.households.repository import id_of_external, page_employers
+from api.households.routes import commit_created, duplicate_problem
+from api.households.schemas import EmployerIn, EmployerOut, EmployerPatch, pagination
+from api.models import EmployerRecord
+from matching.text import Text
+
+router = APIRouter(prefix="/employers", tags=["employers"])
+
+STAFF = require_roles("admin", "planner", "centre")
+
+UNKNOWN_EMPLOYER = Text(
+    kk="№{id} жұмыс беруші табылмады.",
+    ru="Работодатель №{id} не найден.",
+    en="Employer {id} was not found.",
+)
+
+
+def _validated(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return validate_employer(body, reference_of(request))
+    except FieldError as exc:
+        raise exc.as_problem() from None
+
+
+def _load(session: SessionDep, employer_id: int) -> EmployerRecord:
+    record = session.get(EmployerRecord, employer_id)
+    if record is None:
+        raise ProblemException(
+            404, UNKNOWN_EMPLOYER.format(id=employer_id), type_="/problems/unknown-employer"
+        )
+    return record
+
+
+@router.post(
+    "",
+    response_model=EmployerOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_employer(
+    request: Request, session: SessionDep, body: EmployerIn, principal: Principal = STAFF
+) -> EmployerOut:
+    """Register an employer (region from its locality, or given by code or name)."""
+    values = _validated(request, body.model_dump())
+    principal.ensure_region(values["region_code"])
+    existing = id_of_external(session, EmployerRecord, body.external_id)
+    if existing is not None:
+        raise duplicate_problem(body.external_id, existing)
+    record = EmployerRecord(**values)
+    session.add(record)
+    session.flush()
+    commit_created(session, EmployerRecord, body.external_id)
+    session.refresh(record)
+    return EmployerOut.model_validate(record)
+
+
+@router.get("", response_model=Page[EmployerOut], responses=problem_responses(401, 403, 404, 409))
+def read_employers(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    region: Annotated[str | None, Query(max_length=120)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    principal: Principal = STAFF,
+) -> Page[EmployerOut]:
+    """Employers, filtered by region; centre staff see their own region only."""
+    code = None
+    if region is not None:
+        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
+    code = principal.list_scope(code)
+    limit = min(limit, settings.page_size_max)
+    total, rows = page_employers(session, region_code=code, offset=(page - 1) * limit, limit=limit)
+    paging = pagination(total, page, limit)
+    return Page[EmployerOut](items=[EmployerOut.model_validate(r) for r in rows], pagination=paging)
+
+
+@router.get(
+    "/{employer_id}", response_model=EmployerOut, responses=problem_responses(401, 403, 404)
+)
+def read_employer(
+    session: SessionDep, employer_id: Annotated[int, Path()], principal: Principal = STAFF
+) -> EmployerOut:
+    """One employer."""
+    record = _load(session, employer_id)
+    principal.ensure_region(record.region_code)
+    return EmployerOut.model_validate(record)
+
+
+@router.patch(
+    "/{employer_id}",
+    response_model=EmployerOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def update_employer(
+    request: Request,
+    session: SessionDep,
+    body: EmployerPatch,
+    employer_id: Annotated[int, Path()],
+    principal: Principal = STAFF,
+) -> EmployerOut:
+    """Correct an employer."""
+    record = _load(session, employer_id)
+    principal.ensure_region(record.region_code)
+    current = {
+        "external_id": record.external_id,
+        "name": record.name,
+        "bin": record.bin,
+        "region": None if record.locality_id else record.region_code,
+        "locality_id": record.locality_id,
+        "sector": record.sector,
+    }
+    # null clears only what may be empty; required fields keep their value.
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("bin", "region", "locality_id", "sector")
+    }
+    if "locality_id" in patch and "region" not in patch:
+        current["region"] = None if patch["locality_id"] else record.region_code
+    values = _validated(request, {**current, **patch})
+    principal.ensure_region(values["region_code"])
+    if values["external_id"] != record.external_id:
+        existing = id_of_external(session, EmployerRecord, values["external_id"])
+        if existing is not None:
+            raise duplicate_problem(values["external_id"], existing)
+    session.execute(update(EmployerRecord).where(EmployerRecord.id == employer_id).values(**values))
+    session.commit()
+    session.expunge_all()
+    return EmployerOut.model_validate(_load(session, employer_id))

@@ -1,0 +1,196 @@
+"""Vacancies: the occupation comes from the client's code or from the title, normalized."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, status
+from sqlalchemy import update
+
+from api.auth.service import Principal, require_roles
+from api.core.deps import SessionDep, SettingsDep
+from api.core.lookups import reference_of, region_or_problem
+from api.core.problems import ProblemException, problem_responses
+from api.core.schemas import Page
+from api.households.mappers import FieldError, validate_vacancy
+from api.households.repository import id_of_external, page_vacancies
+from api.households.routes import commit_created, duplicate_problem
+from api.households.schemas import VacancyIn, VacancyOut, VacancyPatch, pagination
+from api.models import EmployerRecord, VacancyRecord
+from api.taxonomy.occupations import occupation_error_text, occupation_resolver
+from matching.text import Text
+
+router = APIRouter(prefix="/vacancies", tags=["vacancies"])
+
+STAFF = require_roles("admin", "planner", "centre")
+
+UNKNOWN_VACANCY = Text(
+    kk="№{id} бос орын табылмады.",
+    ru="Вакансия №{id} не найдена.",
+    en="Vacancy {id} was not found.",
+)
+UNKNOWN_EMPLOYER = Text(
+    kk="«{id}» жұмыс берушісі тіркелмеген.",
+    ru="Работодатель «{id}» не зарегистрирован.",
+    en="Employer '{id}' is not registered.",
+)
+
+
+def _field(path: str, text: Text) -> ProblemException:
+    return FieldError((path,), text).as_problem()
+
+
+def vacancy_values(request: Request, session: SessionDep, data: dict[str, Any]) -> dict[str, Any]:
+    """Validated columns of a vacancy body: employer looked up, occupation resolved."""
+    employer_id = id_of_external(session, EmployerRecord, str(data["employer_external_id"]))
+    if employer_id is None:
+        raise _field(
+            "employer_external_id", UNKNOWN_EMPLOYER.format(id=data["employer_external_id"])
+        )
+    resolved = occupation_resolver(request.app.state).resolve_one(
+        data.get("occupation"), str(data["title"])
+    )
+    if resolved["error"] is not None:
+        field = "occupation" if data.get("occupation") else "title"
+        raise _field(
+            field, occupation_error_text(resolved["error"], data.get("occupation"), data["title"])
+        )
+    try:
+        return validate_vacancy(
+            data,
+            reference_of(request),
+            employer_id=employer_id,
+            occupation=resolved["occupation"],
+            isco=resolved["isco"],
+            occupation_score=resolved["occupation_score"],
+        )
+    except FieldError as exc:
+        raise exc.as_problem() from None
+
+
+def _load(session: SessionDep, vacancy_id: int) -> VacancyRecord:
+    record = session.get(VacancyRecord, vacancy_id)
+    if record is None:
+        raise ProblemException(
+            404, UNKNOWN_VACANCY.format(id=vacancy_id), type_="/problems/unknown-vacancy"
+        )
+    return record
+
+
+@router.post(
+    "",
+    response_model=VacancyOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+def create_vacancy(
+    request: Request, session: SessionDep, body: VacancyIn, principal: Principal = STAFF
+) -> VacancyOut:
+    """Register a vacancy; without ``occupation`` the title is normalized (score kept)."""
+    values = vacancy_values(request, session, body.model_dump())
+    principal.ensure_region(values["region_code"])
+    existing = id_of_external(session, VacancyRecord, body.external_id)
+    if existing is not None:
+        raise duplicate_problem(body.external_id, existing)
+    record = VacancyRecord(**values)
+    session.add(record)
+    session.flush()
+    commit_created(session, VacancyRecord, body.external_id)
+    session.refresh(record)
+    return VacancyOut.model_validate(record)
+
+
+@router.get(
+    "", response_model=Page[VacancyOut], responses=problem_responses(401, 403, 404, 409, 422)
+)
+def read_vacancies(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    region: Annotated[str | None, Query(max_length=120)] = None,
+    isco: Annotated[
+        str | None, Query(pattern=r"^\d{1,4}$", description="ISCO-08 group (1–4 digits).")
+    ] = None,
+    status_: Annotated[str | None, Query(alias="status", pattern="^(open|closed)$")] = None,
+    locality: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    principal: Principal = STAFF,
+) -> Page[VacancyOut]:
+    """Vacancies by region, ISCO group and status; centre staff see their own region only."""
+    code = None
+    if region is not None:
+        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
+    code = principal.list_scope(code)
+    limit = min(limit, settings.page_size_max)
+    total, rows = page_vacancies(
+        session,
+        region_code=code,
+        isco=isco,
+        status=status_,
+        locality_id=locality,
+        offset=(page - 1) * limit,
+        limit=limit,
+    )
+    paging = pagination(total, page, limit)
+    return Page[VacancyOut](items=[VacancyOut.model_validate(r) for r in rows], pagination=paging)
+
+
+@router.get("/{vacancy_id}", response_model=VacancyOut, responses=problem_responses(401, 403, 404))
+def read_vacancy(
+    session: SessionDep, vacancy_id: Annotated[int, Path()], principal: Principal = STAFF
+) -> VacancyOut:
+    """One vacancy."""
+    record = _load(session, vacancy_id)
+    principal.ensure_region(record.region_code)
+    return VacancyOut.model_validate(record)
+
+
+@router.patch(
+    "/{vacancy_id}", response_model=VacancyOut, responses=problem_responses(401, 403, 404, 409, 422)
+)
+def update_vacancy(
+    request: Request,
+    session: SessionDep,
+    body: VacancyPatch,
+    vacancy_id: Annotated[int, Path()],
+    principal: Principal = STAFF,
+) -> VacancyOut:
+    """Correct a vacancy; a new title without a code is normalized again."""
+    record = _load(session, vacancy_id)
+    principal.ensure_region(record.region_code)
+    employer = session.get(EmployerRecord, record.employer_id)
+    current = {
+        column: getattr(record, column)
+        for column in VacancyIn.model_fields
+        if column not in ("employer_external_id",)
+    }
+    current["employer_external_id"] = employer.external_id if employer else ""
+    # null clears only what may be empty (occupation: "derive it from the title again").
+    patch = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k == "occupation"
+    }
+    if record.occupation_score is not None:
+        # The stored code was normalized from the title: derive it again from the (new) title.
+        current["occupation"] = None
+    values = vacancy_values(request, session, {**current, **patch})
+    principal.ensure_region(values["region_code"])
+    if values["external_id"] != record.external_id:
+        existing = id_of_external(session, VacancyRecord, values["external_id"])
+        if existing is not None:
+            raise duplicate_problem(values["external_id"], existing)
+    if values["posts"] < record.posts_reserved:
+        raise _field(
+            "posts",
+            Text(
+                kk=f"брондалған орындардан ({record.posts_reserved}) аз болмауы керек",
+                ru=f"не меньше уже зарезервированных мест ({record.posts_reserved})",
+                en=f"cannot be below the posts already reserved ({record.posts_reserved})",
+            ),
+        )
+    session.execute(update(VacancyRecord).where(VacancyRecord.id == vacancy_id).values(**values))
+    session.commit()
+    session.expunge_all()
+    return VacancyOut.model_validate(_load(session, vacancy_id))
