@@ -15,9 +15,9 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep, SettingsDep
 from api.core.jobs import enqueue
 from api.core.lookups import reference_of
+from api.core.pagination import pagination
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import Page, StrictBody
-from api.households.schemas import pagination
 from api.models import AllocationRunRecord, HouseholdRecord, JobRecord, PlacementRecord
 from matching.text import Text
 

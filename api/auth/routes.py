@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 from sqlalchemy import select
 
+from api.auth.schemas import TokenCreated, TokenIn, TokenOut
 from api.auth.service import Principal, hash_token, issue_token, require_roles, revoke_token
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
 from api.core.problems import ProblemException, problem_responses
-from api.households.mappers import FieldError, resolve_region
-from api.households.schemas import TokenCreated, TokenIn, TokenOut
+from api.core.validation import FieldError, resolve_region
 from api.models import ApiTokenRecord, HouseholdRecord
 from api.models.auth import ROLES
 from matching.text import Text

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
+ExternalId = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
+
 
 class Names(BaseModel):
     kk: str

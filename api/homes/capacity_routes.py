@@ -11,9 +11,10 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
 from api.core.lookups import UNKNOWN_LOCALITY, reference_of
 from api.core.problems import ProblemException, problem_responses
-from api.households.mappers import FieldError, resolve_locality, validate_capacity
-from api.households.repository import capacity_of
-from api.households.schemas import CapacityIn, CapacityOut
+from api.core.validation import FieldError, resolve_locality
+from api.homes.mappers import validate_capacity
+from api.homes.repository import capacity_of
+from api.homes.schemas import CapacityIn, CapacityOut
 from api.models import LocalityCapacityRecord
 from matching.text import Text
 

@@ -10,12 +10,14 @@ from sqlalchemy import update
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep, SettingsDep
 from api.core.lookups import reference_of, region_or_problem
+from api.core.pagination import pagination
 from api.core.problems import ProblemException, problem_responses
+from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.households.mappers import FieldError, validate_home
-from api.households.repository import id_of_external, page_homes
-from api.households.routes import commit_created, duplicate_problem
-from api.households.schemas import HomeIn, HomeOut, HomePatch, pagination
+from api.core.validation import FieldError
+from api.homes.mappers import validate_home
+from api.homes.repository import page_homes
+from api.homes.schemas import HomeIn, HomeOut, HomePatch
 from api.models import EmployerRecord, HomeRecord
 from matching.domain import HOME_KINDS
 from matching.text import Text

@@ -1,147 +1,33 @@
-"""Between stored rows, client input and matching.domain objects.
+"""Households and members: between stored rows, client input and matching.domain objects.
 
-``*_to_domain`` turn ORM records into the frozen domain objects the matching engine works on
-(domain ids are the database ids as strings). ``validate_*`` take client input (a request
-body or an import row, as a plain dict with the DTO's field names), check it by building the
-domain object, and return the column values to store. A rule that fails raises
-:class:`FieldError` naming the offending field, so the REST routes and the importer report
-the same reasons.
+``household_to_domain`` turns an ORM record into the frozen domain household (domain ids are
+the database ids as strings); ``validate_household`` checks client input and returns the
+columns to store (see :mod:`api.core.validation`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from api.core.problems import ProblemException
-from api.models import (
-    EmployerRecord,
-    HomeRecord,
-    HouseholdRecord,
-    LocalityCapacityRecord,
-    VacancyRecord,
+from api.core.validation import (
+    FieldError,
+    Path,
+    age_on,
+    build_domain,
+    choice,
+    resolve_region,
+    trilingual,
 )
-from matching.domain import (
-    DomainValidationError,
-    Employer,
-    Experience,
-    HealthNeeds,
-    Home,
-    Household,
-    LocalityCapacity,
-    Member,
-    Preferences,
-    Vacancy,
-)
+from api.models import HouseholdRecord
+from matching.domain import Experience, HealthNeeds, Household, Member, Preferences
 from matching.iin import InvalidIINError, parse_iin
-from matching.reference import (
-    AmbiguousRegionError,
-    ReferenceData,
-    UnknownLocalityError,
-    UnknownRegionError,
-)
-from matching.text import Text
-
-T = TypeVar("T")
-Path = tuple[str | int, ...]
+from matching.reference import ReferenceData
 
 HOUSEHOLD_STATUSES = ("registered", "admitted", "placed", "moved", "withdrawn", "returned")
-OPEN_CLOSED = ("open", "closed")
 
-
-class FieldError(ValueError):
-    """Input that cannot be stored; ``path`` names the field (``("members", 0, "iin")``)."""
-
-    def __init__(self, path: Path, text: Text, *, candidates: Sequence[str] = ()) -> None:
-        super().__init__(text.en)
-        self.path = path
-        self.text = text
-        self.candidates = tuple(candidates)
-
-    def as_problem(self, *, status: int = 422) -> ProblemException:
-        """A 422 problem whose ``errors`` name the field (and list candidates, if any)."""
-        loc: list[str | int] = ["body", *self.path]
-        errors = [
-            {"loc": loc, "msg": f"candidate {c}", "type": "ambiguous"} for c in self.candidates
-        ] or [{"loc": loc, "msg": self.text.en, "type": "value_error"}]
-        return ProblemException(status, self.text, type_="/problems/invalid-field", errors=errors)
-
-    @property
-    def field(self) -> str:
-        """The path as one string: ``members[0].iin``."""
-        out = ""
-        for part in self.path:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-        return out
-
-
-def _text(kk: str, ru: str, en: str) -> Text:
-    return Text(kk=kk, ru=ru, en=en)
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    """Whole years between ``birth`` and ``day``."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _domain(factory: Callable[[], T], prefix: Path, keywords: Sequence[tuple[str, str]]) -> T:
-    """Build a domain object; a DomainValidationError becomes a FieldError.
-
-    The domain's English message names the offending value ("wage cannot be negative"); the
-    first keyword it contains picks the field, so ``keywords`` list longer phrases first.
-    """
-    try:
-        return factory()
-    except DomainValidationError as exc:
-        message = exc.text.en.lower()
-        for keyword, field in keywords:
-            if keyword in message:
-                raise FieldError((*prefix, field), exc.text) from None
-        raise FieldError(prefix or ("body",), exc.text) from None
-
-
-def _given(data: Mapping[str, Any], key: str, default: Any) -> Any:
-    """``data[key]`` unless missing or None (0 and False are values, not "missing")."""
-    value = data.get(key)
-    return default if value is None else value
-
-
-def _choice(value: Any, allowed: Sequence[str], path: Path) -> str:
-    if value not in allowed:
-        raise FieldError(
-            path,
-            _text(
-                f"{value!r} рұқсат етілмеген мән ({', '.join(allowed)})",
-                f"недопустимое значение {value!r} ({', '.join(allowed)})",
-                f"{value!r} is not one of {', '.join(allowed)}",
-            ),
-        )
-    return str(value)
-
-
-def resolve_region(reference: ReferenceData, key: str, path: Path) -> str:
-    """Region code for a code, ISO code or name; unknown or ambiguous names are errors."""
-    try:
-        return reference.region(key).code
-    except UnknownRegionError as exc:
-        raise FieldError(path, exc.text) from None
-    except AmbiguousRegionError as exc:
-        raise FieldError(
-            path, exc.text, candidates=[f"{r.code}: {r.name_en}" for r in exc.candidates]
-        ) from None
-
-
-def resolve_locality(reference: ReferenceData, locality_id: str, path: Path) -> str:
-    """Region code of an existing locality."""
-    try:
-        return reference.locality(locality_id).region_code
-    except UnknownLocalityError as exc:
-        raise FieldError(path, exc.text) from None
-
-
-# Households -------------------------------------------------------------------------------
 
 _MEMBER_KEYWORDS = (
     ("employment status", "employment_status"),
@@ -168,22 +54,22 @@ _HOUSEHOLD_KEYWORDS = (
 )
 _PREFERENCE_KEYWORDS = (("settlement type", "settlement_types"), ("tenure", "tenure"))
 
-_NO_APPLICANT_IIN = _text(
+_NO_APPLICANT_IIN = trilingual(
     "өтініш берушінің ЖСН-ы көрсетілмеген",
     "не указан ИИН заявителя",
     "the applicant's IIN is missing",
 )
-_IIN_BIRTH = _text(
+_IIN_BIRTH = trilingual(
     "туған күні ЖСН-дағы күнмен ({iin_date}) сәйкес емес",
     "дата рождения не совпадает с датой в ИИН ({iin_date})",
     "the birth date differs from the one in the IIN ({iin_date})",
 )
-_IIN_SEX = _text(
+_IIN_SEX = trilingual(
     "жынысы ЖСН-дағы жыныспен ({iin_sex}) сәйкес емес",
     "пол не совпадает с полом в ИИН ({iin_sex})",
     "the sex differs from the one in the IIN ({iin_sex})",
 )
-_IIN_TWICE = _text(
+_IIN_TWICE = trilingual(
     "бұл ЖСН отбасында екі рет кездеседі",
     "этот ИИН встречается в семье дважды",
     "this IIN appears twice in the household",
@@ -233,7 +119,7 @@ def _member(data: Mapping[str, Any], index: int, on: dt.date) -> tuple[Member, d
         "languages": languages,
         "health": health,
     }
-    member = _domain(lambda: _member_from_values(values, on), path, _MEMBER_KEYWORDS)
+    member = build_domain(lambda: _member_from_values(values, on), path, _MEMBER_KEYWORDS)
     return member, values
 
 
@@ -294,14 +180,14 @@ def validate_household(data: Mapping[str, Any], reference: ReferenceData) -> Hou
         "wants_land": bool(raw_prefs.get("wants_land", False)),
         "business_intent": bool(raw_prefs.get("business_intent", False)),
     }
-    preferences = _domain(
+    preferences = build_domain(
         lambda: _preferences_from_values(prefs), ("preferences",), _PREFERENCE_KEYWORDS
     )
     applicant_iin = next((v["iin"] for v in member_values if v["relation"] == "applicant"), None)
     applicants = [i for i, v in enumerate(member_values) if v["relation"] == "applicant"]
     if len(applicants) == 1 and applicant_iin is None:
         raise FieldError(("members", applicants[0], "iin"), _NO_APPLICANT_IIN)
-    status = _choice(data.get("status") or "registered", HOUSEHOLD_STATUSES, ("status",))
+    status = choice(data.get("status") or "registered", HOUSEHOLD_STATUSES, ("status",))
     household = {
         "external_id": str(data["external_id"]),
         "applicant_iin": applicant_iin or "",
@@ -318,7 +204,7 @@ def validate_household(data: Mapping[str, Any], reference: ReferenceData) -> Hou
         "preferences": prefs,
         "status": status,
     }
-    domain = _domain(
+    domain = build_domain(
         lambda: Household(
             household_id=household["external_id"],
             iin=applicant_iin or "",
@@ -384,277 +270,3 @@ def household_to_domain(record: HouseholdRecord, *, as_of: dt.date | None = None
         origin_wage_tenge=float(record.origin_wage_tenge),
     )
 
-
-# Employers, vacancies, homes, capacities -----------------------------------------------------
-
-_VACANCY_KEYWORDS = (
-    ("required education", "required_education"),
-    ("licence", "required_licences"),
-    ("wage", "wage_tenge"),
-    ("posts", "posts"),
-)
-_HOME_KEYWORDS = (
-    ("home kind", "kind"),
-    ("heating", "heating"),
-    ("condition", "condition"),
-    ("at least one person", "capacity_persons"),
-    ("rent", "rent_tenge"),
-    ("price", "price_tenge"),
-)
-_CAPACITY_KEYWORDS = (
-    ("kindergarten", "kindergarten_seats"),
-    ("school", "school_seats"),
-    ("land", "land_plots"),
-    ("accommodation", "accommodation_beds"),
-)
-_NEED_REGION = _text(
-    "өңір немесе елді мекен көрсетілуі керек",
-    "нужно указать регион или населённый пункт",
-    "a region or a locality is required",
-)
-_NEGATIVE = _text(
-    "теріс бола алмайды ({value})",
-    "не может быть отрицательным ({value})",
-    "cannot be negative ({value})",
-)
-_RESERVED_ABOVE = _text(
-    "брондалғаннан ({reserved}) аз бола алмайды",
-    "не может быть меньше уже зарезервированного ({reserved})",
-    "cannot be below what is already reserved ({reserved})",
-)
-
-
-def validate_employer(data: Mapping[str, Any], reference: ReferenceData) -> dict[str, Any]:
-    """Columns of an employer; its region comes from the locality when one is given."""
-    locality_id = data.get("locality_id") or None
-    if locality_id is not None:
-        region_code = resolve_locality(reference, locality_id, ("locality_id",))
-        if data.get("region"):
-            given = resolve_region(reference, str(data["region"]), ("region",))
-            if given != region_code:
-                raise FieldError(
-                    ("region",),
-                    _text(
-                        f"елді мекен {region_code} өңірінде",
-                        f"населённый пункт находится в регионе {region_code}",
-                        f"the locality lies in region {region_code}",
-                    ),
-                )
-    elif data.get("region"):
-        region_code = resolve_region(reference, str(data["region"]), ("region",))
-    else:
-        raise FieldError(("region",), _NEED_REGION)
-    values = {
-        "external_id": str(data["external_id"]),
-        "name": str(data["name"]),
-        "bin": data.get("bin") or None,
-        "region_code": region_code,
-        "locality_id": locality_id,
-        "sector": data.get("sector") or None,
-    }
-    return values
-
-
-def validate_vacancy(
-    data: Mapping[str, Any],
-    reference: ReferenceData,
-    *,
-    employer_id: int,
-    occupation: str,
-    isco: str,
-    occupation_score: float | None,
-) -> dict[str, Any]:
-    """Columns of a vacancy whose employer and occupation are already resolved."""
-    region_code = resolve_locality(reference, str(data["locality_id"]), ("locality_id",))
-    values: dict[str, Any] = {
-        "external_id": str(data["external_id"]),
-        "employer_id": employer_id,
-        "locality_id": str(data["locality_id"]),
-        "region_code": region_code,
-        "title": str(data["title"]),
-        "occupation": occupation,
-        "isco": isco,
-        "occupation_score": occupation_score,
-        "sector": data.get("sector") or "other",
-        "required_education": data.get("required_education") or "secondary",
-        "required_licences": sorted(set(data.get("required_licences") or [])),
-        "required_skills": list(data.get("required_skills") or []),
-        "min_experience_years": float(data.get("min_experience_years") or 0.0),
-        "wage_tenge": int(data["wage_tenge"]),
-        "permanent": bool(data.get("permanent", True)),
-        "posts": int(_given(data, "posts", 1)),
-        "employer_housing": bool(data.get("employer_housing", False)),
-        "qualified": bool(data.get("qualified", True)),
-        "status": _choice(data.get("status") or "open", OPEN_CLOSED, ("status",)),
-    }
-    if values["min_experience_years"] < 0:
-        raise FieldError(
-            ("min_experience_years",), _NEGATIVE.format(value=values["min_experience_years"])
-        )
-    _domain(lambda: _vacancy_from_values(values, "0"), (), _VACANCY_KEYWORDS)
-    return values
-
-
-def _vacancy_from_values(values: Mapping[str, Any], vacancy_id: str) -> Vacancy:
-    return Vacancy(
-        vacancy_id=vacancy_id,
-        employer_id=str(values["employer_id"]),
-        locality_id=values["locality_id"],
-        occupation=values["occupation"],
-        wage_tenge=float(values["wage_tenge"]),
-        required_education=values["required_education"],
-        required_licences=frozenset(values["required_licences"] or ()),
-        required_skills=tuple(values["required_skills"] or ()),
-        permanent=values["permanent"],
-        posts=values["posts"],
-        employer_housing=values["employer_housing"],
-        qualified=values["qualified"],
-        sector=values["sector"],
-    )
-
-
-def validate_home(
-    data: Mapping[str, Any], reference: ReferenceData, *, employer_id: int | None
-) -> dict[str, Any]:
-    """Columns of a home."""
-    region_code = resolve_locality(reference, str(data["locality_id"]), ("locality_id",))
-    values: dict[str, Any] = {
-        "external_id": str(data["external_id"]),
-        "locality_id": str(data["locality_id"]),
-        "region_code": region_code,
-        "kind": data["kind"],
-        "rooms": int(data["rooms"]),
-        "capacity_persons": int(data["capacity_persons"]),
-        "rent_tenge": None if data.get("rent_tenge") is None else int(data["rent_tenge"]),
-        "price_tenge": None if data.get("price_tenge") is None else int(data["price_tenge"]),
-        "condition": int(_given(data, "condition", 3)),
-        "heating": data.get("heating") or "central",
-        "piped_water": bool(data.get("piped_water", True)),
-        "accessible": bool(data.get("accessible", False)),
-        "employer_id": employer_id,
-        "units": int(_given(data, "units", 1)),
-        "status": _choice(data.get("status") or "open", OPEN_CLOSED, ("status",)),
-    }
-    if values["units"] < 1:
-        raise FieldError(("units",), _text("кемінде 1", "не меньше 1", "must be at least 1"))
-    _domain(lambda: _home_from_values(values, "0"), (), _HOME_KEYWORDS)
-    return values
-
-
-def _home_from_values(values: Mapping[str, Any], home_id: str) -> Home:
-    return Home(
-        home_id=home_id,
-        locality_id=values["locality_id"],
-        kind=values["kind"],
-        rooms=values["rooms"],
-        capacity=values["capacity_persons"],
-        rent_tenge=float(values["rent_tenge"] or 0),
-        price_tenge=float(values["price_tenge"] or 0),
-        condition=values["condition"],
-        heating=values["heating"],
-        piped_water=values["piped_water"],
-        accessible=values["accessible"],
-        employer_id=None if values["employer_id"] is None else str(values["employer_id"]),
-    )
-
-
-def validate_capacity(
-    locality_id: str,
-    data: Mapping[str, Any],
-    reference: ReferenceData,
-    *,
-    reserved: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
-    """Columns of a locality's capacity; seats may not drop below what is reserved."""
-    resolve_locality(reference, locality_id, ("locality_id",))
-    values: dict[str, Any] = {
-        "locality_id": locality_id,
-        "kindergarten_seats": int(data.get("kindergarten_seats") or 0),
-        "school_seats": int(data.get("school_seats") or 0),
-        "land_plots": int(data.get("land_plots") or 0),
-        "accommodation_beds": int(data.get("accommodation_beds") or 0),
-    }
-    _domain(
-        lambda: _capacity_from_values(values, locality_id, reference),
-        (),
-        _CAPACITY_KEYWORDS,
-    )
-    for seats, taken in (
-        ("kindergarten_seats", "kindergarten_reserved"),
-        ("school_seats", "school_reserved"),
-        ("land_plots", "land_plots_reserved"),
-        ("accommodation_beds", "accommodation_beds_reserved"),
-    ):
-        held = int((reserved or {}).get(taken, 0))
-        if values[seats] < held:
-            raise FieldError((seats,), _RESERVED_ABOVE.format(reserved=held))
-    return values
-
-
-def _capacity_from_values(
-    values: Mapping[str, Any], locality_id: str, reference: ReferenceData
-) -> LocalityCapacity:
-    loc = reference.locality(locality_id)
-    return LocalityCapacity(
-        locality_id=locality_id,
-        region_code=loc.region_code,
-        settlement_type=loc.settlement_type,
-        is_urban=loc.is_urban,
-        kindergarten_seats=values["kindergarten_seats"],
-        school_seats=values["school_seats"],
-        clinic=loc.clinic,
-        hospital_km=loc.hospital_km,
-        heating=loc.heating,
-        piped_water=loc.piped_water,
-        bus_link=loc.bus_link,
-        land_plots=values["land_plots"],
-        accommodation_beds=values["accommodation_beds"],
-    )
-
-
-def employer_to_domain(record: EmployerRecord) -> Employer:
-    """The domain employer; ``locality_id`` is empty when the employer has none on file."""
-    return Employer(
-        employer_id=str(record.id),
-        name=record.name,
-        locality_id=record.locality_id or "",
-        sector=record.sector or "other",
-    )
-
-
-def vacancy_to_domain(record: VacancyRecord) -> Vacancy:
-    """The domain vacancy; ``posts`` counts only the posts not yet reserved."""
-    values = {c: getattr(record, c) for c in _VACANCY_COLUMNS}
-    values["posts"] = max(1, record.posts - record.posts_reserved)
-    return _vacancy_from_values(values, str(record.id))
-
-
-def home_to_domain(record: HomeRecord) -> Home:
-    values = {c: getattr(record, c) for c in _HOME_COLUMNS}
-    return _home_from_values(values, str(record.id))
-
-
-def capacity_to_domain(
-    record: LocalityCapacityRecord, reference: ReferenceData
-) -> LocalityCapacity:
-    """The domain capacity (seats still free) joined with the locality's reference services."""
-    values = {
-        "kindergarten_seats": max(0, record.kindergarten_seats - record.kindergarten_reserved),
-        "school_seats": max(0, record.school_seats - record.school_reserved),
-        "land_plots": max(0, record.land_plots - record.land_plots_reserved),
-        "accommodation_beds": max(
-            0, record.accommodation_beds - (record.accommodation_beds_reserved or 0)
-        ),
-    }
-    return _capacity_from_values(values, record.locality_id, reference)
-
-
-_VACANCY_COLUMNS = (
-    "employer_id", "locality_id", "occupation", "wage_tenge", "required_education",
-    "required_licences", "required_skills", "permanent", "posts", "employer_housing",
-    "qualified", "sector",
-)  # fmt: skip
-_HOME_COLUMNS = (
-    "locality_id", "kind", "rooms", "capacity_persons", "rent_tenge", "price_tenge",
-    "condition", "heating", "piped_water", "accessible", "employer_id",
-)  # fmt: skip

@@ -10,9 +10,9 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.lookups import reference_of
 from api.core.problems import ProblemException, problem_responses
-from api.households.schemas import ImportReportOut
 from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
 from api.imports.readers import ImportFileError, read_table
+from api.imports.schemas import ImportReportOut
 from api.imports.service import import_table
 from api.taxonomy.occupations import occupation_resolver
 from matching.text import Text

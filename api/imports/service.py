@@ -18,14 +18,9 @@ import polars as pl
 from sqlalchemy import JSON, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from api.households.mappers import (
-    FieldError,
-    validate_capacity,
-    validate_employer,
-    validate_home,
-    validate_household,
-    validate_vacancy,
-)
+from api.core.validation import FieldError
+from api.homes.mappers import validate_capacity, validate_home
+from api.households.mappers import validate_household
 from api.imports.columns import (
     BAD_TYPE,
     COLUMNS,
@@ -45,6 +40,7 @@ from api.models import (
     VacancyRecord,
 )
 from api.taxonomy.occupations import OccupationResolver, occupation_error_text
+from api.vacancies.mappers import validate_employer, validate_vacancy
 from matching.reference import ReferenceData
 from matching.text import Lang, Text
 

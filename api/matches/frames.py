@@ -19,7 +19,7 @@ import polars as pl
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from api.households.mappers import age_on
+from api.core.validation import age_on
 from api.models import (
     HomeRecord,
     HouseholdMemberRecord,

@@ -10,13 +10,15 @@ from sqlalchemy import update
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep, SettingsDep
 from api.core.lookups import reference_of, region_or_problem
+from api.core.pagination import pagination
 from api.core.problems import ProblemException, problem_responses
+from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.households.mappers import FieldError, validate_employer
-from api.households.repository import id_of_external, page_employers
-from api.households.routes import commit_created, duplicate_problem
-from api.households.schemas import EmployerIn, EmployerOut, EmployerPatch, pagination
+from api.core.validation import FieldError
 from api.models import EmployerRecord
+from api.vacancies.mappers import validate_employer
+from api.vacancies.repository import page_employers
+from api.vacancies.schemas import EmployerIn, EmployerOut, EmployerPatch
 from matching.text import Text
 
 router = APIRouter(prefix="/employers", tags=["employers"])

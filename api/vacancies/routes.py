@@ -10,14 +10,16 @@ from sqlalchemy import update
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep, SettingsDep
 from api.core.lookups import reference_of, region_or_problem
+from api.core.pagination import pagination
 from api.core.problems import ProblemException, problem_responses
+from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.households.mappers import FieldError, validate_vacancy
-from api.households.repository import id_of_external, page_vacancies
-from api.households.routes import commit_created, duplicate_problem
-from api.households.schemas import VacancyIn, VacancyOut, VacancyPatch, pagination
+from api.core.validation import FieldError
 from api.models import EmployerRecord, VacancyRecord
 from api.taxonomy.occupations import occupation_error_text, occupation_resolver
+from api.vacancies.mappers import validate_vacancy
+from api.vacancies.repository import page_vacancies
+from api.vacancies.schemas import VacancyIn, VacancyOut, VacancyPatch
 from matching.text import Text
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])

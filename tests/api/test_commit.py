@@ -28,7 +28,8 @@ from api.auth.service import issue_token
 from api.core.db import make_engine, make_sessionmaker, session_scope
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT, Settings
-from api.households.mappers import FieldError, validate_capacity
+from api.core.validation import FieldError
+from api.homes.mappers import validate_capacity
 from api.matches.frames import load_catalogue
 from api.models import (
     AllocationRunRecord,

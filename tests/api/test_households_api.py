@@ -237,7 +237,8 @@ class TestValidation:
 def test_any_wrong_check_digit_is_rejected_by_the_mapper(
     born: dt.date, male: bool, serial: int, bump: int
 ) -> None:
-    from api.households.mappers import FieldError, validate_household
+    from api.core.validation import FieldError
+    from api.households.mappers import validate_household
     from matching.reference import load_reference
 
     reference = _reference()
