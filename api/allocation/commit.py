@@ -14,7 +14,7 @@ is incremented, since a row may be first touched by its kindergarten, school or 
 Accommodation-centre beds are reserved exactly as the optimizer charged them: an option that
 starts in the locality's centre (``uses_centre``) takes one bed per person, any other option
 none. A placement does not carry that flag, so the amounts are read from the usage the run was
-solved with (its snapshot, :func:`~api.allocation.service.snapshot_charges`).
+solved with (its snapshot, :func:`~api.allocation.usage.snapshot_charges`).
 
 On SQLite the first statement is a write (stamping the run), which takes the database's
 write lock at once: concurrent commits queue behind it (``busy_timeout``) instead of failing
@@ -36,7 +36,7 @@ import polars as pl
 from sqlalchemy import and_, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from api.allocation.service import OPTION_KEY, committed_usage, snapshot_charges
+from api.allocation.usage import OPTION_KEY, committed_usage, snapshot_charges
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,

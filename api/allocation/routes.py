@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.allocation.commit import CommitRefused, commit_run
-from api.allocation.service import NOT_VALID, validate_request
+from api.allocation.requests import NOT_VALID, validate_request
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep, SettingsDep
 from api.core.jobs import enqueue

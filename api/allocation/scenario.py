@@ -12,7 +12,7 @@ Three more tables describe the batch:
 
 The folder is imported into a throw-away SQLite database with the bulk import's own row
 parsing and validation, then the batch is built from it exactly as for a run started over
-HTTP (:func:`api.allocation.service.build_batch`). Every problem — row errors of the import,
+HTTP (:func:`api.allocation.batch.build_batch`). Every problem — row errors of the import,
 unknown localities, regions and households, negative quotas — is collected first, and a
 :class:`ScenarioError` lists them all.
 """
@@ -28,7 +28,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy import delete, insert, select
 
-from api.allocation.service import EmptyBatch, build_batch, validate_request
+from api.allocation.batch import EmptyBatch, build_batch
+from api.allocation.requests import validate_request
 from api.core.db import make_engine, make_sessionmaker
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from api.allocation.service import load_snapshot
+from api.allocation.snapshot import load_snapshot
 from api.app import create_app, job_worker
 from api.auth.service import issue_token
 from api.core.db import make_engine, make_sessionmaker, session_scope

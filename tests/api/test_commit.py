@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from api.allocation.commit import CommitConflict, CommitRefused, commit_run
-from api.allocation.service import snapshot_bytes
+from api.allocation.snapshot import snapshot_bytes
 from api.app import create_app
 from api.auth.service import issue_token
 from api.core.db import make_engine, make_sessionmaker, session_scope
