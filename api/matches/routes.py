@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -14,6 +13,17 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses
 from api.households.mappers import household_to_domain
+from api.matches.schemas import (
+    CandidateOut,
+    CandidatesOut,
+    Gate,
+    HomeRef,
+    LocalityRef,
+    MatchesOut,
+    OptionOut,
+    Reason,
+    VacancyRef,
+)
 from api.matches.service import MatchService
 from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecord
 from matching.domain import DomainValidationError
@@ -52,82 +62,22 @@ def _not_found(what: str, id_: int) -> ProblemException:
     return ProblemException(404, text, type_=f"/problems/unknown-{what}")
 
 
-class Reason(BaseModel):
-    name: str
-    value: float = Field(ge=0, le=1)
-    weight: float
-    reason: str
 
 
-class Gate(BaseModel):
-    name: str
-    passed: bool
-    reason: str
 
 
-class LocalityRef(BaseModel):
-    id: str
-    name: str
-    region_code: str
-    region: str
-    settlement_type: str
 
 
-class VacancyRef(BaseModel):
-    id: int
-    external_id: str
-    title: str
-    employer: str
-    wage_tenge: int
-    permanent: bool
-    employer_housing: bool
 
 
-class HomeRef(BaseModel):
-    id: int
-    external_id: str
-    kind: str
-    rooms: int
-    capacity_persons: int
-    rent_tenge: int | None
-    price_tenge: int | None
-    condition: int
 
 
-class OptionOut(BaseModel):
-    rank: int
-    option_id: str
-    score: float = Field(ge=0, le=1)
-    locality: LocalityRef
-    home: HomeRef
-    vacancy: VacancyRef
-    second_vacancy: VacancyRef | None
-    support_tenge: int | None = None
-    components: list[Reason] | None = None
-    gates: list[Gate] | None = None
 
 
-class MatchesOut(BaseModel):
-    household_id: int
-    options: list[OptionOut]
 
 
-class CandidateOut(BaseModel):
-    rank: int
-    household_id: int
-    external_id: str
-    origin_region_code: str
-    persons: int
-    option_id: str
-    score: float = Field(ge=0, le=1)
-    locality: LocalityRef
-    home: HomeRef
-    components: list[Reason] | None = None
 
 
-class CandidatesOut(BaseModel):
-    vacancy_id: int
-    candidates: list[CandidateOut]
 
 
 def service(request: Request) -> MatchService:

@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from api.cli.allocate import allocate
+from api.cli.common import describe, fail
+
 app = typer.Typer(
     name="qonys",
     help="Qonys — vacancy–applicant matching for Kazakhstan's relocation programme.",
@@ -18,20 +21,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line to standard error and leave with a non-zero code."""
-    line = " ".join(message.split())
-    typer.echo(f"qonys: error: {line}", err=True)
-    return typer.Exit(code)
-
-
-def describe(exc: BaseException) -> str:
-    """The first line of what went wrong, without driver boilerplate."""
-    inner = getattr(exc, "orig", None) or exc
-    text = str(inner).strip().splitlines()
-    return text[0] if text else inner.__class__.__name__
+app.command()(allocate)
 
 
 @db_app.command("upgrade")
@@ -157,120 +147,6 @@ def normalize(
     result = normalizer.normalize_batch(frame[column], kind=kind, lang=lang)  # type: ignore[arg-type]
     out = result.select("text", "code", "isco", "label", "score", "method")
     sys.stdout.write(out.write_csv())
-
-
-@app.command()
-def allocate(
-    scenario_dir: Annotated[
-        str | None,
-        typer.Argument(
-            help="Folder of batch tables (CSV or Parquet), as the bulk import reads them."
-        ),
-    ] = None,
-    demo: Annotated[
-        int | None, typer.Option("--demo", help="Run on a generated programme of N households.")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the generated programme.")] = 0,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds for the solver.")
-    ] = 60.0,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the summary and placements here.")
-    ] = None,
-    deterministic: Annotated[
-        bool, typer.Option(help="One worker, fixed seed: repeatable objective.")
-    ] = False,
-    synthetic: Annotated[
-        bool,
-        typer.Option(
-            "--synthetic",
-            help="With --demo: the solver benchmark's abstract batch instead of a generated programme.",
-        ),
-    ] = False,
-) -> None:
-    """Run an allocation batch with a progress bar and print its proof of quality."""
-    import json
-    from pathlib import Path
-
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from api.allocation.report import report
-    from api.allocation.scenario import ScenarioError, load_scenario_dir
-    from matching.allocation import AllocationConfig
-    from matching.allocation import allocate as run_allocation
-
-    if (scenario_dir is None) == (demo is None):
-        raise fail("give a SCENARIO_DIR or --demo N (one of them)", 2)
-    if time_limit <= 0:
-        raise fail("--time-limit must be positive", 2)
-    try:
-        if demo is not None:
-            if demo < 1:
-                raise fail("--demo needs a positive number of households", 2)
-            from api.allocation.scenario import demo_batch
-
-            if synthetic:
-                from matching.allocation import generate_programme
-
-                programme = generate_programme(n_households=demo, seed=seed)
-                instance, movers = programme.instance(), programme.earlier_movers
-            else:
-                instance, movers = demo_batch(demo, seed=seed)
-        else:
-            assert scenario_dir is not None
-            instance, movers = load_scenario_dir(Path(scenario_dir))
-    except ScenarioError as exc:
-        raise fail(str(exc)) from exc
-    config = AllocationConfig(
-        time_limit=time_limit, deterministic=deterministic, seed=seed, earlier_movers=movers
-    )
-    with Progress(
-        TextColumn("{task.description:<12}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[message]}"),
-        console=_stderr_console(),
-        transient=False,
-    ) as bar:
-        task = bar.add_task("allocating", total=1.0, message="")
-
-        def on_progress(phase: str, fraction: float, message: str) -> None:
-            bar.update(task, completed=fraction, description=phase, message=message)
-
-        result = run_allocation(instance, config, progress=on_progress)
-    full = report(result)
-    summary = full["summary"]
-    typer.echo(
-        f"status {summary['status']} ({summary['method']}): objective {summary['objective']}, "
-        f"bound {summary['best_bound']}, gap {100 * summary['gap']:.3f} %, {summary['wall_seconds']} s"
-    )
-    typer.echo(
-        f"placed {summary['households_placed']} of {summary['households']} households; "
-        f"greedy {summary['greedy_objective']} (optimizer {_signed(summary['vs_greedy_pct'])}), "
-        f"status quo {summary['status_quo_objective']} (optimizer {_signed(summary['vs_status_quo_pct'])})"
-    )
-    if summary["conflict"]:
-        typer.echo("planner constraints that cannot all hold:")
-        for member in summary["conflict"]["members"]:
-            typer.echo(f"  - {member['text']['en']}")
-    if json_out:
-        Path(json_out).write_text(
-            json.dumps(full, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-        )
-        typer.echo(f"written: {json_out}")
-    if summary["status"] == "infeasible":
-        raise typer.Exit(3)
-
-
-def _signed(pct: float | None) -> str:
-    return "n/a" if pct is None else f"{pct:+.2f} %"
-
-
-def _stderr_console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 @app.command()
@@ -462,6 +338,3 @@ def _safe_url(url: str) -> str:
 
     return make_url(url).render_as_string(hide_password=True)
 
-
-if __name__ == "__main__":
-    app()
