@@ -29,8 +29,8 @@ from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT
 from api.imports.readers import read_table
 from api.imports.service import import_table
-from api.reference.seed import seed_reference
-from api.taxonomy.occupations import occupation_resolver
+from api.reference.service import seed_reference
+from api.taxonomy.service import occupation_resolver
 from matching.reference import load_reference
 
 DATA = REPO_ROOT / "data"

@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 from api.core.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
 from api.core.migrate import upgrade  # noqa: E402
+from api.demo.service import DEMO_TOKENS, load_demo  # noqa: E402
 from api.models import HouseholdRecord  # noqa: E402
-from api.reference.demo import DEMO_TOKENS, load_demo  # noqa: E402
-from api.reference.seed import seed_reference  # noqa: E402
+from api.reference.service import seed_reference  # noqa: E402
 from matching.reference import load_reference  # noqa: E402
 from taxonomy import load_taxonomy  # noqa: E402
 

@@ -16,7 +16,7 @@ from api.core.db import make_engine, make_sessionmaker, session_scope
 from api.core.deps import get_session
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT, Settings
-from api.reference.seed import seed_reference
+from api.reference.service import seed_reference
 from api.taxonomy.service import TaxonomyService
 from tests.databases import BACKENDS, fresh_database
 

@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from api.allocation.usage import quotas_left
-from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
+from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from matching.allocation import (
     AllocationConfig,
     AllocationInstance,

@@ -33,9 +33,7 @@ from api.allocation.requests import validate_request
 from api.core.db import make_engine, make_sessionmaker
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT
-from api.imports.columns import cast_column
-from api.imports.readers import ImportFileError, read_table
-from api.imports.service import import_table
+from api.imports.service import ImportFileError, cast_column, import_table, read_table
 from api.models import (
     HomeRecord,
     HouseholdRecord,
@@ -43,8 +41,8 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
-from api.reference.seed import seed_reference
-from api.taxonomy.occupations import occupation_resolver
+from api.reference.service import seed_reference
+from api.taxonomy.service import occupation_resolver
 from matching.allocation import AllocationInstance
 from matching.allocation import reasons as R
 from matching.allocation.instance import LockConflict
@@ -362,7 +360,7 @@ def demo_batch(
     """
     import datetime as dt
 
-    from api.reference.demo import load_demo
+    from api.demo.service import load_demo
     from taxonomy import load_taxonomy
 
     data_dir = data_dir or REPO_ROOT / "data"

@@ -64,7 +64,7 @@ def seed(
     """Load the reference data (regions, localities, programme roles) into the database."""
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
-    from api.reference.seed import SeedError, seed_reference
+    from api.reference.service import SeedError, seed_reference
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
@@ -73,7 +73,7 @@ def seed(
         with session_scope(make_sessionmaker(engine)) as session:
             report = seed_reference(session, settings.data_dir)
         if demo:
-            from api.reference.demo import load_demo
+            from api.demo.service import load_demo
             from matching.reference import load_reference
             from taxonomy import load_taxonomy
 
@@ -295,7 +295,7 @@ def import_command(
     from api.imports.columns import KINDS
     from api.imports.readers import ImportFileError, read_table
     from api.imports.service import import_table
-    from api.taxonomy.occupations import occupation_resolver
+    from api.taxonomy.service import occupation_resolver
     from matching.reference import load_reference
 
     if kind not in KINDS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from sqlalchemy import update
@@ -11,13 +11,13 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep, SettingsDep
 from api.core.lookups import reference_of, region_or_problem
 from api.core.pagination import pagination
-from api.core.problems import ProblemException, problem_responses
+from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
 from api.core.validation import FieldError
-from api.homes.mappers import validate_home
 from api.homes.repository import page_homes
 from api.homes.schemas import HomeIn, HomeOut, HomePatch
+from api.homes.service import home_values, load
 from api.models import EmployerRecord, HomeRecord
 from matching.domain import HOME_KINDS
 from matching.text import Text
@@ -25,37 +25,6 @@ from matching.text import Text
 router = APIRouter(prefix="/homes", tags=["homes"])
 
 STAFF = require_roles("admin", "planner", "centre")
-
-UNKNOWN_HOME = Text(
-    kk="№{id} тұрғын үй табылмады.", ru="Жильё №{id} не найдено.", en="Home {id} was not found."
-)
-UNKNOWN_EMPLOYER = Text(
-    kk="«{id}» жұмыс берушісі тіркелмеген.",
-    ru="Работодатель «{id}» не зарегистрирован.",
-    en="Employer '{id}' is not registered.",
-)
-
-
-def home_values(request: Request, session: SessionDep, data: dict[str, Any]) -> dict[str, Any]:
-    employer_id = None
-    if data.get("employer_external_id"):
-        employer_id = id_of_external(session, EmployerRecord, str(data["employer_external_id"]))
-        if employer_id is None:
-            raise FieldError(
-                ("employer_external_id",),
-                UNKNOWN_EMPLOYER.format(id=data["employer_external_id"]),
-            ).as_problem()
-    try:
-        return validate_home(data, reference_of(request), employer_id=employer_id)
-    except FieldError as exc:
-        raise exc.as_problem() from None
-
-
-def _load(session: SessionDep, home_id: int) -> HomeRecord:
-    record = session.get(HomeRecord, home_id)
-    if record is None:
-        raise ProblemException(404, UNKNOWN_HOME.format(id=home_id), type_="/problems/unknown-home")
-    return record
 
 
 @router.post(
@@ -118,7 +87,7 @@ def read_home(
     session: SessionDep, home_id: Annotated[int, Path()], principal: Principal = STAFF
 ) -> HomeOut:
     """One home."""
-    record = _load(session, home_id)
+    record = load(session, home_id)
     principal.ensure_region(record.region_code)
     return HomeOut.model_validate(record)
 
@@ -134,7 +103,7 @@ def update_home(
     principal: Principal = STAFF,
 ) -> HomeOut:
     """Correct a home."""
-    record = _load(session, home_id)
+    record = load(session, home_id)
     principal.ensure_region(record.region_code)
     employer = session.get(EmployerRecord, record.employer_id) if record.employer_id else None
     current = {
@@ -167,4 +136,4 @@ def update_home(
     session.execute(update(HomeRecord).where(HomeRecord.id == home_id).values(**values))
     session.commit()
     session.expunge_all()
-    return HomeOut.model_validate(_load(session, home_id))
+    return HomeOut.model_validate(load(session, home_id))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.core.lookups import reference_of
 from api.core.problems import ProblemException
 from api.core.validation import FieldError
-from api.households.mappers import HouseholdValues, validate_household
+from api.households.mappers import HouseholdValues, household_to_domain, validate_household
 from api.households.repository import household_with_members
 from api.households.schemas import (
     ExperienceIn,
@@ -108,3 +108,6 @@ def store_members(session: Session, household_id: int, members: list[dict[str, A
         session.execute(
             insert(HouseholdMemberRecord), [{**m, "household_id": household_id} for m in members]
         )
+
+# What other features use of this one (they import nothing else from it).
+__all__ = ["HouseholdValues", "household_input", "household_out", "household_to_domain", "load", "store_members", "validate", "validate_household"]

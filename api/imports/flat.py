@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.core.validation import FieldError
-from api.homes.mappers import validate_capacity, validate_home
+from api.homes.service import validate_capacity, validate_home
 from api.imports.columns import (
     COLUMNS,
     split_list,
@@ -31,8 +31,8 @@ from api.models import (
     EmployerRecord,
     LocalityCapacityRecord,
 )
-from api.taxonomy.occupations import OccupationResolver, occupation_error_text
-from api.vacancies.mappers import validate_employer, validate_vacancy
+from api.taxonomy.service import OccupationResolver, occupation_error_text
+from api.vacancies.service import validate_employer, validate_vacancy
 from matching.reference import ReferenceData
 
 

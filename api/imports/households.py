@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.core.validation import FieldError
-from api.households.mappers import validate_household
+from api.households.service import validate_household
 from api.imports.columns import (
     HOUSEHOLD_COLUMNS,
     split_list,

@@ -14,7 +14,7 @@ from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
 from api.imports.readers import ImportFileError, read_table
 from api.imports.schemas import ImportReportOut
 from api.imports.service import import_table
-from api.taxonomy.occupations import occupation_resolver
+from api.taxonomy.service import occupation_resolver
 from matching.text import Text
 
 router = APIRouter(tags=["imports"])

@@ -14,14 +14,12 @@ from collections.abc import Callable
 import polars as pl
 from sqlalchemy.orm import Session
 
-from api.imports.columns import (
-    COLUMNS,
-    MEMBER_COLUMNS,
-)
+from api.imports.columns import COLUMNS, KINDS, MEMBER_COLUMNS, cast_column
 from api.imports.flat import import_flat
 from api.imports.households import import_households
+from api.imports.readers import ImportFileError, read_table
 from api.imports.rows import ImportReport, RowError, typed_frame
-from api.taxonomy.occupations import OccupationResolver
+from api.taxonomy.service import OccupationResolver
 from matching.reference import ReferenceData
 
 
@@ -59,4 +57,14 @@ def import_table(
     return import_flat(session, kind, typed, reference, occupations, region_scope)
 
 
-__all__ = ["ImportReport", "RowError", "import_table", "MEMBER_COLUMNS"]
+# What other features use of this one (they import nothing else from it).
+__all__ = [
+    "KINDS",
+    "MEMBER_COLUMNS",
+    "ImportFileError",
+    "ImportReport",
+    "RowError",
+    "cast_column",
+    "import_table",
+    "read_table",
+]

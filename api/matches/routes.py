@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses
-from api.households.mappers import household_to_domain
+from api.households.service import household_to_domain
 from api.matches.schemas import (
     CandidateOut,
     CandidatesOut,

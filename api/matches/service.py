@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.matches.frames import load_catalogue, load_households
+from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from api.models import (
     HomeRecord,
     HouseholdRecord,
@@ -128,3 +128,6 @@ class MatchService:
         with self._lock:
             self._checked = 0.0
             self._fingerprint = None
+
+# What other features use of this one (they import nothing else from it).
+__all__ = ["ACTIVE_HOUSEHOLD_STATUSES", "MatchService", "load_catalogue", "load_households"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 from sqlalchemy import update
@@ -11,72 +11,18 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep, SettingsDep
 from api.core.lookups import reference_of, region_or_problem
 from api.core.pagination import pagination
-from api.core.problems import ProblemException, problem_responses
+from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.core.validation import FieldError
 from api.models import EmployerRecord, VacancyRecord
-from api.taxonomy.occupations import occupation_error_text, occupation_resolver
-from api.vacancies.mappers import validate_vacancy
 from api.vacancies.repository import page_vacancies
 from api.vacancies.schemas import VacancyIn, VacancyOut, VacancyPatch
+from api.vacancies.service import field_problem, load, vacancy_values
 from matching.text import Text
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
 
 STAFF = require_roles("admin", "planner", "centre")
-
-UNKNOWN_VACANCY = Text(
-    kk="№{id} бос орын табылмады.",
-    ru="Вакансия №{id} не найдена.",
-    en="Vacancy {id} was not found.",
-)
-UNKNOWN_EMPLOYER = Text(
-    kk="«{id}» жұмыс берушісі тіркелмеген.",
-    ru="Работодатель «{id}» не зарегистрирован.",
-    en="Employer '{id}' is not registered.",
-)
-
-
-def _field(path: str, text: Text) -> ProblemException:
-    return FieldError((path,), text).as_problem()
-
-
-def vacancy_values(request: Request, session: SessionDep, data: dict[str, Any]) -> dict[str, Any]:
-    """Validated columns of a vacancy body: employer looked up, occupation resolved."""
-    employer_id = id_of_external(session, EmployerRecord, str(data["employer_external_id"]))
-    if employer_id is None:
-        raise _field(
-            "employer_external_id", UNKNOWN_EMPLOYER.format(id=data["employer_external_id"])
-        )
-    resolved = occupation_resolver(request.app.state).resolve_one(
-        data.get("occupation"), str(data["title"])
-    )
-    if resolved["error"] is not None:
-        field = "occupation" if data.get("occupation") else "title"
-        raise _field(
-            field, occupation_error_text(resolved["error"], data.get("occupation"), data["title"])
-        )
-    try:
-        return validate_vacancy(
-            data,
-            reference_of(request),
-            employer_id=employer_id,
-            occupation=resolved["occupation"],
-            isco=resolved["isco"],
-            occupation_score=resolved["occupation_score"],
-        )
-    except FieldError as exc:
-        raise exc.as_problem() from None
-
-
-def _load(session: SessionDep, vacancy_id: int) -> VacancyRecord:
-    record = session.get(VacancyRecord, vacancy_id)
-    if record is None:
-        raise ProblemException(
-            404, UNKNOWN_VACANCY.format(id=vacancy_id), type_="/problems/unknown-vacancy"
-        )
-    return record
 
 
 @router.post(
@@ -143,7 +89,7 @@ def read_vacancy(
     session: SessionDep, vacancy_id: Annotated[int, Path()], principal: Principal = STAFF
 ) -> VacancyOut:
     """One vacancy."""
-    record = _load(session, vacancy_id)
+    record = load(session, vacancy_id)
     principal.ensure_region(record.region_code)
     return VacancyOut.model_validate(record)
 
@@ -159,7 +105,7 @@ def update_vacancy(
     principal: Principal = STAFF,
 ) -> VacancyOut:
     """Correct a vacancy; a new title without a code is normalized again."""
-    record = _load(session, vacancy_id)
+    record = load(session, vacancy_id)
     principal.ensure_region(record.region_code)
     employer = session.get(EmployerRecord, record.employer_id)
     current = {
@@ -184,7 +130,7 @@ def update_vacancy(
         if existing is not None:
             raise duplicate_problem(values["external_id"], existing)
     if values["posts"] < record.posts_reserved:
-        raise _field(
+        raise field_problem(
             "posts",
             Text(
                 kk=f"брондалған орындардан ({record.posts_reserved}) аз болмауы керек",
@@ -195,4 +141,4 @@ def update_vacancy(
     session.execute(update(VacancyRecord).where(VacancyRecord.id == vacancy_id).values(**values))
     session.commit()
     session.expunge_all()
-    return VacancyOut.model_validate(_load(session, vacancy_id))
+    return VacancyOut.model_validate(load(session, vacancy_id))

@@ -36,7 +36,7 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
-from api.reference.seed import seed_reference
+from api.reference.service import seed_reference
 from matching.allocation import AllocationConfig, allocate
 from matching.domain import LICENCES
 from matching.generator import Programme, generate_programme

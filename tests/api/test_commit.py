@@ -43,7 +43,7 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
-from api.reference.seed import seed_reference
+from api.reference.service import seed_reference
 from matching.allocation import build_instance
 from matching.reference import load_reference
 from tests.databases import fresh_database

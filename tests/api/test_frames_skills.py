@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.demo.service import load_demo
 from api.matches.frames import load_catalogue, load_households
 from api.models import HouseholdMemberRecord, VacancyRecord
-from api.reference.demo import load_demo
 from api.taxonomy.service import TaxonomyService
 from matching.reference import load_reference
 from tests.conftest import DATA_DIR

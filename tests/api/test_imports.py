@@ -321,7 +321,7 @@ def test_cli_imports_the_example_files_and_reports_bad_rows(tmp_path: Any) -> No
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.migrate import upgrade
     from api.core.settings import REPO_ROOT
-    from api.reference.seed import seed_reference
+    from api.reference.service import seed_reference
     from tests.api.test_cli import qonys
     from tests.databases import fresh_database
 

@@ -14,11 +14,11 @@ from api.app import create_app
 from api.core.db import make_engine, make_sessionmaker, session_scope
 from api.core.migrate import upgrade
 from api.core.settings import Settings
+from api.demo.service import DEMO_TOKENS, load_demo
 from api.households.mappers import household_to_domain
 from api.households.repository import household_with_members
 from api.models import HouseholdRecord, VacancyRecord
-from api.reference.demo import DEMO_TOKENS, load_demo
-from api.reference.seed import seed_reference
+from api.reference.service import seed_reference
 from api.taxonomy.service import TaxonomyService
 from matching.reference import load_reference
 from tests.api.test_reference_api import assert_problem

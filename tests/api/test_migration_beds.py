@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from api.core import migrate
 from api.core.db import make_engine, make_sessionmaker, session_scope
 from api.core.settings import REPO_ROOT
-from api.reference.seed import seed_reference
+from api.reference.service import seed_reference
 from tests.databases import fresh_database
 
 LOCALITY = "55-pavlodar"
