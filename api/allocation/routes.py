@@ -20,10 +20,11 @@ from api.allocation.schemas import (
     RunOut,
 )
 from api.auth.service import Principal, require_roles
-from api.core.deps import LangDep, SessionDep, SettingsDep
+from api.core.deps import LangDep, SessionDep
 from api.core.jobs import enqueue
 from api.core.lookups import reference_of
-from api.core.pagination import pagination
+from api.core.pagination import PagingDep, pagination
+from api.core.params import DB_INT_MAX, DB_INT_MIN
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import Page
 from api.models import AllocationRunRecord, HouseholdRecord, JobRecord, PlacementRecord
@@ -129,14 +130,14 @@ def start_run(
 @router.get("", response_model=Page[RunListItem], responses=problem_responses(401, 403, 422))
 def list_runs(
     session: SessionDep,
-    settings: SettingsDep,
-    year: Annotated[int | None, Query(description="Only runs of this quota year.")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    paging: PagingDep,
+    year: Annotated[
+        int | None,
+        Query(description="Only runs of this quota year.", ge=DB_INT_MIN, le=DB_INT_MAX),
+    ] = None,
     principal: Principal = PLANNERS,
 ) -> Page[RunListItem]:
     """Runs, newest first, with their status and headline figures."""
-    limit = min(limit, settings.page_size_max)
     cond = [] if year is None else [AllocationRunRecord.year == year]
     total = int(
         session.scalar(select(func.count()).select_from(AllocationRunRecord).where(*cond)) or 0
@@ -146,10 +147,10 @@ def list_runs(
         .join(JobRecord, JobRecord.id == AllocationRunRecord.job_id)
         .where(*cond)
         .order_by(AllocationRunRecord.created_at.desc(), AllocationRunRecord.id)
-        .offset((page - 1) * limit)
-        .limit(limit)
+        .offset(paging.offset)
+        .limit(paging.limit)
     ).all()
-    paging = pagination(total, page, limit)
+    pages = pagination(total, paging.page, paging.limit)
     items = [
         RunListItem(
             id=run.id,
@@ -166,7 +167,7 @@ def list_runs(
         )
         for run, status in rows
     ]
-    return Page[RunListItem](items=items, pagination=paging)
+    return Page[RunListItem](items=items, pagination=pages)
 
 
 @router.get("/{run_id}", response_model=RunOut, responses=problem_responses(401, 403, 404))
@@ -210,19 +211,16 @@ def get_run(
 def list_placements(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    paging: PagingDep,
     lang: LangDep,
     run_id: Annotated[str, Path(max_length=32)],
     placed: Annotated[
         bool | None, Query(description="Only placed (true) or unplaced (false).")
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
     principal: Principal = PLANNERS,
 ) -> Page[PlacementOut]:
     """Who goes where (or why not), by household id; names and reasons in the asked language."""
     _finished(session, run_id)
-    limit = min(limit, settings.page_size_max)
     cond = [PlacementRecord.run_id == run_id]
     if placed is not None:
         cond.append(PlacementRecord.placed.is_(placed))
@@ -232,10 +230,10 @@ def list_placements(
         .join(HouseholdRecord, HouseholdRecord.id == PlacementRecord.household_id)
         .where(*cond)
         .order_by(PlacementRecord.household_id)
-        .offset((page - 1) * limit)
-        .limit(limit)
+        .offset(paging.offset)
+        .limit(paging.limit)
     ).all()
-    paging = pagination(total, page, limit)
+    pages = pagination(total, paging.page, paging.limit)
     reference = reference_of(request)
     items = []
     for p, external_id in rows:
@@ -263,7 +261,7 @@ def list_placements(
                 else None,
             )
         )
-    return Page[PlacementOut](items=items, pagination=paging)
+    return Page[PlacementOut](items=items, pagination=pages)
 
 
 @router.get(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import select
 
 from api.auth.schemas import TokenCreated, TokenIn, TokenOut
 from api.auth.service import Principal, hash_token, issue_token, require_roles, revoke_token
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
+from api.core.params import IdPath
 from api.core.problems import ProblemException, problem_responses
 from api.core.validation import FieldError, resolve_region
 from api.models import ApiTokenRecord, HouseholdRecord
@@ -106,7 +105,7 @@ def read_tokens(session: SessionDep, principal: Principal = ADMIN) -> list[Token
     responses=problem_responses(401, 403, 404),
 )
 def delete_token(
-    session: SessionDep, token_id: Annotated[int, Path()], principal: Principal = ADMIN
+    session: SessionDep, token_id: IdPath, principal: Principal = ADMIN
 ) -> Response:
     """Revoke a token; it stops working at once."""
     if session.get(ApiTokenRecord, token_id) is None:

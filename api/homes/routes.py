@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
-from api.core.deps import SessionDep, SettingsDep
-from api.core.lookups import reference_of, region_or_problem
-from api.core.pagination import pagination
+from api.core.deps import SessionDep
+from api.core.pagination import PagingDep, region_scoped_page
+from api.core.params import IdPath
 from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
@@ -54,37 +55,27 @@ def create_home(
 def read_homes(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    paging: PagingDep,
     region: Annotated[str | None, Query(max_length=120)] = None,
     kind: Annotated[str | None, Query(pattern="^(" + "|".join(HOME_KINDS) + ")$")] = None,
     status_: Annotated[str | None, Query(alias="status", pattern="^(open|closed)$")] = None,
     locality: Annotated[str | None, Query(max_length=64)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
     principal: Principal = STAFF,
 ) -> Page[HomeOut]:
     """Homes by region, kind and status; centre staff see their own region only."""
-    code = None
-    if region is not None:
-        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
-    code = principal.list_scope(code)
-    limit = min(limit, settings.page_size_max)
-    total, rows = page_homes(
-        session,
-        region_code=code,
-        kind=kind,
-        status=status_,
-        locality_id=locality,
-        offset=(page - 1) * limit,
-        limit=limit,
+    return region_scoped_page(
+        request,
+        principal,
+        region,
+        paging,
+        partial(page_homes, session, kind=kind, status=status_, locality_id=locality),
+        HomeOut,
     )
-    paging = pagination(total, page, limit)
-    return Page[HomeOut](items=[HomeOut.model_validate(r) for r in rows], pagination=paging)
 
 
 @router.get("/{home_id}", response_model=HomeOut, responses=problem_responses(401, 403, 404))
 def read_home(
-    session: SessionDep, home_id: Annotated[int, Path()], principal: Principal = STAFF
+    session: SessionDep, home_id: IdPath, principal: Principal = STAFF
 ) -> HomeOut:
     """One home."""
     record = load(session, home_id)
@@ -99,7 +90,7 @@ def update_home(
     request: Request,
     session: SessionDep,
     body: HomePatch,
-    home_id: Annotated[int, Path()],
+    home_id: IdPath,
     principal: Principal = STAFF,
 ) -> HomeOut:
     """Correct a home."""

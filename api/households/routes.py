@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
-from api.core.deps import SessionDep, SettingsDep
-from api.core.lookups import reference_of, region_or_problem
-from api.core.pagination import pagination
+from api.core.deps import SessionDep
+from api.core.pagination import PagingDep, region_scoped_page
+from api.core.params import IdPath
 from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
@@ -21,7 +22,14 @@ from api.households.schemas import (
     HouseholdPatch,
     HouseholdSummary,
 )
-from api.households.service import household_input, household_out, load, store_members, validate
+from api.households.service import (
+    household_input,
+    household_out,
+    household_summary,
+    load,
+    store_members,
+    validate,
+)
 from api.models import HouseholdRecord
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -61,44 +69,23 @@ def create_household(
 def read_households(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    paging: PagingDep,
     region: Annotated[
         str | None, Query(description="Origin region: code, ISO code or name.", max_length=120)
     ] = None,
     status_: Annotated[str | None, Query(alias="status", max_length=16)] = None,
     iin: Annotated[str | None, Query(description="Applicant's IIN.", max_length=12)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
     principal: Principal = LISTERS,
 ) -> Page[HouseholdSummary]:
     """Households, newest application first; centre staff see their own region only."""
-    code = None
-    if region is not None:
-        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
-    code = principal.list_scope(code)
-    limit = min(limit, settings.page_size_max)
-    total, rows = page_households(
-        session, region_code=code, status=status_, iin=iin, offset=(page - 1) * limit, limit=limit
-    )
-    paging = pagination(total, page, limit)
-    return Page[HouseholdSummary](
-        items=[
-            HouseholdSummary(
-                id=r.id,
-                external_id=r.external_id,
-                applicant_iin=r.applicant_iin,
-                category=r.category,
-                origin_region_code=r.origin_region_code,
-                origin_settlement=r.origin_settlement,
-                application_date=r.application_date,
-                documents_complete=r.documents_complete,
-                status=r.status,
-                persons=persons,
-                updated_at=r.updated_at,
-            )
-            for r, persons in rows
-        ],
-        pagination=paging,
+    return region_scoped_page(
+        request,
+        principal,
+        region,
+        paging,
+        partial(page_households, session, status=status_, iin=iin),
+        HouseholdSummary,
+        household_summary,
     )
 
 
@@ -106,7 +93,7 @@ def read_households(
     "/{household_id}", response_model=HouseholdOut, responses=problem_responses(401, 403, 404)
 )
 def read_household(
-    session: SessionDep, household_id: Annotated[int, Path()], principal: Principal = READERS
+    session: SessionDep, household_id: IdPath, principal: Principal = READERS
 ) -> HouseholdOut:
     """One household with its members."""
     if principal.role == "applicant":
@@ -126,7 +113,7 @@ def update_household(
     request: Request,
     session: SessionDep,
     body: HouseholdPatch,
-    household_id: Annotated[int, Path()],
+    household_id: IdPath,
     principal: Principal = EDITORS,
 ) -> HouseholdOut:
     """Correct a household; ``members``, when sent, replaces the member list."""

@@ -18,6 +18,7 @@ from api.households.schemas import (
     HealthIn,
     HouseholdIn,
     HouseholdOut,
+    HouseholdSummary,
     LanguageIn,
     MemberOut,
     PreferencesIn,
@@ -73,6 +74,24 @@ def household_out(record: HouseholdRecord) -> HouseholdOut:
     )
 
 
+def household_summary(row: tuple[HouseholdRecord, int]) -> HouseholdSummary:
+    """A list row: the household and its number of members."""
+    r, persons = row
+    return HouseholdSummary(
+        id=r.id,
+        external_id=r.external_id,
+        applicant_iin=r.applicant_iin,
+        category=r.category,
+        origin_region_code=r.origin_region_code,
+        origin_settlement=r.origin_settlement,
+        application_date=r.application_date,
+        documents_complete=r.documents_complete,
+        status=r.status,
+        persons=persons,
+        updated_at=r.updated_at,
+    )
+
+
 def household_input(record: HouseholdRecord) -> dict[str, Any]:
     """A stored household as the input body that would recreate it (the base of a PATCH)."""
     out = household_out(record).model_dump()
@@ -109,5 +128,16 @@ def store_members(session: Session, household_id: int, members: list[dict[str, A
             insert(HouseholdMemberRecord), [{**m, "household_id": household_id} for m in members]
         )
 
+
 # What other features use of this one (they import nothing else from it).
-__all__ = ["HouseholdValues", "household_input", "household_out", "household_to_domain", "load", "store_members", "validate", "validate_household"]
+__all__ = [
+    "HouseholdValues",
+    "household_input",
+    "household_out",
+    "household_summary",
+    "household_to_domain",
+    "load",
+    "store_members",
+    "validate",
+    "validate_household",
+]

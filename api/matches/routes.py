@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
+from api.core.params import IdPath
 from api.core.problems import ProblemException, problem_responses
 from api.households.service import household_to_domain
 from api.matches.schemas import (
@@ -282,7 +283,7 @@ def household_matches(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    household_id: Annotated[int, Path(ge=1)],
+    household_id: IdPath,
     principal: Principal = READERS,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
     explain: ExplainQuery = 20,
@@ -308,7 +309,7 @@ def household_localities(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    household_id: Annotated[int, Path(ge=1)],
+    household_id: IdPath,
     principal: Principal = READERS,
     top: Annotated[int, Query(ge=1, le=50)] = 10,
     explain: ExplainQuery = 10,
@@ -333,7 +334,7 @@ def vacancy_candidates(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    vacancy_id: Annotated[int, Path(ge=1)],
+    vacancy_id: IdPath,
     principal: Principal = STAFF,
     top: Annotated[int, Query(ge=1, le=100)] = 20,
     explain: ExplainQuery = 0,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
-from api.core.deps import LangDep, SessionDep, SettingsDep
-from api.core.lookups import UNKNOWN_LOCALITY, reference_of, region_or_problem
+from api.core.deps import LangDep, SessionDep
+from api.core.lookups import UNKNOWN_LOCALITY
+from api.core.pagination import PagingDep, region_scoped_page
 from api.core.problems import ProblemException, problem_responses
-from api.core.schemas import Names, Page, Pagination
+from api.core.schemas import Names, Page
 from api.models import LocalityRecord
 from api.reference.repository import page_localities
 from matching.text import Lang, Text
@@ -86,7 +88,7 @@ PAGE_OUT_OF_RANGE = Text(
 def read_localities(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    paging: PagingDep,
     lang: LangDep,
     region: Annotated[
         str | None, Query(description="Region code, ISO code or name.", max_length=120)
@@ -95,38 +97,16 @@ def read_localities(
     q: Annotated[
         str | None, Query(description="Part of the name, any language.", max_length=80)
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> Page[LocalityOut]:
     """Localities, filtered by region and settlement type, a page at a time."""
-    region_code = None
-    if region is not None:
-        region_code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
-    limit = min(limit, settings.page_size_max)
-    total, rows = page_localities(
-        session,
-        region_code=region_code,
-        settlement_type=type,
-        q=q,
-        offset=(page - 1) * limit,
-        limit=limit,
-    )
-    max_page = max(1, -(-total // limit))
-    if page > max_page:
-        raise ProblemException(
-            422,
-            PAGE_OUT_OF_RANGE.format(page=page, max_page=max_page),
-            errors=[
-                {
-                    "loc": ["query", "page"],
-                    "msg": f"page must be between 1 and {max_page}",
-                    "type": "out_of_range",
-                }
-            ],
-        )
-    return Page[LocalityOut](
-        items=[locality_out(r, lang) for r in rows],
-        pagination=Pagination(total_count=total, page=page, limit=limit, max_page=max_page),
+    return region_scoped_page(
+        request,
+        None,
+        region,
+        paging,
+        partial(page_localities, session, settlement_type=type, q=q),
+        LocalityOut,
+        lambda r: locality_out(r, lang),
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
-from api.core.deps import SessionDep, SettingsDep
-from api.core.lookups import reference_of, region_or_problem
-from api.core.pagination import pagination
+from api.core.deps import SessionDep
+from api.core.lookups import reference_of
+from api.core.pagination import PagingDep, region_scoped_page
+from api.core.params import IdPath
 from api.core.problems import ProblemException, problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
@@ -75,28 +77,21 @@ def create_employer(
 def read_employers(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    paging: PagingDep,
     region: Annotated[str | None, Query(max_length=120)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
     principal: Principal = STAFF,
 ) -> Page[EmployerOut]:
     """Employers, filtered by region; centre staff see their own region only."""
-    code = None
-    if region is not None:
-        code = region_or_problem(reference_of(request), region, loc=["query", "region"]).code
-    code = principal.list_scope(code)
-    limit = min(limit, settings.page_size_max)
-    total, rows = page_employers(session, region_code=code, offset=(page - 1) * limit, limit=limit)
-    paging = pagination(total, page, limit)
-    return Page[EmployerOut](items=[EmployerOut.model_validate(r) for r in rows], pagination=paging)
+    return region_scoped_page(
+        request, principal, region, paging, partial(page_employers, session), EmployerOut
+    )
 
 
 @router.get(
     "/{employer_id}", response_model=EmployerOut, responses=problem_responses(401, 403, 404)
 )
 def read_employer(
-    session: SessionDep, employer_id: Annotated[int, Path()], principal: Principal = STAFF
+    session: SessionDep, employer_id: IdPath, principal: Principal = STAFF
 ) -> EmployerOut:
     """One employer."""
     record = _load(session, employer_id)
@@ -113,7 +108,7 @@ def update_employer(
     request: Request,
     session: SessionDep,
     body: EmployerPatch,
-    employer_id: Annotated[int, Path()],
+    employer_id: IdPath,
     principal: Principal = STAFF,
 ) -> EmployerOut:
     """Correct an employer."""
