@@ -9,29 +9,27 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import make_engine, make_sessionmaker
-from api.jobs import JobWorker
-from api.logging import RequestIdMiddleware, configure_logging
-from api.match_service import MatchService
-from api.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from api.routes import (
-    allocation,
-    capacities,
-    employers,
-    health,
-    homes,
-    households,
-    imports,
-    localities,
-    matches,
-    regions,
-    support,
-    taxonomy,
-    tokens,
-    vacancies,
-)
-from api.settings import Settings, get_settings
-from api.taxonomy_service import TaxonomyService
+from api.allocation import routes as allocation
+from api.auth import routes as tokens
+from api.core import health
+from api.core.db import make_engine, make_sessionmaker
+from api.core.jobs import JobWorker
+from api.core.logging import RequestIdMiddleware, configure_logging
+from api.core.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
+from api.core.settings import Settings, get_settings
+from api.homes import capacity_routes as capacities
+from api.homes import routes as homes
+from api.households import routes as households
+from api.imports import routes as imports
+from api.matches import routes as matches
+from api.matches.service import MatchService
+from api.reference import locality_routes as localities
+from api.reference import routes as regions
+from api.reference import support_routes as support
+from api.taxonomy import routes as taxonomy
+from api.taxonomy.service import TaxonomyService
+from api.vacancies import employer_routes as employers
+from api.vacancies import routes as vacancies
 from matching.reference import ReferenceData, load_reference
 from matching.support import SupportParameters, load_support_parameters
 
@@ -52,7 +50,7 @@ def job_worker(
     sessions: sessionmaker[Session], reference: ReferenceData, support: SupportParameters
 ) -> JobWorker:
     """A worker for the job kinds this service runs (the API's thread and ``qonys worker``)."""
-    from api.allocation_service import run_allocation_job
+    from api.allocation.service import run_allocation_job
 
     return JobWorker(
         sessions,

@@ -35,11 +35,11 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
-from api.demo import DEMO_TOKENS, load_demo  # noqa: E402
-from api.migrate import upgrade  # noqa: E402
+from api.core.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
+from api.core.migrate import upgrade  # noqa: E402
+from api.demo.service import DEMO_TOKENS, load_demo  # noqa: E402
 from api.models import HouseholdRecord  # noqa: E402
-from api.seed import seed_reference  # noqa: E402
+from api.reference.service import seed_reference  # noqa: E402
 from matching.reference import load_reference  # noqa: E402
 from taxonomy import load_taxonomy  # noqa: E402
 

@@ -28,7 +28,7 @@ class TestHealth:
         assert response.status_code == 200 and response.json()["database"] == "ok"
 
     def test_readyz_503_when_database_unreachable(self, client: TestClient) -> None:
-        from api.db import make_engine
+        from api.core.db import make_engine
 
         client.app.state.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # type: ignore[attr-defined]
         assert_problem(client.get("/readyz"), 503)
