@@ -32,6 +32,7 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from api.taxonomy_service import TaxonomyService
+from api.web.mount import mount_web
 from matching.reference import ReferenceData, load_reference
 from matching.support import SupportParameters, load_support_parameters
 
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
     ):
         app.include_router(module.router)
+    mount_web(app)
 
     original_openapi = app.openapi
 

@@ -20,6 +20,15 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 app.add_typer(db_app, name="db")
 
 
+def _add_user_commands() -> None:
+    from api.web.users import user_app
+
+    app.add_typer(user_app, name="user")
+
+
+_add_user_commands()
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear line to standard error and leave with a non-zero code."""
     line = " ".join(message.split())
@@ -79,6 +88,7 @@ def seed(
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
     demo_report = None
+    demo_users: dict[str, str] = {}
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             report = seed_reference(session, settings.data_dir)
@@ -94,6 +104,10 @@ def seed(
                     load_taxonomy(settings.data_dir / "taxonomy"),
                     with_tokens=settings.environment != "production",
                 )
+                if settings.environment != "production":
+                    from api.web.users import ensure_demo_users
+
+                    demo_users = ensure_demo_users(session)
     except SeedError as exc:
         raise fail(str(exc)) from exc
     except Exception as exc:
@@ -114,6 +128,8 @@ def seed(
             typer.echo(f"demo programme already loaded ({demo_report.households} households)")
         for role, token in demo_report.tokens.items():
             typer.echo(f"  demo token ({role}): {token}")
+        for username, password in demo_users.items():
+            typer.echo(f"  demo page user {username}: password {password}")
 
 
 @app.command()
@@ -336,6 +352,7 @@ def serve(
     port = port or settings.port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"Qonys is starting: API docs at http://{shown}:{port}/docs")
+    typer.echo(f"Pages at http://{shown}:{port}/app/ (demo users are printed above)")
     sys.stdout.flush()
     uvicorn.run(
         "api.app:create_app",

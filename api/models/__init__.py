@@ -47,3 +47,7 @@ __all__ = [
     "ProgrammeVersionRecord",
     "RegionRecord",
 ]
+
+# The page tables live with their features; importing them here registers them for Alembic.
+from api.applicants import models as _applicant_models  # noqa: F401
+from api.web import models as _web_models  # noqa: F401
