@@ -30,6 +30,7 @@ from api.taxonomy import routes as taxonomy
 from api.taxonomy.service import TaxonomyService
 from api.vacancies import employer_routes as employers
 from api.vacancies import routes as vacancies
+from api.web.mount import mount_web
 from matching.reference import ReferenceData, load_reference
 from matching.support import SupportParameters, load_support_parameters
 
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
     ):
         app.include_router(module.router)
+    mount_web(app)
 
     original_openapi = app.openapi
 

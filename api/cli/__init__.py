@@ -24,6 +24,15 @@ app.add_typer(db_app, name="db")
 app.command()(allocate)
 
 
+def _add_user_commands() -> None:
+    from api.cli.users import user_app
+
+    app.add_typer(user_app, name="user")
+
+
+_add_user_commands()
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
@@ -69,6 +78,7 @@ def seed(
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=1)
     demo_report = None
+    demo_users: dict[str, str] = {}
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             report = seed_reference(session, settings.data_dir)
@@ -84,6 +94,10 @@ def seed(
                     load_taxonomy(settings.data_dir / "taxonomy"),
                     with_tokens=settings.environment != "production",
                 )
+                if settings.environment != "production":
+                    from api.web.users import ensure_demo_users
+
+                    demo_users = ensure_demo_users(session)
     except SeedError as exc:
         raise fail(str(exc)) from exc
     except Exception as exc:
@@ -104,6 +118,8 @@ def seed(
             typer.echo(f"demo programme already loaded ({demo_report.households} households)")
         for role, token in demo_report.tokens.items():
             typer.echo(f"  demo token ({role}): {token}")
+        for username, password in demo_users.items():
+            typer.echo(f"  demo page user {username}: password {password}")
 
 
 @app.command()
@@ -212,6 +228,7 @@ def serve(
     port = port or settings.port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"Qonys is starting: API docs at http://{shown}:{port}/docs")
+    typer.echo(f"Pages at http://{shown}:{port}/app/ (demo users are printed above)")
     sys.stdout.flush()
     uvicorn.run(
         "api.app:create_app",

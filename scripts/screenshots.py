@@ -1,0 +1,71 @@
+"""Screenshots of every registered page at 360 px and 1280 px into docs/screenshots/.
+
+Run ``.venv/bin/python scripts/screenshots.py`` (``make screenshots``). It builds a fresh
+SQLite database like ``qonys serve --prepare``, starts the real server, signs in as each
+page's user with Debian's Chromium and writes ``<name>-360.png`` and ``<name>-1280.png``.
+Add a page: append ``(name, path, user)`` to PAGES; ``user`` is None (signed out), a demo
+staff user (``centre61``, ``planner``, ``admin``) or ``"applicant"`` (demo household 1).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.pages.harness import (  # noqa: E402
+    LiveServer,
+    launch_browser,
+    prepare_database,
+    sign_in_as,
+)
+
+OUT = REPO / "docs" / "screenshots"
+WIDTHS = (360, 1280)
+PAGES: list[tuple[str, str, str | None]] = [
+    ("signin", "/app/signin?lang=kk", None),
+    ("signin-error", "/app/signin?lang=ru&demo=error", None),
+    ("not-found", "/app/no-such-page?lang=en", "planner"),
+]
+
+
+def _prepare_page(page: object, name: str) -> None:
+    # A few screenshots show a state reached by a click, not by an address.
+    if name == "signin-error":
+        page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'screenshots.db'}"
+        prepare_database(url)
+        server = LiveServer.start(url)
+        try:
+            with sync_playwright() as playwright:
+                browser = launch_browser(playwright)
+                for name, path, user in PAGES:
+                    for width in WIDTHS:
+                        context = browser.new_context(viewport={"width": width, "height": 800})
+                        page = context.new_page()
+                        if user is not None:
+                            sign_in_as(page, server, user)
+                        page.goto(server.url + path)
+                        _prepare_page(page, name)
+                        target = OUT / f"{name}-{width}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(f"{target.relative_to(REPO)}")
+                        context.close()
+                browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
