@@ -46,12 +46,12 @@ from matching.allocation import (
 from matching.allocation import reasons as R
 from matching.allocation.instance import LockConflict
 from matching.allocation.whatif import Scenario, apply_scenario
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters, relocation_and_rent_tenge
 from matching.ranking import MatchIndex
-from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
 from matching.scoring.weights import default_config
-from matching.support import SupportParameters, relocation_and_rent_tenge
 from matching.text import Text
 
 CATEGORIES = ("resettler", "kandas")

@@ -32,8 +32,8 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from api.taxonomy_service import TaxonomyService
-from matching.reference import ReferenceData, load_reference
-from matching.support import SupportParameters, load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import SupportParameters, load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now

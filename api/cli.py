@@ -84,7 +84,7 @@ def seed(
             report = seed_reference(session, settings.data_dir)
         if demo:
             from api.demo import load_demo
-            from matching.reference import load_reference
+            from matching.programme.geography import load_reference
             from taxonomy import load_taxonomy
 
             with session_scope(make_sessionmaker(engine)) as session:
@@ -210,7 +210,7 @@ def allocate(
             from api.scenario import demo_batch
 
             if synthetic:
-                from matching.allocation import generate_programme
+                from matching.synthetic.batch import generate_programme
 
                 programme = generate_programme(n_households=demo, seed=seed)
                 instance, movers = programme.instance(), programme.earlier_movers
@@ -285,8 +285,8 @@ def worker(
     from api.db import make_engine, make_sessionmaker
     from api.jobs import JobWorker
     from api.settings import get_settings
-    from matching.reference import load_reference
-    from matching.support import load_support_parameters
+    from matching.programme.geography import load_reference
+    from matching.programme.support import load_support_parameters
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=2)
@@ -363,7 +363,7 @@ def token_create(
     from api.auth import issue_token
     from api.db import make_engine, make_sessionmaker, session_scope
     from api.settings import get_settings
-    from matching.reference import ReferenceLookupError, load_reference
+    from matching.programme.geography import ReferenceLookupError, load_reference
 
     settings = get_settings()
     region_code = None
@@ -420,7 +420,7 @@ def import_command(
     from api.imports.readers import ImportFileError, read_table
     from api.imports.run import import_table
     from api.settings import get_settings
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     if kind not in KINDS:
         raise fail(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")

@@ -26,8 +26,8 @@ from api.models import (
     VacancyRecord,
 )
 from matching.domain import LICENCES
-from matching.generator import generate_programme
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
+from matching.synthetic.programme import generate_programme
 from taxonomy import Taxonomy
 
 PREFIX = "DEMO-"

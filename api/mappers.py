@@ -36,7 +36,7 @@ from matching.domain import (
     Vacancy,
 )
 from matching.iin import InvalidIINError, parse_iin
-from matching.reference import (
+from matching.programme.geography import (
     AmbiguousRegionError,
     ReferenceData,
     UnknownLocalityError,

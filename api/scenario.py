@@ -47,8 +47,8 @@ from api.settings import REPO_ROOT
 from matching.allocation import AllocationInstance
 from matching.allocation import reasons as R
 from matching.allocation.instance import LockConflict
-from matching.reference import ReferenceData, load_reference
-from matching.support import load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import load_support_parameters
 
 IMPORT_ORDER = ("employers", "vacancies", "homes", "capacities", "households")
 REQUIRED = ("households", "vacancies", "homes")

@@ -24,7 +24,7 @@ from api.models import (
     QuotaRecord,
     RegionRecord,
 )
-from matching.reference import ReferenceData, load_reference
+from matching.programme.geography import ReferenceData, load_reference
 
 
 class SeedError(ValueError):

@@ -31,7 +31,7 @@ from api.imports.run import import_table
 from api.migrate import upgrade
 from api.seed import seed_reference
 from api.settings import REPO_ROOT
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 
 DATA = REPO_ROOT / "data"
 

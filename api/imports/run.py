@@ -45,7 +45,7 @@ from api.models import (
     LocalityCapacityRecord,
     VacancyRecord,
 )
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang, Text
 
 MISSING_COLUMNS = Text(

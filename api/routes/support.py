@@ -12,7 +12,7 @@ from api.lookups import UNKNOWN_LOCALITY
 from api.models import LocalityRecord
 from api.problems import ProblemException, problem_responses
 from api.schemas import StrictBody
-from matching.support import SupportPackage, estimate_support
+from matching.programme.support import SupportPackage, estimate_support
 from matching.text import Text
 
 router = APIRouter(prefix="/support", tags=["support"])

@@ -1,6 +1,6 @@
 """Write the example scenario folder data/examples/scenario/ (read by ``qonys allocate DIR``).
 
-The programme tables are a generated programme (``matching.generator.generate_programme``
+The programme tables are a generated programme (``matching.synthetic.programme.generate_programme``
 through ``api.demo.load_demo``, fixed seed) exported in the bulk-import columns by
 ``api.exports.export_frame``, so running the script twice gives the same files. The quotas
 are illustrative, sized to bind on a batch this small (estimates, not the published regional
@@ -25,7 +25,7 @@ from api.exports import export_frame
 from api.migrate import upgrade
 from api.models import HouseholdRecord, MoverNetworkRecord
 from api.seed import seed_reference
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from taxonomy import default_taxonomy
 
 DATA = Path(__file__).resolve().parents[1]

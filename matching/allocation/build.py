@@ -241,7 +241,7 @@ def build_instance(
 
     Examples
     --------
-    >>> from matching.allocation.synthetic import generate_programme
+    >>> from matching.synthetic.batch import generate_programme
     >>> prog = generate_programme(n_households=20, seed=1)
     >>> inst = prog.instance()
     >>> inst.usage.shape[0] == inst.n_options

@@ -44,7 +44,7 @@ from api.models import (
 from api.seed import seed_reference
 from api.settings import REPO_ROOT, Settings
 from matching.allocation import build_instance
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

@@ -238,7 +238,7 @@ def test_any_wrong_check_digit_is_rejected_by_the_mapper(
     born: dt.date, male: bool, serial: int, bump: int
 ) -> None:
     from api.mappers import FieldError, validate_household
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     reference = _reference()
     sex = "M" if male else "F"
@@ -266,7 +266,7 @@ _REF: list[Any] = []
 
 
 def _reference() -> Any:
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     if not _REF:
         _REF.append(load_reference())

@@ -20,7 +20,7 @@ from api.repositories_programme import household_with_members
 from api.seed import seed_reference
 from api.settings import Settings
 from api.taxonomy_service import TaxonomyService
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.api.test_reference_api import assert_problem
 from tests.conftest import DATA_DIR
 from tests.databases import fresh_database

@@ -20,7 +20,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from matching.reference import DEFAULT_DATA_DIR, ProgrammeVersion, load_programme_versions
+from matching.programme.files import DEFAULT_DATA_DIR
+from matching.programme.versions import ProgrammeVersion, load_programme_versions
 from matching.text import Text
 
 PaidTo = Literal["household", "employer"]
