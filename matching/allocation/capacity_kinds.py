@@ -179,8 +179,7 @@ def register(kind: CapacityKind, *, replace: bool = False) -> CapacityKind:
     ...     "clinic_places",
     ...     Supply("clinics", pl.col("locality_id"), ("places",)),
     ...     (Use(pl.col("locality_id"), pl.col("persons")),),
-    ...     shortage=Text(kk="{label}: емхана толы", ru="{label}: поликлиника заполнена",
-    ...                   en="{label}: the clinic is full"),
+    ...     shortage="allocation.resource_full.locality_persons",
     ... )
     >>> register(clinic).code in [k.code for k in kinds()]
     True

@@ -32,7 +32,7 @@ from matching.programme.versions import (
     load_programme_versions,
     read_role,
 )
-from matching.text import Text
+from matching.text import Text, msg
 
 SettlementType = Literal["regional_centre", "city", "district_centre", "township", "village"]
 Heating = Literal["central", "gas", "stove"]
@@ -85,38 +85,6 @@ class UnknownProgrammeVersionError(ReferenceLookupError):
     """No programme version has this name, or none covers the year asked for."""
 
 
-_UNKNOWN_REGION = Text(
-    kk="«{query}» өңірі табылмады",
-    ru="Регион «{query}» не найден",
-    en="Unknown region '{query}'",
-)
-_AMBIGUOUS_REGION = Text(
-    kk="«{query}» бірнеше өңірді білдіруі мүмкін: {candidates}; кодын көрсетіңіз",
-    ru="«{query}» может означать несколько регионов: {candidates}; укажите код",
-    en="'{query}' may mean several regions: {candidates}; give the code",
-)
-_UNKNOWN_LOCALITY = Text(
-    kk="«{query}» елді мекені табылмады",
-    ru="Населённый пункт «{query}» не найден",
-    en="Unknown locality '{query}'",
-)
-_UNKNOWN_DISTRICT = Text(
-    kk="«{query}» ауданы табылмады",
-    ru="Район «{query}» не найден",
-    en="Unknown district '{query}'",
-)
-_UNKNOWN_VERSION = Text(
-    kk="«{query}» бағдарлама нұсқасы белгісіз",
-    ru="Неизвестная версия программы «{query}»",
-    en="Unknown programme version '{query}'",
-)
-_NO_VERSION_FOR_YEAR = Text(
-    kk="{query} жылы үшін әдепкі бағдарлама нұсқасы жоқ",
-    ru="Для {query} года нет версии программы по умолчанию",
-    en="No default programme version covers the year {query}",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Region:
     """A first-level unit: one of 17 regions (oblys) or 3 cities of republican significance."""
@@ -146,7 +114,7 @@ class Region:
     @property
     def names(self) -> Text:
         """The name in the three service languages."""
-        return Text(kk=self.name_kk, ru=self.name_ru, en=self.name_en)
+        return Text.each(self.name)
 
     def centre(self, lang: str) -> str:
         """The administrative centre's name in ``lang`` ("kk", "ru", "en")."""
@@ -300,12 +268,12 @@ class ReferenceData:
             return self._by_code[self._by_id[key]]
         codes = self._exact.get(key) or self._loose.get(_strip_generic(key)) or set()
         if not codes:
-            raise UnknownRegionError(_UNKNOWN_REGION.format(query=query))
+            raise UnknownRegionError(msg("programme.lookup.unknown_region", query=query))
         if len(codes) > 1:
             candidates = tuple(self._by_code[c] for c in sorted(codes))
             listed = ", ".join(f"{c.code} {c.name_en}" for c in candidates)
             raise AmbiguousRegionError(
-                _AMBIGUOUS_REGION.format(query=query, candidates=listed), candidates
+                msg("programme.lookup.ambiguous_region", query=query, candidates=listed), candidates
             )
         return self._by_code[next(iter(codes))]
 
@@ -316,7 +284,7 @@ class ReferenceData:
         try:
             return self._version_by_name[name]
         except KeyError:
-            raise UnknownProgrammeVersionError(_UNKNOWN_VERSION.format(query=name)) from None
+            raise UnknownProgrammeVersionError(msg("programme.lookup.unknown_version", query=name)) from None
 
     def default_programme_version(self, year: int) -> ProgrammeVersion:
         """The documented default version for ``year``: the most specific default covering it.
@@ -326,7 +294,7 @@ class ReferenceData:
         """
         covering = [v for v in self.versions if v.is_default and v.covers(year)]
         if not covering:
-            raise UnknownProgrammeVersionError(_NO_VERSION_FOR_YEAR.format(query=year))
+            raise UnknownProgrammeVersionError(msg("programme.lookup.no_version_for_year", query=year))
         return max(covering, key=lambda v: v.year_from)
 
     def role_claims(
@@ -358,7 +326,7 @@ class ReferenceData:
         try:
             return self._district_by_id[district_id]
         except KeyError:
-            raise UnknownLocalityError(_UNKNOWN_DISTRICT.format(query=district_id)) from None
+            raise UnknownLocalityError(msg("programme.lookup.unknown_district", query=district_id)) from None
 
     def districts_of(self, region_code: str) -> tuple[District, ...]:
         """Districts of one region, in file order."""
@@ -369,7 +337,7 @@ class ReferenceData:
         try:
             return self._locality_by_id[locality_id]
         except KeyError:
-            raise UnknownLocalityError(_UNKNOWN_LOCALITY.format(query=locality_id)) from None
+            raise UnknownLocalityError(msg("programme.lookup.unknown_locality", query=locality_id)) from None
 
     def localities(
         self,
