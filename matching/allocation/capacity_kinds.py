@@ -16,9 +16,20 @@ blocked a household from its shortage text. A new kind is one :func:`register` c
 option columns and supply table passed to ``build_instance``); a kind registered after
 import takes part in every batch built afterwards.
 
-How the service should iterate the registry (to be wired in ``api/``; today it still lists
-the kinds by hand, see the list of functions in the service's allocation and commit
-modules):
+How the service should iterate the registry (to be wired in ``api/``). At the time of
+writing these service functions still name the kinds by hand:
+
+- ``api/allocation_service.py``: ``CAPACITY_KINDS`` (the shipped codes, used by
+  ``validate_request`` for capacity overrides), ``committed_usage`` and ``quotas_left``
+  (quota persons and families from the decisions), ``build_batch`` (one keyword table per
+  kind) and ``run_summary`` (the kinds whose fill is stored);
+- ``api/commit.py``: ``_commit`` (quota checks, then one counter and one ``_reserve`` call
+  each for vacancy, home, kindergarten, school and centre beds) and ``_centre_beds`` (the
+  snapshot's bed charges);
+- ``api/frames.py``: ``load_catalogue`` (capacity left = capacity - reserved, per column);
+- ``api/scenario.py``: ``_with_external_ids`` (home and vacancy keys).
+
+The registry gives them:
 
 - **usage accounting** (what earlier commits already hold, subtracted from the supply before
   a run): for each kind with ``reservation.reserved`` set, the capacity left in
@@ -114,8 +125,8 @@ class Reservation:
     """What committing a placement reserves, for the service to apply (see the module doc).
 
     ``table`` and the columns are the service's table and column names; ``option_keys`` and
-    ``amount`` are columns of a placement (``amount`` may be :data:`FROM_SNAPSHOT`, or a
-    constant count per placement). ``reserved`` None: nothing is incremented, the usage is
+    ``amount`` are columns of a placement joined with its household (``category``);
+    ``amount`` may also be :data:`FROM_SNAPSHOT`, or a constant count per placement. ``reserved`` None: nothing is incremented, the usage is
     counted from the committed decisions.
     """
 
