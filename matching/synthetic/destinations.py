@@ -6,14 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.domain import (
-    LICENCES,
-)
-from matching.scoring.features import (
-    HOME_SCHEMA,
-    LOCALITY_SCHEMA,
-    VACANCY_SCHEMA,
-)
+from matching.domain import LICENCES
+from matching.scoring.features import HOME_SCHEMA, LOCALITY_SCHEMA, VACANCY_SCHEMA
 from matching.synthetic.priors import (
     BASE_WAGE_TENGE,
     BUILT_SHARE,
@@ -43,6 +37,7 @@ def draw_vacancies(
     loc_w: FloatArray,
     n_households: int,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Employers and their vacancies in the destination localities (sector mix by region)."""
     n_emp = max(1, n // 8) if n else 0
     emp_loc = draw_index(rng, n_emp, loc_w)
     # Sector per employer: T30 pooled mix with education/health/agriculture reshaped by T9.
@@ -120,6 +115,7 @@ def draw_homes(
     loc_urban: npt.NDArray[np.bool_],
     loc_w: FloatArray,
 ) -> pl.DataFrame:
+    """Homes offered in the destination localities (about 1.2 per household, fewer under contention)."""
     n = int(round(n_households * 1.2 / contention))
     loc = draw_index(rng, n, loc_w)
     region = loc_region[loc]
@@ -181,6 +177,7 @@ def draw_capacities(
     loc_w: FloatArray,
     contention: float,
 ) -> pl.DataFrame:
+    """Per-locality capacities: kindergarten and school seats, land plots, centre beds."""
     n = locs.height
     expected = n_households * loc_w / contention
     # Seats free for newcomers: about one child of each age group per expected household,

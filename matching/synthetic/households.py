@@ -10,11 +10,7 @@ from matching.domain import (
     LICENCES,
 )
 from matching.iin import make_iins
-from matching.scoring.features import (
-    EXPERIENCE_SCHEMA,
-    HOUSEHOLD_SCHEMA,
-    MEMBER_SCHEMA,
-)
+from matching.scoring.features import EXPERIENCE_SCHEMA, HOUSEHOLD_SCHEMA, MEMBER_SCHEMA
 from matching.synthetic.priors import (
     AGE_BAND_P,
     AGE_BANDS,
@@ -46,6 +42,7 @@ from matching.synthetic.priors import (
 def draw_households(
     rng: np.random.Generator, n: int, year: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Households with their members and work experience (frames in the scorer's schemas)."""
     size = draw_index(rng, n, HOUSEHOLD_SIZE_P) + 1
     female = rng.random(n) < APPLICANT_FEMALE_P
     band = draw_index(rng, n, AGE_BAND_P)
