@@ -31,8 +31,8 @@ from api.taxonomy.service import TaxonomyService
 from api.vacancies import employer_routes as employers
 from api.vacancies import routes as vacancies
 from api.web.mount import mount_web
-from matching.reference import ReferenceData, load_reference
-from matching.support import SupportParameters, load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import SupportParameters, load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now

@@ -1,7 +1,7 @@
 """Ranked matches: top options and localities for a household, top households for a vacancy.
 
 :class:`MatchIndex` is built once from vacancies, homes and localities (polars frames or a
-generated :class:`~matching.generator.Programme`); queries generate candidates through
+generated :class:`~matching.synthetic.programme.Programme`); queries generate candidates through
 :class:`~matching.candidates.CandidateIndex` and score them with the vectorized scorer.
 """
 
@@ -132,7 +132,7 @@ class MatchIndex:
 
     @classmethod
     def from_programme(cls, programme: Any, **kwargs: Any) -> MatchIndex:
-        """Index a generated :class:`~matching.generator.Programme` and register its households."""
+        """Index a generated :class:`~matching.synthetic.programme.Programme` and register its households."""
         index = cls(
             programme.vacancies, programme.homes, programme.localities,
             network=programme.network, **kwargs,
@@ -361,7 +361,7 @@ class MatchIndex:
         """Best option per locality, best ``top`` localities, with the support package.
 
         ``support_tenge`` is the relocation subsidy plus 12 months of rent support for the
-        household (from :mod:`matching.support`); ``support`` are loaded parameters.
+        household (from :mod:`matching.programme.support`); ``support`` are loaded parameters.
         """
         return self.ranked_localities(household, top=top, support=support).frame
 
@@ -371,7 +371,7 @@ class MatchIndex:
     ) -> RankedOptions:  # fmt: skip
         """:meth:`localities_for_household` with the breakdowns of the best ``explain``
         localities' options, from the evaluation that ranked them."""
-        from matching.support import load_support_parameters, relocation_and_rent_tenge
+        from matching.programme.support import load_support_parameters, relocation_and_rent_tenge
 
         all_options, ev, order = self._household_options(household, None)
         best = (
@@ -406,12 +406,12 @@ class MatchIndex:
     def support_for_option(
         self, household: Household | str, option_id_: str, *, support: Any | None = None
     ) -> Any:
-        """Itemized :class:`matching.support.SupportPackage` for one option.
+        """Itemized :class:`matching.programme.support.SupportPackage` for one option.
 
         Relocation and rent support for the household, the housing certificate when the
         home is bought, and the employer's hiring subsidy for each programme job.
         """
-        from matching.support import estimate_support, load_support_parameters
+        from matching.programme.support import estimate_support, load_support_parameters
 
         hf, row = self._resolve(household)
         _, parsed = parse_option_id(option_id_)

@@ -46,8 +46,8 @@ from api.taxonomy.service import occupation_resolver
 from matching.allocation import AllocationInstance
 from matching.allocation import reasons as R
 from matching.allocation.instance import LockConflict
-from matching.reference import ReferenceData, load_reference
-from matching.support import load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import load_support_parameters
 
 IMPORT_ORDER = ("employers", "vacancies", "homes", "capacities", "households")
 REQUIRED = ("households", "vacancies", "homes")
@@ -355,7 +355,7 @@ def demo_batch(
 ) -> tuple[AllocationInstance, pl.DataFrame | None]:
     """A batch of a generated programme in the real destination localities.
 
-    The programme (``matching.generator``) is loaded into a throw-away SQLite database and the
+    The programme (``matching.synthetic.programme``) is loaded into a throw-away SQLite database and the
     batch built from it exactly as for a run started over HTTP; ids are the generated ones.
     """
     import datetime as dt

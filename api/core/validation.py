@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from api.core.problems import ProblemException
 from matching.domain import DomainValidationError
-from matching.reference import (
+from matching.programme.geography import (
     AmbiguousRegionError,
     ReferenceData,
     UnknownLocalityError,
