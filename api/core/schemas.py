@@ -38,4 +38,7 @@ class StrictBody(BaseModel):
 
 class HealthStatus(BaseModel):
     status: str = Field(examples=["ok"])
-    database: str | None = None
+    database: str | None = Field(default=None, examples=["ok"], description="ok or unavailable")
+    backend: str | None = Field(
+        default=None, examples=["postgresql"], description="sqlite or postgresql"
+    )
