@@ -178,3 +178,23 @@ class TestValidationMessagesTranslated:
         )
         errors = assert_problem(response, 422)["errors"]
         assert all(CYRILLIC.search(e["msg"]) for e in errors), errors  # type: ignore[union-attr]
+
+
+class TestBoundedBodyIntegers:
+    def test_a_token_for_an_impossible_household(self, client: TestClient, session: Session) -> None:
+        response = client.post(
+            "/tokens?lang=ru",
+            json={"name": "x", "role": "applicant", "household_id": TOO_BIG},
+            headers=headers(session, "admin"),
+        )
+        errors = assert_problem(response, 422)["errors"]
+        assert errors[0]["loc"] == ["body", "household_id"], errors  # type: ignore[index]
+        assert CYRILLIC.search(errors[0]["msg"]), errors  # type: ignore[index]
+
+    def test_integers_inside_lists_too(self, client: TestClient, session: Session) -> None:
+        response = client.post(
+            "/allocation-runs",
+            json={"year": 2025, "household_ids": [1, TOO_BIG]},
+            headers=headers(session, "admin"),
+        )
+        assert_problem(response, 422)
