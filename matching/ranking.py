@@ -63,13 +63,24 @@ class RankedOptions:
 
 
 def option_id(household_id: str, vacancy_id: str, home_id: str, second: str | None) -> str:
-    """Stable id of an option: household|vacancy|home|second vacancy."""
-    return f"{household_id}|{vacancy_id}|{home_id}|{second or ''}"
+    """Stable id of an option: ``household|vacancy|home``, then ``|second vacancy`` if any.
+
+    No trailing separator when there is no second vacancy: ``"1|425|155|"`` read as
+    ``1 425 155`` wherever the bars are dropped (a Markdown table, a spreadsheet column).
+    """
+    base = f"{household_id}|{vacancy_id}|{home_id}"
+    return f"{base}|{second}" if second else base
 
 
 def parse_option_id(value: str) -> tuple[str, Option]:
-    """Inverse of :func:`option_id` (the locality is filled in by the index)."""
-    household_id, vacancy_id, home_id, second = value.split("|")
+    """Inverse of :func:`option_id` (the locality is filled in by the index).
+
+    Also reads the earlier form with an empty fourth part (``"1|425|155|"``).
+    """
+    household_id, vacancy_id, home_id, *rest = value.split("|")
+    if len(rest) > 1:
+        raise ValueError(f"not an option id: {value!r}")
+    second = rest[0] if rest else ""
     return household_id, Option("", home_id, vacancy_id, second or None)
 
 
@@ -291,9 +302,9 @@ class MatchIndex:
         home_id = self._home_ids[home]
         has_second = v2 >= 0
         second = self._vacancy_ids[np.maximum(v2, 0)]
-        second_key = np.where(has_second, second, "")
+        second_key = np.where(has_second, np.char.add("|", second.astype(str)), "").astype(object)
         second[~has_second] = None
-        option = household + "|" + vacancy + "|" + home_id + "|" + second_key
+        option = household + "|" + vacancy + "|" + home_id + second_key
         return pl.DataFrame(
             {
                 "household_id": household.tolist(),

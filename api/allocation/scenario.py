@@ -272,11 +272,13 @@ def _with_external_ids(inst: AllocationInstance, session: Any) -> AllocationInst
         swap("vacancy_id", vacancies),
         swap("second_vacancy_id", vacancies),
     ).with_columns(
+        # The same form as matching.ranking.option_id: no trailing bar without a second vacancy.
         option_id=pl.concat_str(
-            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id"),
-             pl.col("second_vacancy_id").fill_null("")],
-            separator="|",
+            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id")], separator="|"
         )
+        + pl.when(pl.col("second_vacancy_id").fill_null("") == "")
+        .then(pl.lit(""))
+        .otherwise(pl.lit("|") + pl.col("second_vacancy_id"))
     )  # fmt: skip
     removed = inst.removed.with_columns(swap("household_id", households))
     key = (
