@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from api.allocation_report import fill_by, summary
+from api.applicants.service import with_declines
 from api.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from api.jobs import JobContext, JobFailed
 from api.models import (
@@ -383,7 +384,8 @@ def build_batch(
         quotas=quotas_left(session, year, request.get("quotas") or []),
         budgets=budgets,
         locks=_rules(request, "locks"),
-        bans=_rules(request, "bans"),
+        # An applicant's decline on the pages is a ban of that locality in every later batch.
+        bans=with_declines(session, _rules(request, "bans"), frames.households["household_id"]),
     )
     overrides = {
         (c["kind"], str(c["key"])): int(c["capacity"]) for c in request.get("capacities") or []

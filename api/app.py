@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.applicants import routes as applicant_routes
 from api.db import make_engine, make_sessionmaker
 from api.jobs import JobWorker
 from api.logging import RequestIdMiddleware, configure_logging
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
     ):
         app.include_router(module.router)
+    app.include_router(applicant_routes.router)
     mount_web(app)
 
     original_openapi = app.openapi

@@ -345,14 +345,21 @@ def serve(
     from api.settings import get_settings
 
     settings = get_settings()
+    link = None
     if prepare:
         db_upgrade("head")
         seed(demo=True)
+        if settings.environment != "production":
+            from api.applicants.demo import demo_applicant_link
+
+            link = demo_applicant_link(settings.database_url)
     host = host or settings.host
     port = port or settings.port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"Qonys is starting: API docs at http://{shown}:{port}/docs")
     typer.echo(f"Pages at http://{shown}:{port}/app/ (demo users are printed above)")
+    if link:
+        typer.echo(f"  demo applicant link (household 1, opens once): http://{shown}:{port}{link}")
     sys.stdout.flush()
     uvicorn.run(
         "api.app:create_app",
