@@ -372,6 +372,19 @@ def serve(
     )
 
 
+def region_code_of(region: str | None) -> str | None:
+    """The code of a region given by code or name (None stays None); a clear error otherwise."""
+    from api.settings import get_settings
+    from matching.reference import ReferenceLookupError, load_reference
+
+    if region is None:
+        return None
+    try:
+        return load_reference(get_settings().data_dir).region(region).code
+    except ReferenceLookupError as exc:
+        raise fail(str(exc)) from exc
+
+
 token_app = typer.Typer(help="API tokens (shown once, stored as SHA-256).", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
@@ -387,15 +400,9 @@ def token_create(
     from api.auth import issue_token
     from api.db import make_engine, make_sessionmaker, session_scope
     from api.settings import get_settings
-    from matching.reference import ReferenceLookupError, load_reference
 
     settings = get_settings()
-    region_code = None
-    if region is not None:
-        try:
-            region_code = load_reference(settings.data_dir).region(region).code
-        except ReferenceLookupError as exc:
-            raise fail(str(exc)) from exc
+    region_code = region_code_of(region)
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         with session_scope(make_sessionmaker(engine)) as session:

@@ -19,7 +19,7 @@ from api.auth import Principal, require_roles
 from api.deps import LangDep, SessionDep
 from api.models import HouseholdRecord
 from api.problems import ProblemException, problem_responses
-from api.routes.households import UNKNOWN_HOUSEHOLD
+from api.routes.households import _load as load_household
 from api.schemas import StrictBody
 from api.web.session import aware
 from matching.text import msg
@@ -64,11 +64,7 @@ class DecisionOut(BaseModel):
 
 
 def _household(session: Session, principal: Principal, household_id: int) -> HouseholdRecord:
-    record = session.get(HouseholdRecord, household_id)
-    if record is None:
-        raise ProblemException(
-            404, UNKNOWN_HOUSEHOLD.format(id=household_id), type_="/problems/unknown-household"
-        )
+    record = load_household(session, household_id)
     principal.ensure_household(household_id, record.origin_region_code)
     return record
 

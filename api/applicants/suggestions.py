@@ -30,6 +30,9 @@ from matching.reference import Locality, ReferenceData, UnknownLocalityError
 from matching.support import SupportPackage, SupportParameters
 from matching.text import Lang
 
+# A component at or above this value is a reason the place suits the household.
+STRONG = 0.6
+
 
 @dataclass(frozen=True)
 class Place:
@@ -53,6 +56,7 @@ class Suggestion:
     locality: Locality
     region_name: str
     reasons: list[str]
+    cautions: list[str]
     jobs: list[VacancyRef]
     support: list[SupportItem]
     support_household_tenge: int
@@ -89,6 +93,16 @@ def km_between(a: Locality, b: Locality) -> int:
 def regional_centre(reference: ReferenceData, region_code: str) -> Locality | None:
     found = reference.localities(region_code, "regional_centre")
     return found[0] if found else None
+
+
+def region_anchor(reference: ReferenceData, region_code: str) -> Locality | None:
+    """Where a region "is": its centre, or for the cities of republican significance (no
+    separate centre locality) their largest locality."""
+    centre = regional_centre(reference, region_code)
+    if centre is not None:
+        return centre
+    places = reference.localities(region_code)
+    return max(places, key=lambda loc: loc.population) if places else None
 
 
 def _district_centre(reference: ReferenceData, loc: Locality) -> Locality | None:
@@ -141,18 +155,20 @@ def suggestions_for(
     ranked = index.ranked_localities(household, top=top, explain=top, support=svc.support)
     reference = svc.reference
     options = _options_out(session, reference, ranked, lang)
-    origin_centre = regional_centre(reference, record.origin_region_code)
+    origin_centre = region_anchor(reference, record.origin_region_code)
     persons = len(household.members)
     out: list[Suggestion] = []
     for option, result in zip(options, ranked.explained, strict=False):
         loc = reference.locality(option.locality.id)
         # The strongest contributions first; a component that does not apply (weight 0) says
-        # nothing about this place.
+        # nothing about this place. Weak ones are worth knowing, not reasons it suits.
         parts = sorted(
             (c for c in result.components if c.weight > 0),
             key=lambda c: c.value * c.weight,
             reverse=True,
         )
+        strong = [c.reason.get(lang) for c in parts if c.value >= STRONG]
+        weak = [c.reason.get(lang) for c in parts if c.value < STRONG]
         pkg = index.support_for_option(household, option.option_id, support=svc.support)
         items, monthly, months = _support(svc.support, pkg, loc.is_urban, persons, lang)
         out.append(
@@ -161,7 +177,8 @@ def suggestions_for(
                 option=option,
                 locality=loc,
                 region_name=option.locality.region,
-                reasons=[c.reason.get(lang) for c in parts],
+                reasons=strong,
+                cautions=weak,
                 jobs=[option.vacancy] + ([option.second_vacancy] if option.second_vacancy else []),
                 support=items,
                 support_household_tenge=int(pkg.total_household_tenge),

@@ -63,18 +63,12 @@ def user_create(
     region: Annotated[str | None, typer.Option(help="Region code or name (centre users).")] = None,
 ) -> None:
     """Create a user; the password is asked for (or read from one line of standard input)."""
-    from api.cli import describe, fail
+    from api.cli import describe, fail, region_code_of
     from api.db import make_engine, make_sessionmaker, session_scope
     from api.settings import get_settings
-    from matching.reference import ReferenceLookupError, load_reference
 
     settings = get_settings()
-    region_code = None
-    if region is not None:
-        try:
-            region_code = load_reference(settings.data_dir).region(region).code
-        except ReferenceLookupError as exc:
-            raise fail(str(exc)) from exc
+    region_code = region_code_of(region)
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:

@@ -153,4 +153,7 @@ def sign_in_as(page: Page, server: LiveServer, who: str) -> None:
     if who == "applicant":
         sign_in_applicant(page, server, 1)
         return
+    if who == "applicant-new":
+        sign_in_applicant(page, server, 2, consent=False)
+        return
     raise ValueError(f"no demo user {who!r}")

@@ -48,6 +48,12 @@ _TEXTS_JS = """
 """
 _KEYISH = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+_SPACES = re.compile(r"\s+")
+
+
+def _squeeze(text: str) -> str:
+    # As the page's text is read: any run of white space (no-break spaces too) is one space.
+    return _SPACES.sub(" ", text).strip()
 
 
 def _foreign_forms(lang: str) -> dict[str, str]:
@@ -58,7 +64,7 @@ def _foreign_forms(lang: str) -> dict[str, str]:
         for other in LANGS:
             form = text.get(other)
             if other != lang and form != mine:
-                forms.setdefault(form.strip(), key)
+                forms.setdefault(_squeeze(form), key)
     return forms
 
 
@@ -68,7 +74,7 @@ def untranslated(page: Page) -> list[str]:
     keys = set(catalogue())
     foreign = _foreign_forms(lang)
     # A form can legitimately be the same words as another message's form in this language.
-    own_forms = {text.get(lang).strip() for text in catalogue().values()}
+    own_forms = {_squeeze(text.get(lang)) for text in catalogue().values()}
     problems: list[str] = []
     for text, text_lang in texts:
         if text_lang != lang:
