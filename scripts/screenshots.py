@@ -4,7 +4,8 @@ Run ``.venv/bin/python scripts/screenshots.py`` (``make screenshots``). It build
 SQLite database like ``qonys serve --prepare``, starts the real server, signs in as each
 page's user with Debian's Chromium and writes ``<name>-360.png`` and ``<name>-1280.png``.
 Add a page: append ``(name, path, user)`` to PAGES; ``user`` is None (signed out), a demo
-staff user (``centre61``, ``planner``, ``admin``) or ``"applicant"`` (demo household 1).
+staff user (``centre61``, ``planner``, ``admin``), ``"applicant"`` (demo household 1, consent
+given) or ``"applicant-new"`` (demo household 2, signed in by link, no consent yet).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.pages.harness import (  # noqa: E402
     LiveServer,
@@ -31,13 +32,24 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("signin", "/app/signin?lang=kk", None),
     ("signin-error", "/app/signin?lang=ru&demo=error", None),
     ("not-found", "/app/no-such-page?lang=en", "planner"),
+    ("applicant-link-failed", "/app/link/not-a-real-token?lang=ru", None),
+    ("applicant-consent", "/app/consent?lang=kk", "applicant-new"),
+    ("applicant-me", "/app/me?lang=kk", "applicant"),
+    ("applicant-me-en", "/app/me?lang=en", "applicant"),
+    ("applicant-suggestion", "/app/me?lang=kk", "applicant"),
+    ("applicant-declined", "/app/me?lang=ru", "applicant"),
 ]
 
 
-def _prepare_page(page: object, name: str) -> None:
+def _prepare_page(page: Page, name: str) -> None:
     # A few screenshots show a state reached by a click, not by an address.
     if name == "signin-error":
-        page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
+        page.click("form[action='/app/signin'] button[type=submit]")
+    if name in ("applicant-suggestion", "applicant-declined"):
+        page.locator("article.suggestion a.button").nth(1).click()
+    if name == "applicant-declined":
+        page.locator("input[name=reason]").nth(3).check()
+        page.click("form.decline button[type=submit]")
 
 
 def main() -> int:

@@ -25,7 +25,9 @@ from matching.text import Text
 
 
 def _page_routers() -> list[APIRouter]:
-    return [signin.router]
+    from api.applicants import pages as applicant_pages
+
+    return [signin.router, applicant_pages.router]
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:
