@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -10,12 +9,11 @@ from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
-from api.core.pagination import PagingDep, region_scoped_page
+from api.core.pagination import PagingDep
 from api.core.params import IdPath
 from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.households.repository import page_households
 from api.households.schemas import (
     HouseholdIn,
     HouseholdOut,
@@ -25,7 +23,7 @@ from api.households.schemas import (
 from api.households.service import (
     household_input,
     household_out,
-    household_summary,
+    list_households,
     load,
     store_members,
     validate,
@@ -75,17 +73,15 @@ def read_households(
     ] = None,
     status_: Annotated[str | None, Query(alias="status", max_length=16)] = None,
     iin: Annotated[str | None, Query(description="Applicant's IIN.", max_length=12)] = None,
+    q: Annotated[
+        str | None,
+        Query(description="Search: IIN or its start, phone, part of the name.", max_length=100),
+    ] = None,
     principal: Principal = LISTERS,
 ) -> Page[HouseholdSummary]:
     """Households, newest application first; centre staff see their own region only."""
-    return region_scoped_page(
-        request,
-        principal,
-        region,
-        paging,
-        partial(page_households, session, status=status_, iin=iin),
-        HouseholdSummary,
-        household_summary,
+    return list_households(
+        request, session, principal, paging, region=region, status=status_, iin=iin, q=q
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -9,10 +10,12 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from api.core.lookups import reference_of
+from api.core.pagination import Paging, Scoped, region_scoped_page
 from api.core.problems import ProblemException
+from api.core.schemas import Page
 from api.core.validation import FieldError
 from api.households.mappers import HouseholdValues, household_to_domain, validate_household
-from api.households.repository import household_with_members
+from api.households.repository import household_with_members, page_households
 from api.households.schemas import (
     ExperienceIn,
     HealthIn,
@@ -56,6 +59,8 @@ def household_out(record: HouseholdRecord) -> HouseholdOut:
         id=record.id,
         external_id=record.external_id,
         applicant_iin=record.applicant_iin,
+        applicant_name=record.applicant_name,
+        phone=record.phone,
         category=record.category,
         origin_region_code=record.origin_region_code,
         origin_settlement=record.origin_settlement,
@@ -81,6 +86,8 @@ def household_summary(row: tuple[HouseholdRecord, int]) -> HouseholdSummary:
         id=r.id,
         external_id=r.external_id,
         applicant_iin=r.applicant_iin,
+        applicant_name=r.applicant_name,
+        phone=r.phone,
         category=r.category,
         origin_region_code=r.origin_region_code,
         origin_settlement=r.origin_settlement,
@@ -101,6 +108,29 @@ def household_input(record: HouseholdRecord) -> dict[str, Any]:
         "origin_region": record.origin_region_code,
         "members": members,
     }
+
+
+def list_households(
+    request: Request,
+    session: Session,
+    principal: Scoped,
+    paging: Paging,
+    *,
+    region: str | None = None,
+    status: str | None = None,
+    iin: str | None = None,
+    q: str | None = None,
+) -> Page[HouseholdSummary]:
+    """One page of households the principal may see (a centre: its own region only)."""
+    return region_scoped_page(
+        request,
+        principal,
+        region,
+        paging,
+        partial(page_households, session, status=status, iin=iin, q=q),
+        HouseholdSummary,
+        household_summary,
+    )
 
 
 def validate(request: Request, body: dict[str, Any]) -> HouseholdValues:
@@ -136,6 +166,7 @@ __all__ = [
     "household_out",
     "household_summary",
     "household_to_domain",
+    "list_households",
     "load",
     "store_members",
     "validate",

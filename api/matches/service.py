@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.matches.answers import household_localities, household_matches, vacancy_candidates
 from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from api.models import (
     HomeRecord,
@@ -129,5 +130,14 @@ class MatchService:
             self._checked = 0.0
             self._fingerprint = None
 
+
 # What other features use of this one (they import nothing else from it).
-__all__ = ["ACTIVE_HOUSEHOLD_STATUSES", "MatchService", "load_catalogue", "load_households"]
+__all__ = [
+    "ACTIVE_HOUSEHOLD_STATUSES",
+    "MatchService",
+    "household_localities",
+    "household_matches",
+    "load_catalogue",
+    "load_households",
+    "vacancy_candidates",
+]

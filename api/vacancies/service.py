@@ -70,5 +70,6 @@ def load(session: Session, vacancy_id: int) -> VacancyRecord:
         )
     return record
 
+
 # What other features use of this one (they import nothing else from it).
 __all__ = ["field_problem", "load", "vacancy_values", "validate_employer", "validate_vacancy"]
