@@ -7,11 +7,14 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import delete, insert
+from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
 
+from api.auth.service import Principal
 from api.core.lookups import reference_of
 from api.core.pagination import Paging, Scoped, region_scoped_page
 from api.core.problems import ProblemException
+from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
 from api.core.validation import FieldError
 from api.households.mappers import HouseholdValues, household_to_domain, validate_household
@@ -21,6 +24,7 @@ from api.households.schemas import (
     HealthIn,
     HouseholdIn,
     HouseholdOut,
+    HouseholdPatch,
     HouseholdSummary,
     LanguageIn,
     MemberOut,
@@ -159,9 +163,59 @@ def store_members(session: Session, household_id: int, members: list[dict[str, A
         )
 
 
+def create(
+    request: Request, session: Session, principal: Principal, body: HouseholdIn
+) -> HouseholdOut:
+    """Register a household with its members (the API's POST and the centre's form)."""
+    values = validate(request, body.model_dump())
+    principal.ensure_region(values.household["origin_region_code"])
+    existing = id_of_external(session, HouseholdRecord, body.external_id)
+    if existing is not None:
+        raise duplicate_problem(body.external_id, existing)
+    record = HouseholdRecord(**values.household)
+    session.add(record)
+    session.flush()
+    store_members(session, record.id, values.members)
+    new_id = record.id
+    commit_created(session, HouseholdRecord, body.external_id)
+    return household_out(load(session, new_id))
+
+
+def update(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    body: HouseholdPatch,
+) -> HouseholdOut:
+    """Correct a household; ``members``, when sent, replaces the member list."""
+    record = load(session, household_id)
+    principal.ensure_region(record.origin_region_code)
+    patch = body.model_dump(exclude_unset=True)
+    # A null in the patch leaves the field as it is: no household field can be emptied.
+    merged = {**household_input(record), **{k: v for k, v in patch.items() if v is not None}}
+    values = validate(request, HouseholdIn.model_validate(merged).model_dump())
+    principal.ensure_region(values.household["origin_region_code"])
+    if values.household["external_id"] != record.external_id:
+        existing = id_of_external(session, HouseholdRecord, values.household["external_id"])
+        if existing is not None:
+            raise duplicate_problem(values.household["external_id"], existing)
+    session.execute(
+        update_(HouseholdRecord)
+        .where(HouseholdRecord.id == household_id)
+        .values(**values.household)
+    )
+    if patch.get("members") is not None:
+        store_members(session, household_id, values.members)
+    session.commit()
+    session.expunge_all()
+    return household_out(load(session, household_id))
+
+
 # What other features use of this one (they import nothing else from it).
 __all__ = [
     "HouseholdValues",
+    "create",
     "household_input",
     "household_out",
     "household_summary",
@@ -169,6 +223,7 @@ __all__ = [
     "list_households",
     "load",
     "store_members",
+    "update",
     "validate",
     "validate_household",
 ]
