@@ -31,6 +31,17 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("signin", "/app/signin?lang=kk", None),
     ("signin-error", "/app/signin?lang=ru&demo=error", None),
     ("not-found", "/app/no-such-page?lang=en", "planner"),
+    ("centre-home", "/app/centre/?lang=ru", "centre61"),
+    ("centre-search", "/app/centre/?q=8310&lang=kk", "centre61"),
+    ("centre-household", "/app/centre/households/4?lang=ru", "centre61"),
+    ("centre-localities", "/app/centre/households/4/localities?lang=en", "centre61"),
+    ("centre-register", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-register-error", "/app/centre/households/new?lang=kk", "centre61"),
+    ("centre-autocomplete", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-edit", "/app/centre/households/4/edit?lang=en", "centre61"),
+    ("centre-other-region", "/app/centre/households/1?lang=en", "centre61"),
+    ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
+    ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
 ]
 
 
@@ -38,6 +49,14 @@ def _prepare_page(page: object, name: str) -> None:
     # A few screenshots show a state reached by a click, not by an address.
     if name == "signin-error":
         page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
+    if name == "centre-register-error":
+        page.fill("#f-members\\.0\\.iin", "900101300127")  # type: ignore[attr-defined]
+        page.click(".household-form button[value=save]")  # type: ignore[attr-defined]
+    if name == "centre-autocomplete":
+        field = "#f-members\\.0\\.experience\\.0\\.title"
+        page.type(field, "учитиль начальных классов", delay=10)  # type: ignore[attr-defined]
+        page.wait_for_selector(".lookup__list li")  # type: ignore[attr-defined]
+        page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
 
 
 def main() -> int:
