@@ -51,6 +51,9 @@ def _prepare_page(page: object, name: str) -> None:
         page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
     if name == "centre-register-error":
         page.fill("#f-members\\.0\\.iin", "900101300127")  # type: ignore[attr-defined]
+        page.fill("#f-members\\.0\\.birth_date", "1990-01-01")  # type: ignore[attr-defined]
+        page.select_option("#f-members\\.0\\.sex", "M")  # type: ignore[attr-defined]
+        page.select_option("#f-origin_settlement", "village")  # type: ignore[attr-defined]
         page.click(".household-form button[value=save]")  # type: ignore[attr-defined]
     if name == "centre-autocomplete":
         field = "#f-members\\.0\\.experience\\.0\\.title"

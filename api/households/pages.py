@@ -26,11 +26,11 @@ from api.households import form as hf
 from api.households.schemas import HouseholdIn, HouseholdOut, HouseholdPatch
 from api.households.service import create, household_out, list_households, load, update
 from api.matches.service import MatchService, household_localities, household_matches
-from api.taxonomy.service import TaxonomyService
-from api.web.forms import FormState
+from api.taxonomy.service import TaxonomyService, label_of
+from api.web.forms import FormState, field_name
 from api.web.session import Visitor, as_page, require_staff
 from api.web.signin import redirect
-from api.web.templates import register_nav, register_templates, render
+from api.web.templates import register_nav, register_templates, render, translate
 from matching import domain
 from matching.text import Text
 
@@ -130,8 +130,6 @@ def _save(
         if len(exc.errors or []) == 1 and isinstance(exc.detail, Text):
             # One field at fault: the API's translated detail is the message for it.
             only = (exc.errors or [])[0]
-            from api.web.forms import field_name
-
             state.errors[field_name(only.get("loc", ()))] = exc.detail.get(visitor.lang)
     return None
 
@@ -189,8 +187,6 @@ def household_page(
 
 def _labels(request: Request, household: HouseholdOut, visitor: Visitor) -> dict[str, str]:
     """Titles of the occupation and skill codes the household's members carry."""
-    from api.taxonomy.service import label_of
-
     svc = _taxonomy(request)
     codes = {e.occupation for m in household.members for e in m.experience}
     codes |= {s for m in household.members for s in m.skills}
@@ -257,6 +253,4 @@ async def save_household(
 
 
 def _t(visitor: Visitor, key: str) -> str:
-    from api.web.templates import translate
-
     return translate(visitor.lang, key)

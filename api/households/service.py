@@ -17,7 +17,12 @@ from api.core.problems import ProblemException
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
 from api.core.validation import FieldError
-from api.households.mappers import HouseholdValues, household_to_domain, validate_household
+from api.households.mappers import (
+    HouseholdValues,
+    household_to_domain,
+    name_key,
+    validate_household,
+)
 from api.households.repository import household_with_members, page_households
 from api.households.schemas import (
     ExperienceIn,
@@ -222,6 +227,7 @@ __all__ = [
     "household_to_domain",
     "list_households",
     "load",
+    "name_key",
     "store_members",
     "update",
     "validate",
