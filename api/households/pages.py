@@ -25,7 +25,12 @@ from api.core.problems import ProblemException
 from api.households import form as hf
 from api.households.schemas import HouseholdIn, HouseholdOut, HouseholdPatch
 from api.households.service import create, household_out, list_households, load, update
-from api.matches.service import MatchService, household_localities, household_matches
+from api.matches.service import (
+    MatchesOut,
+    MatchService,
+    household_localities,
+    household_matches,
+)
 from api.taxonomy.service import TaxonomyService, label_of
 from api.web.forms import FormState, field_name
 from api.web.session import Visitor, as_page, require_staff
@@ -134,23 +139,33 @@ def _save(
     return None
 
 
+async def _submit(
+    request: Request,
+    visitor: Visitor,
+    household: HouseholdOut | None,
+    save: Callable[[dict[str, Any]], HouseholdOut],
+) -> Response:
+    """A posted form: another member row, or a save (then the household page or the errors)."""
+    state = _submitted(request, await request.form(), visitor)
+    if state.values.get("action") == "add_member":
+        return _form_page(request, state, household)
+    saved = _save(request, state, visitor, save)
+    if saved is None:
+        hf.place_errors(state, hf.shown_fields(state, max(1, hf.member_count(state))))
+        return _form_page(request, state, household, status=422)
+    return redirect(request, f"/app/centre/households/{saved.id}?saved=1")
+
+
 @router.post("/households/new")
 async def create_household(
     request: Request, session: SessionDep, visitor: Visitor = require_staff(*CLERKS)
 ) -> Response:
-    state = _submitted(request, await request.form(), visitor)
-    if state.values.get("action") == "add_member":
-        return _form_page(request, state, None)
-    saved = _save(
+    return await _submit(
         request,
-        state,
         visitor,
+        None,
         lambda body: create(request, session, visitor.principal, HouseholdIn.model_validate(body)),
     )
-    if saved is None:
-        hf.place_errors(state, hf.shown_fields(state, max(1, hf.member_count(state))))
-        return _form_page(request, state, None, status=422)
-    return redirect(request, f"/app/centre/households/{saved.id}?saved=1")
 
 
 def _readable(request: Request, session: Any, visitor: Visitor, household_id: int) -> HouseholdOut:
@@ -169,20 +184,32 @@ def household_page(
     visitor: Visitor = require_staff(*CLERKS),
 ) -> Response:
     household = _readable(request, session, visitor, household_id)
-    matches, problem = None, None
-    svc: MatchService = request.app.state.matching
-    try:
-        matches = household_matches(
-            svc, session, visitor.principal, household_id, visitor.lang, top=5, explain=5
-        )
-    except ProblemException as exc:
-        if exc.status != 422:
-            raise
-        problem = exc.detail.get(visitor.lang) if isinstance(exc.detail, Text) else exc.detail
+    matches, problem = _ranked(request, session, visitor, household_id, household_matches)
     messages = [{"kind": "ok", "text": _t(visitor, "centre.form.saved")}] if saved else []
     context = {"household": household, "matches": matches, "problem": problem}
     context |= {"messages": messages, "labels": _labels(request, household, visitor)}
     return render(request, "households/household.html", {**context, **vocabularies(request)})
+
+
+def _ranked(
+    request: Request,
+    session: Any,
+    visitor: Visitor,
+    household_id: int,
+    answer: Callable[..., MatchesOut],
+) -> tuple[MatchesOut | None, str | None]:
+    """The five best options with reasons, or the API's words for why there can be none."""
+    svc: MatchService = request.app.state.matching
+    try:
+        found = answer(
+            svc, session, visitor.principal, household_id, visitor.lang, top=5, explain=5
+        )
+    except ProblemException as exc:
+        if exc.status != 422:  # incomplete data: said on the page; anything else is an error
+            raise
+        detail = exc.detail
+        return None, detail.get(visitor.lang) if isinstance(detail, Text) else detail
+    return found, None
 
 
 def _labels(request: Request, household: HouseholdOut, visitor: Visitor) -> dict[str, str]:
@@ -201,16 +228,7 @@ def localities_page(
     visitor: Visitor = require_staff(*CLERKS),
 ) -> Response:
     household = _readable(request, session, visitor, household_id)
-    svc: MatchService = request.app.state.matching
-    found, problem = None, None
-    try:
-        found = household_localities(
-            svc, session, visitor.principal, household_id, visitor.lang, top=5, explain=5
-        )
-    except ProblemException as exc:
-        if exc.status != 422:
-            raise
-        problem = exc.detail.get(visitor.lang) if isinstance(exc.detail, Text) else exc.detail
+    found, problem = _ranked(request, session, visitor, household_id, household_localities)
     context = {"household": household, "matches": found, "problem": problem}
     return render(request, "households/localities.html", {**context, **vocabularies(request)})
 
@@ -235,21 +253,14 @@ async def save_household(
     visitor: Visitor = require_staff(*CLERKS),
 ) -> Response:
     household = _readable(request, session, visitor, household_id)
-    state = _submitted(request, await request.form(), visitor)
-    if state.values.get("action") == "add_member":
-        return _form_page(request, state, household)
-    saved = _save(
+    return await _submit(
         request,
-        state,
         visitor,
+        household,
         lambda body: update(
             request, session, visitor.principal, household_id, HouseholdPatch.model_validate(body)
         ),
     )
-    if saved is None:
-        hf.place_errors(state, hf.shown_fields(state, max(1, hf.member_count(state))))
-        return _form_page(request, state, household, status=422)
-    return redirect(request, f"/app/centre/households/{saved.id}?saved=1")
 
 
 def _t(visitor: Visitor, key: str) -> str:

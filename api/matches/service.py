@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.matches.answers import household_localities, household_matches, vacancy_candidates
 from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
+from api.matches.schemas import CandidatesOut, MatchesOut
 from api.models import (
     HomeRecord,
     HouseholdRecord,
@@ -134,6 +135,8 @@ class MatchService:
 # What other features use of this one (they import nothing else from it).
 __all__ = [
     "ACTIVE_HOUSEHOLD_STATUSES",
+    "CandidatesOut",
+    "MatchesOut",
     "MatchService",
     "household_localities",
     "household_matches",
