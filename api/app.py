@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
-from api.auth.service import routes as tokens
+from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs

@@ -38,6 +38,17 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("applicant-me-en", "/app/me?lang=en", "applicant"),
     ("applicant-suggestion", "/app/me?lang=kk", "applicant"),
     ("applicant-declined", "/app/me?lang=ru", "applicant"),
+    ("centre-home", "/app/centre/?lang=ru", "centre61"),
+    ("centre-search", "/app/centre/?q=8310&lang=kk", "centre61"),
+    ("centre-household", "/app/centre/households/4?lang=ru", "centre61"),
+    ("centre-localities", "/app/centre/households/4/localities?lang=en", "centre61"),
+    ("centre-register", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-register-error", "/app/centre/households/new?lang=kk", "centre61"),
+    ("centre-autocomplete", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-edit", "/app/centre/households/4/edit?lang=en", "centre61"),
+    ("centre-other-region", "/app/centre/households/1?lang=en", "centre61"),
+    ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
+    ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
 ]
 
 
@@ -50,6 +61,17 @@ def _prepare_page(page: Page, name: str) -> None:
     if name == "applicant-declined":
         page.locator("input[name=reason]").nth(3).check()
         page.click("form.decline button[type=submit]")
+    if name == "centre-register-error":
+        page.fill("#f-members\\.0\\.iin", "900101300127")
+        page.fill("#f-members\\.0\\.birth_date", "1990-01-01")
+        page.select_option("#f-members\\.0\\.sex", "M")
+        page.select_option("#f-origin_settlement", "village")
+        page.click(".household-form button[value=save]")
+    if name == "centre-autocomplete":
+        field = "#f-members\\.0\\.experience\\.0\\.title"
+        page.type(field, "учитиль начальных классов", delay=10)
+        page.wait_for_selector(".lookup__list li")
+        page.keyboard.press("ArrowDown")
 
 
 def main() -> int:

@@ -33,6 +33,7 @@ NOT_VALID = Text(
     en="The allocation request has {n} problem(s).",
 )
 
+
 def _error(loc: list[str | int], msg: str, type_: str) -> dict[str, Any]:
     return {"loc": ["body", *loc], "msg": msg, "type": type_}
 

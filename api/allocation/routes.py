@@ -46,32 +46,6 @@ NOT_READY = Text(
 )
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _run(session: SessionDep, run_id: str) -> tuple[AllocationRunRecord, JobRecord]:
     row = session.execute(
         select(AllocationRunRecord, JobRecord)

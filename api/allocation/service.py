@@ -43,7 +43,6 @@ RUN_GONE = Text(
 )
 
 
-
 def _breakdown(index: MatchIndex, household_id: str, option_id: str) -> list[dict[str, Any]]:
     result = index.explain(household_id, option_id)
     return [

@@ -16,10 +16,10 @@ from fastapi import Path as PathParam
 from starlette.responses import Response
 
 from api.applicants import service as rules
-from api.applicants.models import DECLINE_REASONS
+from api.models.applicants import DECLINE_REASONS
 from api.applicants.suggestions import Suggestion, suggestions_for
 from api.core.deps import SessionDep
-from api.matches.routes import service
+from api.matches.service import match_service
 from api.models import HouseholdRecord
 from api.web.forms import FormState
 from api.web.session import Visitor, get_visitor, require_applicant, start_session
@@ -114,7 +114,7 @@ def my_suggestions(
             "household": record,
             "members": _members(record),
             "suggestions": items,
-            "origin_region": service(request)
+            "origin_region": match_service(request)
             .reference.region(record.origin_region_code)
             .name(visitor.lang),
         },

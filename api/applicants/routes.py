@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.applicants import service as rules
-from api.applicants.models import AccessLinkRecord
+from api.models.applicants import AccessLinkRecord
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses

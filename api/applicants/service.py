@@ -21,7 +21,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.applicants.models import (
+from api.models.applicants import (
     DECISIONS,
     DECLINE_REASONS,
     AccessLinkRecord,

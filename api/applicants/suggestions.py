@@ -15,16 +15,9 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from api.applicants.models import ApplicantDecisionRecord
+from api.models.applicants import ApplicantDecisionRecord
 from api.auth.service import Principal
-from api.matches.routes import (
-    OptionOut,
-    VacancyRef,
-    _domain_household,
-    _load_household,
-    _options_out,
-    service,
-)
+from api.matches.service import OptionOut, VacancyRef, locality_answer, match_service
 from api.models import HouseholdRecord
 from matching.programme.geography import Locality, ReferenceData, UnknownLocalityError
 from matching.programme.support import SupportPackage, SupportParameters
@@ -148,13 +141,10 @@ def suggestions_for(
     top: int = 5,
 ) -> tuple[HouseholdRecord, list[Suggestion]]:
     """The household and its ``top`` best localities, each with everything the page shows."""
-    record = _load_household(session, principal, household_id)
-    household = _domain_household(record)
-    svc = service(request)
-    index = svc.index(session)
-    ranked = index.ranked_localities(household, top=top, explain=top, support=svc.support)
-    reference = svc.reference
-    options = _options_out(session, reference, ranked, lang)
+    svc = match_service(request)
+    found = locality_answer(svc, session, principal, household_id, lang, top=top, explain=top)
+    record, household, index, ranked = found.record, found.household, found.index, found.ranked
+    reference, options = svc.reference, found.options
     origin_centre = region_anchor(reference, record.origin_region_code)
     persons = len(household.members)
     out: list[Suggestion] = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from api.applicants.models import AccessLinkRecord
-from api.web.models import WebSessionRecord
+from api.models.applicants import AccessLinkRecord
+from api.models.web import WebSessionRecord
 from sqlalchemy import select, update
 
 from matching.text import msg

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from api.applicants.models import ApplicantDecisionRecord, ConsentRecord
+from api.models.applicants import ApplicantDecisionRecord, ConsentRecord
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
