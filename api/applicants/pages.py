@@ -16,11 +16,11 @@ from fastapi import Path as PathParam
 from starlette.responses import Response
 
 from api.applicants import service as rules
-from api.models.applicants import DECLINE_REASONS
 from api.applicants.suggestions import Suggestion, suggestions_for
 from api.core.deps import SessionDep
 from api.matches.service import match_service
 from api.models import HouseholdRecord
+from api.models.applicants import DECLINE_REASONS
 from api.web.forms import FormState
 from api.web.session import Visitor, get_visitor, require_applicant, start_session
 from api.web.signin import redirect

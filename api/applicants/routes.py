@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.applicants import service as rules
-from api.models.applicants import AccessLinkRecord
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import StrictBody
 from api.households.service import load as load_household
 from api.models import HouseholdRecord
+from api.models.applicants import AccessLinkRecord
 from api.web.session import aware
 from matching.text import msg
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from api.models.applicants import ApplicantDecisionRecord
 from api.auth.service import Principal
 from api.matches.service import OptionOut, VacancyRef, locality_answer, match_service
 from api.models import HouseholdRecord
+from api.models.applicants import ApplicantDecisionRecord
 from matching.programme.geography import Locality, ReferenceData, UnknownLocalityError
 from matching.programme.support import SupportPackage, SupportParameters
 from matching.text import Lang

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from api.models.applicants import AccessLinkRecord
-from api.models.web import WebSessionRecord
 from sqlalchemy import select, update
 
+from api.models.applicants import AccessLinkRecord
+from api.models.web import WebSessionRecord
 from matching.text import msg
 from tests.applicants.conftest import ADMIN, CENTRE_61, PLANNER, Demo
 

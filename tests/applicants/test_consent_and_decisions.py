@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from api.models.applicants import ApplicantDecisionRecord, ConsentRecord
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.applicants.service import CONSENT_VERSION
+from api.models.applicants import ApplicantDecisionRecord, ConsentRecord
 from matching.text import msg
 from tests.applicants.conftest import CENTRE_61, PLANNER, Demo, csrf_of
 
