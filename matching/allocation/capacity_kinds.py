@@ -154,6 +154,9 @@ class CapacityKind:
     reservation: Reservation | None = None
     # When several rows block an option, the kind with the smallest precedence is named.
     precedence: int = 99
+    # Whether a run's stored summary keeps the fill of the kind's rows; False for kinds with a
+    # row per home or vacancy (a national batch has hundreds of thousands of them).
+    in_summary: bool = True
 
     def shortage_text(self, label: str) -> Text:
         """The text saying that the row labelled ``label`` is exhausted."""
@@ -231,12 +234,15 @@ def _shipped(
     supply: Supply,
     uses: tuple[Use, ...],
     reservation: Reservation | None = None,
+    *,
+    in_summary: bool = True,
 ) -> None:
     register(
         CapacityKind(
-            code, supply, uses, f"allocation.resource_full.{code}", reservation, precedence
+            code, supply, uses, f"allocation.resource_full.{code}", reservation, precedence,
+            in_summary,
         )
-    )
+    )  # fmt: skip
 
 
 # The shipped kinds. Registration order is the order of the resource rows; ``precedence`` the
@@ -282,12 +288,14 @@ _shipped(
     R.HOME, 3, Supply("homes", pl.col("home_id"), ("units",)),
     (Use(pl.col("home_id"), pl.lit(1)),),
     Reservation("homes", ("id",), "units", "units_reserved", ("home_id",), 1, only_open=True),
+    in_summary=False,
 )  # fmt: skip
 _shipped(
     R.VACANCY, 7, Supply("vacancies", pl.col("vacancy_id"), ("posts",)),
     (Use(pl.col("vacancy_id"), pl.lit(1)), Use(pl.col("second_vacancy_id"), pl.lit(1))),
     Reservation("vacancies", ("id",), "posts", "posts_reserved",
                 ("vacancy_id", "second_vacancy_id"), 1, only_open=True),
+    in_summary=False,
 )  # fmt: skip
 # The budget is the request's, per run: nothing to reserve. Subsidies are rounded up so the
 # budget row never under-counts.
