@@ -16,20 +16,15 @@ blocked a household from its shortage text. A new kind is one :func:`register` c
 option columns and supply table passed to ``build_instance``); a kind registered after
 import takes part in every batch built afterwards.
 
-How the service should iterate the registry (to be wired in ``api/``). At the time of
-writing these service functions still name the kinds by hand:
+The service (``api/allocation``) iterates the registry too: its usage accounting
+(``usage.committed_usage``, ``quotas_left``, ``capacity_left``), the batch's supply tables
+(``batch.build_batch``), the stored summary's fill (``service.run_summary``, the kinds with
+``in_summary``), capacity overrides (``requests.capacity_kinds``), the commit
+(``commit._reserve``) and ``api/matches/frames.py::load_catalogue`` (capacity left per
+column). A ``Reservation.table`` name is mapped to the database table in one place,
+``api/allocation/reservations.py``.
 
-- ``api/allocation_service.py``: ``CAPACITY_KINDS`` (the shipped codes, used by
-  ``validate_request`` for capacity overrides), ``committed_usage`` and ``quotas_left``
-  (quota persons and families from the decisions), ``build_batch`` (one keyword table per
-  kind) and ``run_summary`` (the kinds whose fill is stored);
-- ``api/commit.py``: ``_commit`` (quota checks, then one counter and one ``_reserve`` call
-  each for vacancy, home, kindergarten, school and centre beds) and ``_centre_beds`` (the
-  snapshot's bed charges);
-- ``api/frames.py``: ``load_catalogue`` (capacity left = capacity - reserved, per column);
-- ``api/scenario.py``: ``_with_external_ids`` (home and vacancy keys).
-
-The registry gives them:
+What the service takes from a kind:
 
 - **usage accounting** (what earlier commits already hold, subtracted from the supply before
   a run): for each kind with ``reservation.reserved`` set, the capacity left in
