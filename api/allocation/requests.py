@@ -2,7 +2,9 @@
 
 The request (kept on the run as ``scenario``) names a year, the households to consider and the
 what-if changes (quota and capacity overrides, locks, bans, refusals, budgets, fairness floors).
-:func:`validate_request` returns *every* problem at once.
+:func:`validate_request` returns *every* problem at once, each ``msg`` a kk/ru/en text from the
+catalogue (``allocation_service.request.*``). Capacity overrides may name any registered
+capacity kind (:func:`capacity_kinds`, read when the request is checked).
 """
 
 from __future__ import annotations
