@@ -28,22 +28,14 @@ from api.core.params import DB_INT_MAX, DB_INT_MIN
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import Page
 from api.models import AllocationRunRecord, HouseholdRecord, JobRecord, PlacementRecord
-from matching.text import Text
+from matching.text import msg
 
 router = APIRouter(prefix="/allocation-runs", tags=["allocation"])
 
 PLANNERS = require_roles("admin", "planner")
 
-RUN_NOT_FOUND = Text(
-    kk="«{id}» бөлу нұсқасы табылмады.",
-    ru="Вариант распределения «{id}» не найден.",
-    en="Allocation run '{id}' was not found.",
-)
-NOT_READY = Text(
-    kk="«{id}» бөлу нұсқасы әлі аяқталмаған.",
-    ru="Вариант распределения «{id}» ещё не завершён.",
-    en="Allocation run '{id}' has not finished yet.",
-)
+RUN_NOT_FOUND = msg("allocation_service.run.not_found")
+NOT_READY = msg("allocation_service.run.not_ready")
 
 
 def _run(session: SessionDep, run_id: str) -> tuple[AllocationRunRecord, JobRecord]:
