@@ -48,6 +48,7 @@ __all__ = [
 FEATURES: tuple[str, ...] = (
     "cosine", "ratio", "alias_cov", "query_cov", "behind", "group_share", "group_margin",
     "alias_cov_gap", "query_cov_gap", "unknown_share", "log_words",
+    "profile", "profile_head", "profile_gap",
 )  # fmt: skip
 
 #: Wrong-but-confident rate (dev / calib-hold average, out of fold) the threshold is
@@ -68,6 +69,9 @@ CONFIDENCE: dict[str, float] = {
     "query_cov_gap": -0.028,
     "unknown_share": -1.026,
     "log_words": 0.612,
+    "profile": 0.0,
+    "profile_head": 0.0,
+    "profile_gap": 0.0,
 }
 #: Chosen by the rule above: out of fold, dev top-1 96.8 % / wrong-confident 1.7 %,
 #: calib-hold top-1 84.0 % / wrong-confident 6.2 % (average 90.4 % / 3.95 %).

@@ -58,6 +58,14 @@ _SHORTLIST = 24
 WEIGHTS: dict[str, float] = {"cosine": 0.4, "ratio": 0.3, "alias_cov": 0.15, "query_cov": 0.15}
 _CHUNK = 1024
 _SOFTMAX_SCALE = 10.0
+# Weights of the extra text in a unit group's word profile, against 1 per alias key:
+# a minor-group title word describes several unit groups, a description word is one
+# of many in a long definition.
+_MINOR_TITLE_WEIGHT = 0.5
+_DESCRIPTION_WEIGHT = 0.3
+# How many unit groups, best by word profile, put their own title key into each
+# query's shortlist.
+_PROFILE_INJECT = 3
 # Factor on a skill candidate whose grade marks differ from the query's.
 _MARK_MISMATCH = 0.3
 # Words of at least this many letters that no alias uses are corrected to the
@@ -227,6 +235,111 @@ class _KindIndex:
         self.key_n_marks = (
             np.asarray(marks.sum(axis=1)).ravel() if marks is not None else np.zeros(len(self.keys))
         )
+        self.isco_list = sorted(set(self.iscos))
+        self.code_isco = code_isco
+        if kind == "occupation":
+            self._build_profiles(taxonomy)
+
+    # ------------------------------------------------------------ group profiles
+    def _build_profiles(self, taxonomy: Taxonomy) -> None:
+        """Word profiles of the ISCO unit groups, for titles of occupations no alias names.
+
+        A title of an unknown occupation rarely looks like one alias, but its words
+        usually belong to one unit group ("машинист бульдозера": other machine
+        operators of 8342 say машинист, other earthmoving aliases say бульдозер).  Each
+        unit group gets a TF-IDF vector over the words of every alias key of its
+        occupations and its own title, plus, with less weight, the titles of its minor
+        group (the 3-digit level says what the 4-digit groups share) and, when an ESCO
+        release was imported, the ISCO-08 description of the group.  Head words are
+        the words that name an occupation alone (a one-word alias key: "машинист",
+        "operator", "слесарь"); a title's head-word profile score is kept apart from
+        the one over all its words, so the model can weigh the occupation word and its
+        qualifiers differently.
+        """
+        groups = self.isco_list
+        pos = {g: i for i, g in enumerate(groups)}
+        counts: dict[tuple[int, str], float] = {}
+        heads: set[str] = set()
+        for i, key in enumerate(self.keys):
+            words = key.split()
+            if len(words) == 1:
+                heads.add(words[0])
+            members = self.key_codes[self.key_indptr[i] : self.key_indptr[i + 1]]
+            for g in {int(self.code_isco[c]) for c in members}:
+                for tok in words:
+                    counts[(g, tok)] = counts.get((g, tok), 0.0) + 1.0
+        extra: list[tuple[int, str, float]] = []
+        for group in taxonomy.groups.values():
+            if group.level == 3:
+                children = [pos[g] for g in groups if g[:3] == group.code]
+                for title in (group.title_en, group.title_ru, group.title_kk):
+                    for tok in set(comparison_key(title).split()) if title else ():
+                        extra += [(g, tok, _MINOR_TITLE_WEIGHT) for g in children]
+            elif group.level == 4 and group.description_en and group.code in pos:
+                for tok in set(comparison_key(group.description_en).split()):
+                    extra.append((pos[group.code], tok, _DESCRIPTION_WEIGHT))
+        for g, tok, w in extra:
+            counts[(g, tok)] = counts.get((g, tok), 0.0) + w
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for (g, tok), c in counts.items():
+            rows.append(g)
+            cols.append(vocab.setdefault(tok, len(vocab)))
+            vals.append(np.log1p(c))
+        n_vocab = max(len(vocab), 1)
+        matrix = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(groups), n_vocab)
+        )
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=n_vocab)
+        self.profile_idf = np.log((1.0 + len(groups)) / (1.0 + df)) + 1.0
+        matrix = sparse.csr_matrix(matrix.multiply(self.profile_idf[None, :]))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
+        self.profile_t = sparse.csr_matrix(matrix.T)
+        self.profile_vocab = vocab
+        self.profile_head = np.zeros(n_vocab, dtype=bool)
+        for tok in heads:
+            if tok in vocab:
+                self.profile_head[vocab[tok]] = True
+        # Keys of each unit group's own titles (up to three languages), so the best
+        # groups by profile always reach the shortlist.
+        title_keys = np.full((len(groups), 3), -1, dtype=np.int64)
+        for group in taxonomy.groups.values():
+            if group.level == 4 and group.code in pos:
+                found = [
+                    self.exact[k]
+                    for t in (group.title_en, group.title_ru, group.title_kk)
+                    if t and (k := comparison_key(t)) in self.exact
+                ]
+                for j, k_idx in enumerate(dict.fromkeys(found)):
+                    title_keys[pos[group.code], j] = k_idx
+        self.group_title_keys = title_keys
+
+    def profile_scores(self, corrected: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of each query with every unit-group profile: all words, head words only.
+
+        Returns two ``(n_queries, n_groups)`` arrays in the order of ``isco_list``.
+        """
+        rows: list[int] = []
+        cols: list[int] = []
+        vocab = self.profile_vocab
+        for i, key in enumerate(corrected):
+            for tok in set(key.split()):
+                j = vocab.get(tok)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        c = np.asarray(cols, dtype=np.int64)
+        r = np.asarray(rows, dtype=np.int64)
+        shape = (len(corrected), len(vocab) or 1)
+        out = []
+        for keep in (np.ones(c.size, dtype=bool), self.profile_head[c] if c.size else c.astype(bool)):
+            vals = self.profile_idf[c[keep]]
+            q = sparse.csr_matrix((vals, (r[keep], c[keep])), shape=shape)
+            norm = np.sqrt(np.asarray(q.multiply(q).sum(axis=1)).ravel())
+            scores = (q @ self.profile_t).toarray() / np.maximum(norm, 1e-12)[:, None]
+            out.append(scores)
+        return out[0], out[1]
 
     # ---------------------------------------------------------------- scoring
     def _vectorize(self, keys: Sequence[str]) -> sparse.csr_matrix:
@@ -336,8 +449,27 @@ class _KindIndex:
         """
         short = min(_SHORTLIST, len(self.keys))
         cos = (self._vectorize(keys) @ self.key_matrix_t).toarray()
+        profiled = self.kind == "occupation"
+        if profiled:
+            prof, prof_head = self.profile_scores(corrected)
+            rank_by = cos.copy()
+            n_inject = min(_PROFILE_INJECT, prof.shape[1])
+            best_groups = np.argpartition(-prof, n_inject - 1, axis=1)[:, :n_inject]
+            # The best title key of each of the best groups by profile enters the
+            # shortlist whatever its n-gram similarity (cosine is at most 1).
+            cand = self.group_title_keys[best_groups]  # n × inject × 3
+            safe = np.maximum(cand, 0)
+            cand_cos = np.where(cand >= 0, np.take_along_axis(
+                cos, safe.reshape(len(keys), -1), axis=1
+            ).reshape(cand.shape), -1.0)
+            pick = np.take_along_axis(cand, cand_cos.argmax(axis=2)[:, :, None], axis=2)[:, :, 0]
+            rows_idx = np.repeat(np.arange(len(keys)), n_inject)
+            ok = pick.ravel() >= 0
+            rank_by[rows_idx[ok], pick.ravel()[ok]] += 2.0
+        else:
+            rank_by = cos
         if short < cos.shape[1]:
-            top = np.argpartition(-cos, short - 1, axis=1)[:, :short]
+            top = np.argpartition(-rank_by, short - 1, axis=1)[:, :short]
         else:
             top = np.broadcast_to(np.arange(cos.shape[1]), (len(keys), cos.shape[1]))
         top_cos = np.take_along_axis(cos, top, axis=1).astype(np.float64)
@@ -396,6 +528,20 @@ class _KindIndex:
             "unknown_share": np.broadcast_to(unknown_share[:, None], top.shape),
             "log_words": np.broadcast_to(np.log1p(n_words)[:, None], top.shape),
         }
+        if profiled:
+            # Word-profile evidence for the pair's unit group: its score, the score over
+            # head words only, and its margin over the best other group of all groups.
+            pair_prof = np.take_along_axis(prof, top_isco, axis=1)
+            two = -np.partition(-prof, 1, axis=1)[:, :2] if prof.shape[1] > 1 else np.hstack(
+                [prof, np.zeros_like(prof)]
+            )
+            is_best = pair_prof >= two[:, :1]
+            feats["profile"] = pair_prof
+            feats["profile_head"] = np.take_along_axis(prof_head, top_isco, axis=1)
+            feats["profile_gap"] = pair_prof - np.where(is_best, two[:, 1:2], two[:, :1])
+        else:
+            zeros = np.zeros(top.shape)
+            feats.update(profile=zeros, profile_head=zeros, profile_gap=zeros)
         return top, feats
 
     def confidence(
