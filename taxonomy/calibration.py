@@ -31,9 +31,10 @@ An exact hit of an alias key of a single unit group scores 1.0 and is always ans
 from __future__ import annotations
 
 __all__ = [
-    "ABSTAIN_THRESHOLD",
+    "ABSTAIN_THRESHOLDS",
     "CONFIDENCE",
     "FEATURES",
+    "SCRIPT_CLASSES",
     "SKILL_ABSTAIN_THRESHOLD",
     "TARGET_WRONG_CONFIDENT",
 ]
@@ -48,7 +49,7 @@ __all__ = [
 FEATURES: tuple[str, ...] = (
     "cosine", "ratio", "alias_cov", "query_cov", "behind", "group_share", "group_margin",
     "alias_cov_gap", "query_cov_gap", "unknown_share", "log_words",
-    "profile", "profile_head", "profile_gap",
+    "profile", "profile_head", "profile_gap", "corrected_hit",
 )  # fmt: skip
 
 #: Wrong-but-confident rate (dev / calib-hold average, out of fold) the threshold is
@@ -57,21 +58,22 @@ TARGET_WRONG_CONFIDENT = 0.04
 #: Logistic confidence model over FEATURES (see the module docstring).  The score of a
 #: non-exact candidate is sigmoid(bias + sum(weight * feature)) / ambiguity.
 CONFIDENCE: dict[str, float] = {
-    "bias": -3.006,
-    "cosine": 1.052,
-    "ratio": -0.861,
-    "alias_cov": 0.3,
-    "query_cov": -1.424,
-    "behind": 0.88,
-    "group_share": 6.303,
-    "group_margin": 3.82,
-    "alias_cov_gap": 2.451,
-    "query_cov_gap": -0.028,
-    "unknown_share": -1.026,
-    "log_words": 0.612,
-    "profile": 0.0,
-    "profile_head": 0.0,
-    "profile_gap": 0.0,
+    "bias": -3.923,
+    "cosine": -0.919,
+    "ratio": 0.887,
+    "alias_cov": 0.094,
+    "query_cov": -0.715,
+    "behind": 1.528,
+    "group_share": 4.988,
+    "group_margin": -1.75,
+    "alias_cov_gap": 0.628,
+    "query_cov_gap": 0.279,
+    "unknown_share": -0.216,
+    "log_words": 0.399,
+    "profile": 2.919,
+    "profile_head": 1.327,
+    "profile_gap": 1.043,
+    "corrected_hit": -0.395,
 }
 #: Chosen by the rule above: out of fold, dev top-1 96.8 % / wrong-confident 1.7 %,
 #: calib-hold top-1 84.0 % / wrong-confident 6.2 % (average 90.4 % / 3.95 %).
@@ -79,7 +81,9 @@ CONFIDENCE: dict[str, float] = {
 #: Cyrillic titles stay above 6 % wrong-confident even at threshold 0.79 (their wrong
 #: answers score as high as the right ones), so a separate threshold would mostly
 #: abstain more; the normalizer would also have to guess the language of a title.
-ABSTAIN_THRESHOLD = 0.635
+#: Script classes with their own abstain threshold (``taxonomy.textnorm.script_class``).
+SCRIPT_CLASSES: tuple[str, ...] = ("kk", "ru", "latin")
+ABSTAIN_THRESHOLDS: dict[str, float] = {"kk": 0.71, "ru": 0.835, "latin": 0.81}
 #: Skill names have no labelled set yet: this threshold on the blended similarity
 #: is an ESTIMATE (chosen by inspecting a handful of hand-written skill names).
 SKILL_ABSTAIN_THRESHOLD = 0.7

@@ -29,10 +29,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from taxonomy.calibration import FEATURES
+from taxonomy.calibration import FEATURES, SCRIPT_CLASSES
 from taxonomy.model import Alias, Taxonomy
 from taxonomy.normalizer import _KindIndex
-from taxonomy.textnorm import compact_key, comparison_key
+from taxonomy.textnorm import compact_key, comparison_key, script_class
 from taxonomy.translit import kk_cyr_to_lat
 
 __all__ = ["SyntheticSet", "fit_confidence", "noisy_variants", "synthetic_set"]
@@ -291,17 +291,18 @@ def title_features(index: _KindIndex, texts: list[str], gold: list[str]) -> Titl
         [index.exact.get(c, -1) if (v < 1.0 and not e) else -1 for c, v, e in zip(corrected, conf, exact, strict=True)],
         dtype=np.int64,
     )
-    fixed = fixed_hits >= 0
     empty = np.asarray([not k for k in keys], dtype=bool)
-    decided = exact | fixed | empty
-    hit = np.where(exact, hits, fixed_hits)
-    safe = np.maximum(hit, 0)
-    decided_score = np.where(
-        exact, 1.0, np.where(fixed, conf, 0.0)
-    ) / np.where(hit >= 0, index.key_ambiguity[safe], 1.0)
-    decided_isco = np.where(hit >= 0, iscos[np.where(hit >= 0, index.key_primary[safe], -1)], "")
+    # Only exact hits are decided without the model (as in ``_KindIndex.score``).
+    decided = exact | empty
+    safe = np.maximum(hits, 0)
+    decided_score = np.where(exact, 1.0, 0.0) / np.where(exact, index.key_ambiguity[safe], 1.0)
+    decided_isco = np.where(exact, iscos[np.where(exact, index.key_primary[safe], -1)], "")
     rows = np.flatnonzero(~decided)
-    top, feats = index.shortlist_features([keys[i] for i in rows], [corrected[i] for i in rows])
+    top, feats = index.shortlist_features(
+        [keys[i] for i in rows],
+        [corrected[i] for i in rows],
+        (fixed_hits[rows], np.asarray(conf)[rows]),
+    )
     pair_isco = np.asarray(index.iscos, dtype=object)[index.key_primary[top]]
     return TitleFeatures(
         gold=np.asarray(gold, dtype=object),
@@ -480,29 +481,6 @@ def calibrate(
 # --------------------------------------------------------------------------
 # Fitting on seen and unseen occupations (leave-occupations-out folds)
 
-#: Script classes with their own abstain threshold (see :func:`script_class`).
-SCRIPT_CLASSES: tuple[str, ...] = ("kk", "ru", "latin")
-_KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-
-
-def script_class(text: str) -> str:
-    """``"kk"`` (Kazakh letters), ``"ru"`` (other Cyrillic) or ``"latin"`` (no Cyrillic).
-
-    The normalizer cannot know a title's language, but its script is plain to see;
-    each class has its own abstain threshold because the three score differently.
-
-    Examples
-    --------
-    >>> script_class("мұғалім"), script_class("учитель"), script_class("mugalim")
-    ('kk', 'ru', 'latin')
-    """
-    if any(ch in _KAZAKH_LETTERS for ch in text):
-        return "kk"
-    if any("\u0400" <= ch <= "\u04ff" for ch in text):
-        return "ru"
-    return "latin"
-
-
 @dataclass(frozen=True)
 class FitSet:
     """Labelled titles scored against one index, for fitting and choosing thresholds.
@@ -557,13 +535,20 @@ def fit_pooled(
     *,
     c: float = 1.0,
 ) -> dict[str, float]:
-    """Fit the pair model on the titles of ``blocks`` in every set, each set weighing the same.
+    """Fit the pair model on the titles of ``blocks`` in every set, each kind weighing the same.
 
-    Unseen sets hold tens of thousands of titles, the seen ones a few hundred:
-    without weights the model would learn the unseen case only.
+    A set's kind is its name up to ``:`` (``seen``, ``own:3`` -> ``own``, ``esco:1``
+    -> ``esco``).  Unseen sets hold tens of thousands of titles, the seen ones a few
+    hundred: without weights the model would learn the unseen case only, so each
+    kind gets the same total weight, shared equally by its pairs.
     """
     from sklearn.linear_model import LogisticRegression
 
+    kind_pairs: dict[str, int] = {}
+    for s in sets:
+        chosen = (s.fit & np.isin(s.block, sorted(blocks)))[s.data.rows]
+        kind = s.name.split(":")[0]
+        kind_pairs[kind] = kind_pairs.get(kind, 0) + int(chosen.sum()) * s.data.top.shape[1]
     xs, ys, ws = [], [], []
     for s in sets:
         chosen_titles = s.fit & np.isin(s.block, sorted(blocks))
@@ -574,7 +559,7 @@ def fit_pooled(
         y = (s.data.pair_isco[chosen] == s.data.gold[s.data.rows[chosen]][:, None]).ravel()
         xs.append(x)
         ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
+        ws.append(np.full(len(y), 1.0 / kind_pairs[s.name.split(":")[0]]))
     x_all = np.concatenate(xs)
     y_all = np.concatenate(ys)
     w_all = np.concatenate(ws)

@@ -39,12 +39,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from taxonomy.calibration import (
-    ABSTAIN_THRESHOLD,
+    ABSTAIN_THRESHOLDS,
     CONFIDENCE,
     SKILL_ABSTAIN_THRESHOLD,
 )
 from taxonomy.model import Alias, Taxonomy
-from taxonomy.textnorm import Kind, compact_key, comparison_key
+from taxonomy.textnorm import Kind, compact_key, comparison_key, script_class
 
 __all__ = ["Candidate", "Method", "NormalizeResult", "Normalizer"]
 
@@ -72,6 +72,8 @@ _MARK_MISMATCH = 0.3
 # nearest alias word when rapidfuzz's ratio is at least the cutoff.
 _MIN_CORRECTABLE = 5
 _CORRECTION_CUTOFF = 85
+# Most suggestions (distinct unit groups) returned with an abstention.
+_SUGGESTIONS = 3
 _KIND_PRIORITY = {
     "title": 0,
     "feminine": 1,
@@ -96,12 +98,21 @@ class Candidate:
 
 @dataclass(frozen=True)
 class NormalizeResult:
-    """Ranked candidates for one text, or ``unknown=True`` with no candidates."""
+    """Ranked candidates for one text, or ``unknown=True`` with no candidates.
+
+    When the normalizer abstains (``unknown``), ``suggestions`` still holds its best
+    guesses, at most three, each in a different ISCO unit group, best first, so a
+    clerk can pick one; they are below ``threshold`` and must not be used
+    unattended.  ``threshold`` is the abstain threshold that applied to this text
+    (it depends on the text's script for occupations).
+    """
 
     text: str
     kind: Kind
     candidates: tuple[Candidate, ...]
     unknown: bool
+    suggestions: tuple[Candidate, ...] = ()
+    threshold: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -440,9 +451,19 @@ class _KindIndex:
         return corrected, confidence
 
     def shortlist_features(
-        self, keys: Sequence[str], corrected: Sequence[str]
+        self,
+        keys: Sequence[str],
+        corrected: Sequence[str],
+        corrected_hit: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Shortlisted alias keys per query and the similarity features of each pair.
+
+        ``corrected_hit`` is ``(key index or -1, correction similarity)`` per query:
+        the alias key the query becomes once its unknown words are corrected.  That
+        key always enters the shortlist and is marked by the ``corrected_hit``
+        feature (the similarity of the worst corrected word), so the model, not a
+        fixed rule, decides how far a corrected hit is trusted: an unknown word is
+        as often a different occupation's word as a typo.
 
         Returns the ``(n, shortlist)`` alias-key indices and, for each feature name
         (see :data:`taxonomy.calibration.FEATURES`), an ``(n, shortlist)`` float array.
@@ -468,6 +489,12 @@ class _KindIndex:
             rank_by[rows_idx[ok], pick.ravel()[ok]] += 2.0
         else:
             rank_by = cos
+        if corrected_hit is not None:
+            hit_rows = np.flatnonzero(corrected_hit[0] >= 0)
+            if hit_rows.size:
+                if rank_by is cos:
+                    rank_by = cos.copy()
+                rank_by[hit_rows, corrected_hit[0][hit_rows]] += 4.0
         if short < cos.shape[1]:
             top = np.argpartition(-rank_by, short - 1, axis=1)[:, :short]
         else:
@@ -528,6 +555,12 @@ class _KindIndex:
             "unknown_share": np.broadcast_to(unknown_share[:, None], top.shape),
             "log_words": np.broadcast_to(np.log1p(n_words)[:, None], top.shape),
         }
+        if corrected_hit is not None:
+            feats["corrected_hit"] = np.where(
+                top == corrected_hit[0][:, None], corrected_hit[1][:, None], 0.0
+            )
+        else:
+            feats["corrected_hit"] = np.zeros(top.shape)
         if profiled:
             # Word-profile evidence for the pair's unit group: its score, the score over
             # head words only, and its margin over the best other group of all groups.
@@ -596,28 +629,25 @@ class _KindIndex:
         score[exact, 0] = 1.0 / self.key_ambiguity[hits[exact]]
 
         # Misspelt words: replace words unknown to the aliases by their nearest alias
-        # word; a corrected key that is an alias key is a fuzzy hit.
+        # word; a corrected key that is an alias key joins the shortlist (it is not
+        # answered outright: see ``shortlist_features``).
         corrected, confidence = self._correct(keys, ~exact)
-        if exact_lookup:
-            hits = np.fromiter(
-                (self.exact.get(k, -1) if c < 1.0 else -1 for k, c in zip(corrected, confidence, strict=True)),
-                dtype=np.int64,
-                count=n,
-            )
-            fixed = (hits >= 0) & ~exact
-            key_idx[fixed, 0] = hits[fixed]
-            score[fixed, 0] = confidence[fixed] / self.key_ambiguity[hits[fixed]]
-            fuzzy[fixed, 0] = True
-        else:
-            fixed = np.zeros(n, dtype=bool)
-
-        todo = np.flatnonzero(
-            ~exact & ~fixed & np.fromiter((bool(k) for k in keys), dtype=bool, count=n)
+        fixed_hit = np.fromiter(
+            (
+                self.exact.get(k, -1) if c < 1.0 and exact_lookup else -1
+                for k, c in zip(corrected, confidence, strict=True)
+            ),
+            dtype=np.int64,
+            count=n,
         )
+        fixed_hit[exact] = -1
+        todo = np.flatnonzero(~exact & np.fromiter((bool(k) for k in keys), dtype=bool, count=n))
         for start in range(0, todo.size, _CHUNK):
             rows = todo[start : start + _CHUNK]
             top, feats = self.shortlist_features(
-                [keys[i] for i in rows], [corrected[i] for i in rows]
+                [keys[i] for i in rows],
+                [corrected[i] for i in rows],
+                (fixed_hit[rows], confidence[rows]),
             )
             if self.kind == "occupation":
                 prob = self.confidence(top, feats)
@@ -627,12 +657,16 @@ class _KindIndex:
                 prob = np.clip(feats["blended"], 0.0, 1.0) * np.where(
                     feats["marks_agree"] > 0, 1.0, _MARK_MISMATCH
                 )
+                # A typo-corrected skill name that is an alias scores the
+                # similarity of its worst corrected word, as before.
+                prob = np.maximum(prob, feats["corrected_hit"] / self.key_ambiguity[top])
             # Best `width` keys per query, ties broken by key index for determinism.
             order = np.lexsort((top, -prob), axis=1)[:, :width]
             key_idx[rows, : order.shape[1]] = np.take_along_axis(top, order, axis=1)
             score[rows, : order.shape[1]] = np.take_along_axis(prob, order, axis=1)
             fuzzy[rows, : order.shape[1]] = np.take_along_axis(
-                WEIGHTS["ratio"] * feats["ratio"] > WEIGHTS["cosine"] * feats["cosine"],
+                (WEIGHTS["ratio"] * feats["ratio"] > WEIGHTS["cosine"] * feats["cosine"])
+                | (feats["corrected_hit"] > 0),
                 order,
                 axis=1,
             )
@@ -650,8 +684,9 @@ class Normalizer:
     taxonomy : Taxonomy
         The taxonomy whose aliases are matched.
     threshold : float, optional
-        Best occupation scores below it make the result unknown (default: the
-        calibrated :data:`taxonomy.calibration.ABSTAIN_THRESHOLD`).
+        Best occupation scores below it make the result unknown, whatever the
+        script (default: the calibrated per-script
+        :data:`taxonomy.calibration.ABSTAIN_THRESHOLDS`).
     skill_threshold : float, optional
         The same for skills (default:
         :data:`taxonomy.calibration.SKILL_ABSTAIN_THRESHOLD`, an estimate).
@@ -672,14 +707,19 @@ class Normalizer:
         skill_threshold: float | None = None,
     ) -> None:
         self.taxonomy = taxonomy
-        self.threshold = ABSTAIN_THRESHOLD if threshold is None else threshold
+        self.thresholds: dict[str, float] = (
+            dict(ABSTAIN_THRESHOLDS) if threshold is None else dict.fromkeys(ABSTAIN_THRESHOLDS, threshold)
+        )
         self.skill_threshold = (
             SKILL_ABSTAIN_THRESHOLD if skill_threshold is None else skill_threshold
         )
         self._indexes: dict[str, _KindIndex] = {}
 
-    def _threshold(self, kind: Kind) -> float:
-        return self.threshold if kind == "occupation" else self.skill_threshold
+    def threshold_for(self, text: str, kind: Kind = "occupation") -> float:
+        """The abstain threshold that applies to ``text`` (by script, for occupations)."""
+        if kind != "occupation":
+            return self.skill_threshold
+        return self.thresholds[script_class(text)]
 
     def index(self, kind: Kind) -> _KindIndex:
         """Return (building on first use) the alias index of ``kind``."""
@@ -714,9 +754,10 @@ class Normalizer:
         """
         index = self.index(kind)
         key = comparison_key(text, kind)
+        threshold = self.threshold_for(text, kind)
         scored = index.score([key], _SHORTLIST)
-        if scored.key_idx[0, 0] < 0 or scored.score[0, 0] < self._threshold(kind):
-            return NormalizeResult(text, kind, (), True)
+        if scored.key_idx[0, 0] < 0:
+            return NormalizeResult(text, kind, (), True, (), threshold)
         labels = index.labels.get(lang) or index.labels["ru"]
         best: dict[int, tuple[float, Method]] = {}
         exact = bool(scored.exact[0])
@@ -729,9 +770,8 @@ class Normalizer:
             for code in index.key_codes[index.key_indptr[k] : index.key_indptr[k + 1]]:
                 if int(code) not in best:
                     best[int(code)] = (s, method)
-        if len(best) < top_k:
-            # An exact or corrected hit names its own codes; near neighbours fill
-            # the other slots.
+        if len(best) < max(top_k, _SUGGESTIONS):
+            # An exact hit names its own codes; near neighbours fill the other slots.
             near = index.score([key], _SHORTLIST, exact_lookup=False)
             for slot in range(near.key_idx.shape[1]):
                 k = int(near.key_idx[0, slot])
@@ -741,12 +781,23 @@ class Normalizer:
                 method = "fuzzy" if near.fuzzy[0, slot] else "ngram"
                 for code in index.key_codes[index.key_indptr[k] : index.key_indptr[k + 1]]:
                     best.setdefault(int(code), (s, method))
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:top_k]
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        if scored.score[0, 0] < threshold:
+            # Abstain, but keep the best guess of each of the best unit groups: a
+            # clerk picks among groups, not among near-identical aliases of one.
+            per_group: dict[str, tuple[int, tuple[float, Method]]] = {}
+            for c, sm in ranked:
+                per_group.setdefault(index.iscos[c], (c, sm))
+            suggestions = tuple(
+                Candidate(index.codes[c], index.iscos[c], labels[c], round(sm[0], 6), sm[1])
+                for c, sm in list(per_group.values())[:_SUGGESTIONS]
+            )
+            return NormalizeResult(text, kind, (), True, suggestions, threshold)
         candidates = tuple(
-            Candidate(index.codes[c], index.iscos[c], labels[c], round(s, 6), m)
-            for c, (s, m) in ranked
+            Candidate(index.codes[c], index.iscos[c], labels[c], round(sm[0], 6), sm[1])
+            for c, sm in ranked[:top_k]
         )
-        return NormalizeResult(text, kind, candidates, False)
+        return NormalizeResult(text, kind, candidates, False, (), threshold)
 
     def normalize_batch(
         self, texts: pl.Series, kind: Kind = "occupation", lang: str = "ru"
@@ -782,8 +833,19 @@ class Normalizer:
         key_pos = {k: i for i, k in enumerate(key_list)}
         scored = index.score(key_list, 1)
 
+        # The threshold depends on each text's script; a key shared by texts of
+        # two scripts takes the threshold of its first text (rare: scripts fold
+        # to one key only for transliterated spellings).
+        first_text: dict[str, str] = {}
+        for t, k in zip(uniq_texts, text_keys, strict=True):
+            first_text.setdefault(k, t)
+        key_threshold = np.fromiter(
+            (self.threshold_for(first_text[k], kind) for k in key_list),
+            dtype=np.float64,
+            count=len(key_list),
+        )
         k_idx = scored.key_idx[:, 0]
-        ok = (k_idx >= 0) & (scored.score[:, 0] >= self._threshold(kind))
+        ok = (k_idx >= 0) & (scored.score[:, 0] >= key_threshold)
         code_idx = np.where(ok, index.key_primary[np.maximum(k_idx, 0)], -1)
         codes = np.asarray([*index.codes, ""], dtype=object)[code_idx]
         iscos = np.asarray([*index.iscos, ""], dtype=object)[code_idx]

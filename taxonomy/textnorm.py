@@ -41,6 +41,7 @@ __all__ = [
     "compact_key",
     "fold_token",
     "russian_lemma",
+    "script_class",
     "stem_token",
     "tokens",
 ]
@@ -517,3 +518,24 @@ def compact_key(key: str) -> str:
     'ab'
     """
     return key.replace(" ", "")
+
+
+_KAZAKH_SCRIPT_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+
+
+def script_class(text: str) -> str:
+    """``"kk"`` (Kazakh letters), ``"ru"`` (other Cyrillic) or ``"latin"`` (no Cyrillic).
+
+    The normalizer cannot know a title's language, but its script is plain to see;
+    each class has its own abstain threshold because the three score differently.
+
+    Examples
+    --------
+    >>> script_class("мұғалім"), script_class("учитель"), script_class("mugalim")
+    ('kk', 'ru', 'latin')
+    """
+    if _KAZAKH_SCRIPT_RE.search(text):
+        return "kk"
+    if _CYRILLIC_RE.search(text):
+        return "ru"
+    return "latin"

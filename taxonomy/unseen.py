@@ -76,6 +76,11 @@ def one_typo(text: str) -> str:
         if sub == word[i]:
             sub = letters[((h >> 16) + 1) % len(letters)]
         new = word[:i] + sub + word[i + 1 :]
+    if new == word:
+        # Dropping, doubling or swapping letters of a run ("aaaa") changes nothing:
+        # substitute instead.
+        sub = letters[(h >> 16) % len(letters)]
+        new = word[:i] + (sub if sub != word[i] else letters[((h >> 16) + 1) % len(letters)]) + word[i + 1 :]
     words[j] = new
     return " ".join(words)
 

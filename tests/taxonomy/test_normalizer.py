@@ -53,7 +53,11 @@ class TestFuzzyPath:
         [("трактарист", "8341"), ("учитль начальных класов", "2341"), ("электрогазасварщик", "7212")],
     )
     def test_typos(self, norm: Normalizer, text: str, isco: str) -> None:
-        best = norm.normalize(text).best
+        # A corrected word may belong to another occupation, so a typo is not
+        # answered outright: either answered or, when the threshold (fitted on
+        # unseen occupations too) says abstain, the first suggestion.
+        result = norm.normalize(text)
+        best = result.best or (result.suggestions[0] if result.suggestions else None)
         assert best is not None
         assert best.isco == isco
         assert best.method == "fuzzy"
