@@ -3,9 +3,16 @@
 Usage::
 
     python bench/taxonomy_eval.py              # evaluate, print, update the docs
-    python bench/taxonomy_eval.py --calibrate  # fit the confidence model and threshold
-                                               # on dev + calib-hold (never eval)
+    python bench/taxonomy_eval.py --calibrate  # fit the confidence model and the
+                                               # per-script thresholds on dev,
+                                               # calib-hold and the unseen folds
+    python bench/taxonomy_eval.py --unseen     # the same fit; write the out-of-fold
+                                               # seen/unseen table to the docs
     python bench/taxonomy_eval.py --failures   # also list eval failures
+
+``--esco DIR`` (default ``../shared/esco``) is the ESCO release read at run time for
+the ESCO rows and folds; ``--folds N`` (default 5) the number of
+leave-occupations-out folds (``taxonomy/unseen.py``).
 
 Metrics (per language and overall):
 
@@ -19,8 +26,8 @@ Metrics (per language and overall):
 Calibration rows: ``titles_dev.csv`` and the two parts of ``titles_calib.csv``
 ("fix": failures read to correct tables; "hold": only fitted on).  In the plain run
 they are scored with the constants of :mod:`taxonomy.calibration`, which were fitted
-on dev and calib-hold, so those two rows are in-sample; ``--calibrate`` prints their
-out-of-fold figures.
+on dev, calib-hold and the unseen folds, so those two rows are in-sample;
+``--calibrate``/``--unseen`` print their out-of-fold figures.
 
 The ESCO part (needs ``../shared/esco``) normalizes ESCO alternative labels and
 checks the ISCO unit group of their occupation.  Labels are split by a stable
