@@ -9,31 +9,33 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import make_engine, make_sessionmaker
-from api.jobs import JobWorker
-from api.logging import RequestIdMiddleware, configure_logging
-from api.match_service import MatchService
-from api.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from api.routes import (
-    allocation,
-    capacities,
-    employers,
-    health,
-    homes,
-    households,
-    imports,
-    localities,
-    matches,
-    regions,
-    support,
-    taxonomy,
-    tokens,
-    vacancies,
-)
-from api.settings import Settings, get_settings
-from api.taxonomy_service import TaxonomyService
-from matching.reference import ReferenceData, load_reference
-from matching.support import SupportParameters, load_support_parameters
+from api.allocation import routes as allocation
+from api.applicants import routes as applicant_routes
+from api.auth import routes as tokens
+from api.core import health
+from api.core.db import make_engine, make_sessionmaker
+from api.core.docs import install_docs
+from api.core.jobs import JobWorker
+from api.core.limits import BodySizeLimitMiddleware
+from api.core.logging import RequestIdMiddleware, configure_logging
+from api.core.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
+from api.core.settings import Settings, get_settings
+from api.homes import capacity_routes as capacities
+from api.homes import routes as homes
+from api.households import routes as households
+from api.imports import routes as imports
+from api.matches import routes as matches
+from api.matches.service import MatchService
+from api.reference import locality_routes as localities
+from api.reference import routes as regions
+from api.reference import support_routes as support
+from api.taxonomy import routes as taxonomy
+from api.taxonomy.service import TaxonomyService
+from api.vacancies import employer_routes as employers
+from api.vacancies import routes as vacancies
+from api.web.mount import mount_web
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import SupportParameters, load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now
@@ -52,7 +54,7 @@ def job_worker(
     sessions: sessionmaker[Session], reference: ReferenceData, support: SupportParameters
 ) -> JobWorker:
     """A worker for the job kinds this service runs (the API's thread and ``qonys worker``)."""
-    from api.allocation_service import run_allocation_job
+    from api.allocation.service import run_allocation_job
 
     return JobWorker(
         sessions,
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -96,7 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
     app.state.matching = MatchService(app.state.reference, app.state.support_parameters)
     install_problem_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    # Uploads have their own, larger limit (checked exactly by the import route).
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={"/imports/": imports.MAX_UPLOAD_BYTES + 2**20},
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer is logged, 413s too
+    install_docs(app)
     for module in (
         health,
         regions,
@@ -114,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
     ):
         app.include_router(module.router)
+    app.include_router(applicant_routes.router)
+    mount_web(app)
 
     original_openapi = app.openapi
 

@@ -24,14 +24,14 @@ import polars as pl
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.imports.occupations import occupation_resolver
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.migrate import upgrade
+from api.core.settings import REPO_ROOT
 from api.imports.readers import read_table
-from api.imports.run import import_table
-from api.migrate import upgrade
-from api.seed import seed_reference
-from api.settings import REPO_ROOT
-from matching.reference import load_reference
+from api.imports.service import import_table
+from api.reference.service import seed_reference
+from api.taxonomy.service import occupation_resolver
+from matching.programme.geography import load_reference
 
 DATA = REPO_ROOT / "data"
 

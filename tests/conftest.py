@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.deps import get_session
-from api.migrate import upgrade
-from api.seed import seed_reference
-from api.settings import REPO_ROOT, Settings
-from api.taxonomy_service import TaxonomyService
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.deps import get_session
+from api.core.migrate import upgrade
+from api.core.settings import REPO_ROOT, Settings
+from api.reference.service import seed_reference
+from api.taxonomy.service import TaxonomyService
 from tests.databases import BACKENDS, fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from api.db import make_engine
+from api.core.db import make_engine
+from api.core.settings import get_settings
 from api.models import Base
-from api.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -47,3 +47,7 @@ __all__ = [
     "ProgrammeVersionRecord",
     "RegionRecord",
 ]
+
+# The page tables (staff users, sessions, applicant links, consents, decisions).
+from api.models import applicants as _applicant_models  # noqa: F401
+from api.models import web as _web_models  # noqa: F401

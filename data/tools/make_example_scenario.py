@@ -1,8 +1,8 @@
 """Write the example scenario folder data/examples/scenario/ (read by ``qonys allocate DIR``).
 
-The programme tables are a generated programme (``matching.generator.generate_programme``
-through ``api.demo.load_demo``, fixed seed) exported in the bulk-import columns by
-``api.exports.export_frame``, so running the script twice gives the same files. The quotas
+The programme tables are a generated programme (``matching.synthetic.programme.generate_programme``
+through ``api.reference.demo.load_demo``, fixed seed) exported in the bulk-import columns by
+``api.imports.exports.export_frame``, so running the script twice gives the same files. The quotas
 are illustrative, sized to bind on a batch this small (estimates, not the published regional
 split in data/quotas.csv). One household is locked to the locality of its best option and one
 is banned from the locality of its best option, to show the formats of the two files.
@@ -16,16 +16,16 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from api.reference.demo import load_demo
+from api.reference.seed import seed_reference
 from sqlalchemy import select
 
-from api.allocation_service import build_batch
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.demo import load_demo
-from api.exports import export_frame
-from api.migrate import upgrade
+from api.allocation.service import build_batch
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.migrate import upgrade
+from api.imports.exports import export_frame
 from api.models import HouseholdRecord, MoverNetworkRecord
-from api.seed import seed_reference
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from taxonomy import default_taxonomy
 
 DATA = Path(__file__).resolve().parents[1]

@@ -21,11 +21,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from api.allocation_service import load_snapshot
+from api.allocation.snapshot import load_snapshot
 from api.app import create_app, job_worker
-from api.auth import issue_token
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.migrate import upgrade
+from api.auth.service import issue_token
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.migrate import upgrade
+from api.core.settings import REPO_ROOT, Settings
 from api.models import (
     EmployerRecord,
     HomeRecord,
@@ -35,13 +36,12 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
-from api.seed import seed_reference
-from api.settings import REPO_ROOT, Settings
+from api.reference.service import seed_reference
 from matching.allocation import AllocationConfig, allocate
 from matching.domain import LICENCES
-from matching.generator import Programme, generate_programme
-from matching.reference import load_reference
-from matching.support import load_support_parameters
+from matching.programme.geography import load_reference
+from matching.programme.support import load_support_parameters
+from matching.synthetic.programme import Programme, generate_programme
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

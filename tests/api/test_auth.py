@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.auth import issue_token, revoke_token
+from api.auth.service import issue_token, revoke_token
 from api.models import ApiTokenRecord
 from tests.api.test_households_api import headers, household_body, iin_of
 from tests.api.test_reference_api import assert_problem

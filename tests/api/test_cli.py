@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from api.db import make_engine
+from api.core.db import make_engine
+from api.core.settings import REPO_ROOT
 from api.models import LocalityRecord, ProgrammeRoleRecord, RegionRecord
-from api.settings import REPO_ROOT
 from tests.databases import fresh_database
 
 

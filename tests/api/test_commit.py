@@ -21,14 +21,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from api.allocation_service import snapshot_bytes
+from api.allocation.commit import CommitConflict, CommitRefused, commit_run
+from api.allocation.snapshot import snapshot_bytes
 from api.app import create_app
-from api.auth import issue_token
-from api.commit import CommitConflict, CommitRefused, commit_run
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.frames import load_catalogue
-from api.mappers import FieldError, validate_capacity
-from api.migrate import upgrade
+from api.auth.service import issue_token
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.migrate import upgrade
+from api.core.settings import REPO_ROOT, Settings
+from api.core.validation import FieldError
+from api.homes.mappers import validate_capacity
+from api.matches.frames import load_catalogue
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
@@ -41,10 +43,9 @@ from api.models import (
     QuotaRecord,
     VacancyRecord,
 )
-from api.seed import seed_reference
-from api.settings import REPO_ROOT, Settings
+from api.reference.service import seed_reference
 from matching.allocation import build_instance
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from api.cli import app as cli_app
-from api.settings import REPO_ROOT
+from api.core.settings import REPO_ROOT
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 

@@ -1,15 +1,15 @@
-"""Skills stored in the database reach the matching frames (api.frames)."""
+"""Skills stored in the database reach the matching frames (api.matches.frames)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.demo import load_demo
-from api.frames import load_catalogue, load_households
+from api.demo.service import load_demo
+from api.matches.frames import load_catalogue, load_households
 from api.models import HouseholdMemberRecord, VacancyRecord
-from api.taxonomy_service import TaxonomyService
-from matching.reference import load_reference
+from api.taxonomy.service import TaxonomyService
+from matching.programme.geography import load_reference
 from tests.conftest import DATA_DIR
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth import issue_token
+from api.auth.service import issue_token
 from api.models import HouseholdMemberRecord, HouseholdRecord
 from matching.iin import check_digit, make_iins
 from tests.api.test_reference_api import assert_problem
@@ -237,8 +237,9 @@ class TestValidation:
 def test_any_wrong_check_digit_is_rejected_by_the_mapper(
     born: dt.date, male: bool, serial: int, bump: int
 ) -> None:
-    from api.mappers import FieldError, validate_household
-    from matching.reference import load_reference
+    from api.core.validation import FieldError
+    from api.households.mappers import validate_household
+    from matching.programme.geography import load_reference
 
     reference = _reference()
     sex = "M" if male else "F"
@@ -266,7 +267,7 @@ _REF: list[Any] = []
 
 
 def _reference() -> Any:
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     if not _REF:
         _REF.append(load_reference())

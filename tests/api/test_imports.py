@@ -318,10 +318,10 @@ def test_centre_import_keeps_own_region_only(
 def test_cli_imports_the_example_files_and_reports_bad_rows(tmp_path: Any) -> None:
     """The documented example files import cleanly (twice: nothing changes); bad rows and
     unreadable files are reported. One backend: the import path itself is tested on both."""
-    from api.db import make_engine, make_sessionmaker, session_scope
-    from api.migrate import upgrade
-    from api.seed import seed_reference
-    from api.settings import REPO_ROOT
+    from api.core.db import make_engine, make_sessionmaker, session_scope
+    from api.core.migrate import upgrade
+    from api.core.settings import REPO_ROOT
+    from api.reference.service import seed_reference
     from tests.api.test_cli import qonys
     from tests.databases import fresh_database
 

@@ -9,18 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.mappers import (
-    FieldError,
-    age_on,
-    capacity_to_domain,
-    home_to_domain,
-    household_to_domain,
-    vacancy_to_domain,
-    validate_capacity,
-    validate_home,
-    validate_household,
-    validate_vacancy,
-)
+from api.core.validation import FieldError, age_on
+from api.homes.mappers import capacity_to_domain, home_to_domain, validate_capacity, validate_home
+from api.households.mappers import household_to_domain, validate_household
 from api.models import (
     HomeRecord,
     HouseholdMemberRecord,
@@ -28,8 +19,9 @@ from api.models import (
     LocalityCapacityRecord,
     VacancyRecord,
 )
+from api.vacancies.mappers import vacancy_to_domain, validate_vacancy
 from matching.domain import EDUCATION_LEVELS, RELATIONS
-from matching.reference import ReferenceData, load_reference
+from matching.programme.geography import ReferenceData, load_reference
 from matching.text import Text
 from tests.api.test_households_api import iin_of
 

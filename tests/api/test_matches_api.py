@@ -11,16 +11,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.demo import DEMO_TOKENS, load_demo
-from api.mappers import household_to_domain
-from api.migrate import upgrade
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.migrate import upgrade
+from api.core.settings import Settings
+from api.demo.service import DEMO_TOKENS, load_demo
+from api.households.mappers import household_to_domain
+from api.households.repository import household_with_members
 from api.models import HouseholdRecord, VacancyRecord
-from api.repositories_programme import household_with_members
-from api.seed import seed_reference
-from api.settings import Settings
-from api.taxonomy_service import TaxonomyService
-from matching.reference import load_reference
+from api.reference.service import seed_reference
+from api.taxonomy.service import TaxonomyService
+from matching.programme.geography import load_reference
 from tests.api.test_reference_api import assert_problem
 from tests.conftest import DATA_DIR
 from tests.databases import fresh_database

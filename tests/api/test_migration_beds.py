@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from api import migrate
-from api.db import make_engine, make_sessionmaker, session_scope
-from api.seed import seed_reference
-from api.settings import REPO_ROOT
+from api.core import migrate
+from api.core.db import make_engine, make_sessionmaker, session_scope
+from api.core.settings import REPO_ROOT
+from api.reference.service import seed_reference
 from tests.databases import fresh_database
 
 LOCALITY = "55-pavlodar"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from api import migrate
-from api.db import make_engine
+from api.core import migrate
+from api.core.db import make_engine
 from api.models import Base
 from tests.databases import fresh_database
 

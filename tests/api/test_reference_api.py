@@ -21,14 +21,14 @@ def assert_problem(response: object, status: int) -> dict[str, object]:
 
 class TestHealth:
     def test_healthz(self, client: TestClient) -> None:
-        assert client.get("/healthz").json() == {"status": "ok", "database": None}
+        assert client.get("/healthz").json()["status"] == "ok"
 
     def test_readyz_checks_the_database(self, client: TestClient) -> None:
         response = client.get("/readyz")
         assert response.status_code == 200 and response.json()["database"] == "ok"
 
     def test_readyz_503_when_database_unreachable(self, client: TestClient) -> None:
-        from api.db import make_engine
+        from api.core.db import make_engine
 
         client.app.state.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # type: ignore[attr-defined]
         assert_problem(client.get("/readyz"), 503)

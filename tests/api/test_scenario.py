@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from api.scenario import ScenarioError, load_scenario_dir
-from api.settings import REPO_ROOT
+from api.allocation.scenario import ScenarioError, load_scenario_dir
+from api.core.settings import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "data" / "examples" / "scenario"
 

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import REPO_ROOT
+from api.core.settings import REPO_ROOT
 from tests.api.test_reference_api import assert_problem
 
 ESCO_DIR = REPO_ROOT.parent / "shared" / "esco"

@@ -1,0 +1,1 @@
+"""Allocation runs: requests → usage → batch/snapshot → job (service) and commit, one way."""

@@ -1,0 +1,178 @@
+"""Allocation runs: the job that builds a batch, solves it and stores placements and snapshot.
+
+:func:`~api.allocation.requests.validate_request` checks a request,
+:func:`~api.allocation.batch.build_batch` turns it into an instance, and
+:func:`run_allocation_job` (the job handler) solves it and stores placements, summary and
+snapshot (:mod:`api.allocation.snapshot`). Committing a run is :mod:`api.allocation.commit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+
+from api.allocation.batch import NO_HOUSEHOLDS, EmptyBatch, build_batch, config_of
+from api.allocation.report import fill_by, summary
+from api.allocation.snapshot import snapshot_bytes
+from api.core.jobs import JobContext, JobFailed
+from api.models import (
+    AllocationRunRecord,
+    PlacementRecord,
+)
+from matching.allocation import (
+    AllocationResult,
+    allocate,
+)
+from matching.allocation import reasons as R
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters
+from matching.ranking import MatchIndex
+from matching.scoring.similarity import OccupationSpace
+from matching.text import Text
+
+# Score breakdowns are stored for at most this many placed households of a run: enough for
+# any commission sitting, bounded so a national batch does not write gigabytes of JSON.
+MAX_EXPLAINED = 2000
+RUN_GONE = Text(
+    kk="Бөлу нұсқасы табылмады.",
+    ru="Вариант распределения не найден.",
+    en="The allocation run no longer exists.",
+)
+
+
+def _breakdown(index: MatchIndex, household_id: str, option_id: str) -> list[dict[str, Any]]:
+    result = index.explain(household_id, option_id)
+    return [
+        {
+            "component": c.name,
+            "value": round(float(c.value), 4),
+            "weight": round(float(c.weight), 4),
+            "reason": c.reason.as_dict(),
+        }
+        for c in result.components
+    ]
+
+
+def placement_rows(
+    run_id: str, result: AllocationResult, index: MatchIndex | None
+) -> list[dict[str, Any]]:
+    """PlacementRecord rows: every household of the batch, placed or with its reason."""
+    sizes = result.instance.households.select(
+        "household_id", "persons", "children_0_5", "children_6_17"
+    )
+    placed = result.placements.join(sizes, on="household_id", how="left")
+    rows: list[dict[str, Any]] = []
+    for i, p in enumerate(placed.iter_rows(named=True)):
+        rows.append(
+            {
+                "run_id": run_id,
+                "household_id": int(p["household_id"]),
+                "placed": True,
+                "locality_id": p["locality_id"],
+                "region_code": p["region_code"],
+                "home_id": int(p["home_id"]),
+                "vacancy_id": int(p["vacancy_id"]),
+                "second_vacancy_id": None
+                if p["second_vacancy_id"] in (None, "")
+                else int(p["second_vacancy_id"]),
+                "score": float(p["score"]),
+                "persons": int(p["persons"] or 0),
+                "children_0_5": int(p["children_0_5"] or 0),
+                "children_6_17": int(p["children_6_17"] or 0),
+                "reason_code": None,
+                "reason": None,
+                "breakdown": _breakdown(index, p["household_id"], p["option_id"])
+                if index is not None and i < MAX_EXPLAINED
+                else None,
+            }
+        )
+    unplaced = result.unplaced.join(sizes, on="household_id", how="left")
+    for u in unplaced.iter_rows(named=True):
+        rows.append(
+            {
+                "run_id": run_id,
+                "household_id": int(u["household_id"]),
+                "placed": False,
+                "locality_id": None,
+                "region_code": None,
+                "home_id": None,
+                "vacancy_id": None,
+                "second_vacancy_id": None,
+                "score": None,
+                "persons": int(u["persons"] or 0),
+                "children_0_5": int(u["children_0_5"] or 0),
+                "children_6_17": int(u["children_6_17"] or 0),
+                "reason_code": u["reason"],
+                "reason": {"kk": u["text_kk"], "ru": u["text_ru"], "en": u["text_en"]},
+                "breakdown": None,
+            }
+        )
+    return rows
+
+
+def run_summary(result: AllocationResult) -> dict[str, Any]:
+    """The stored summary: allocation_report's summary plus the fill a comparison needs."""
+    out = summary(result)
+    out["fill"] = fill_by(
+        result,
+        (R.QUOTA_PERSONS, R.QUOTA_FAMILIES, R.BUDGET, R.LOCALITY_PERSONS, R.CENTRE_BEDS,
+         R.KINDERGARTEN, R.SCHOOL),
+    )  # fmt: skip
+    out["gap"] = None if math.isnan(out["gap"]) else out["gap"]
+    return out
+
+
+def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
+    """Job handler ``allocation``: build the batch, solve it, store placements and snapshot."""
+    run_id = str(ctx.params["run_id"])
+    reference: ReferenceData = ctx.services["reference"]
+    support: SupportParameters | None = ctx.services.get("support_parameters")
+    space: OccupationSpace | None = ctx.services.get("occupation_space")
+    ctx.progress("load", 0.01, "reading households and the catalogue", force=True)
+    with ctx.sessions() as session:
+        run = session.get(AllocationRunRecord, run_id)
+        if run is None:
+            raise JobFailed(RUN_GONE, status=404)
+        request = dict(run.scenario or {})
+        request.setdefault("year", run.year)
+        try:
+            batch = build_batch(session, reference, request, support=support, space=space)
+        except EmptyBatch:
+            raise JobFailed(NO_HOUSEHOLDS, status=422) from None
+    if space is None:
+        ctx.services["occupation_space"] = batch.index.space
+    ctx.progress(
+        "build",
+        0.1,
+        f"{batch.instance.n_households} households, {batch.instance.n_options} options",
+        force=True,
+    )
+
+    def on_progress(phase: str, fraction: float, message: str) -> None:
+        ctx.progress(phase, 0.1 + 0.8 * fraction, message)
+
+    result = allocate(batch.instance, config_of(request, batch.movers), progress=on_progress)
+    ctx.progress("store", 0.92, "storing placements and the snapshot", force=True)
+    rows = placement_rows(run_id, result, batch.index)
+    summ = run_summary(result)
+    snap = snapshot_bytes(batch.instance, request)
+    with ctx.sessions() as session:
+        session.execute(delete(PlacementRecord).where(PlacementRecord.run_id == run_id))
+        for start in range(0, len(rows), 2000):
+            session.execute(insert(PlacementRecord), rows[start : start + 2000])
+        session.execute(
+            update(AllocationRunRecord)
+            .where(AllocationRunRecord.id == run_id)
+            .values(summary=summ, snapshot=snap)
+        )
+        session.commit()
+    return {
+        "run_id": run_id,
+        "status": summ["status"],
+        "objective": summ["objective"],
+        "households_placed": summ["households_placed"],
+        "finished": dt.datetime.now(dt.UTC).isoformat(),
+    }

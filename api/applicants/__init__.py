@@ -1,0 +1,1 @@
+"""The applicant feature: access links, consent, suggestions, accept/decline."""

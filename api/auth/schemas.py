@@ -1,0 +1,30 @@
+"""Request and response bodies of API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from api.core.schemas import StrictBody
+
+
+class TokenIn(StrictBody):
+    name: str = Field(min_length=1, max_length=120)
+    role: str = Field(max_length=16, examples=["centre"])
+    region: str | None = Field(default=None, max_length=120)
+    household_id: int | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    region_code: str | None
+    household_id: int | None
+    created_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret; shown once, only its digest is stored.")

@@ -1,0 +1,175 @@
+"""Bearer-token authentication and role checks.
+
+Roles: ``admin`` (everything), ``planner`` (every region, allocation runs), ``centre``
+(employment-centre staff: households, vacancies and homes of their own region), ``applicant``
+(their own household only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.core.deps import SessionDep
+from api.core.problems import ProblemException
+from api.models.auth import ROLES, ApiTokenRecord
+from matching.text import Text
+
+NO_TOKEN = Text(
+    kk="API токені қажет: «Authorization: Bearer <токен>» тақырыбын жіберіңіз.",
+    ru="Нужен API-токен: передайте заголовок «Authorization: Bearer <токен>».",
+    en="An API token is required: send 'Authorization: Bearer <token>'.",
+)
+BAD_TOKEN = Text(
+    kk="API токені жарамсыз немесе кері қайтарылған.",
+    ru="API-токен недействителен или отозван.",
+    en="The API token is invalid or revoked.",
+)
+WRONG_ROLE = Text(
+    kk="Бұл әрекет «{role}» рөліне рұқсат етілмеген.",
+    ru="Это действие недоступно для роли «{role}».",
+    en="This action is not allowed for the role '{role}'.",
+)
+OTHER_REGION = Text(
+    kk="Сіздің токеніңіз тек {region} өңірінің деректеріне рұқсат береді.",
+    ru="Ваш токен даёт доступ только к данным региона {region}.",
+    en="Your token gives access to region {region} only.",
+)
+OTHER_HOUSEHOLD = Text(
+    kk="Сіз тек өз отбасыңыздың деректерін көре аласыз.",
+    ru="Вы можете видеть только данные своей семьи.",
+    en="You can only see your own household.",
+)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    region_code: str | None = None,
+    household_id: int | None = None,
+    token: str | None = None,
+) -> str:
+    """Create a token and return its secret (shown once; only its digest is stored)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role == "centre" and not region_code:
+        raise ValueError("a centre token needs a region")
+    if role == "applicant" and household_id is None:
+        raise ValueError("an applicant token needs a household")
+    secret = token or f"qn_{secrets.token_urlsafe(24)}"
+    session.add(
+        ApiTokenRecord(
+            token_hash=hash_token(secret),
+            name=name,
+            role=role,
+            region_code=region_code if role == "centre" else None,
+            household_id=household_id if role == "applicant" else None,
+        )
+    )
+    session.flush()
+    return secret
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: int
+    name: str
+    role: str
+    region_code: str | None
+    household_id: int | None
+
+    def can_read_region(self, region_code: str | None) -> bool:
+        if self.role in ("admin", "planner"):
+            return True
+        return self.role == "centre" and region_code is not None and region_code == self.region_code
+
+    def ensure_region(self, *region_codes: str | None) -> None:
+        """403 unless the principal may act on at least one of these regions."""
+        if self.role in ("admin", "planner"):
+            return
+        if self.role == "centre" and any(code == self.region_code for code in region_codes if code):
+            return
+        if self.role == "centre":
+            raise ProblemException(
+                403,
+                OTHER_REGION.format(region=self.region_code),
+                type_="/problems/forbidden-region",
+            )
+        raise ProblemException(
+            403, WRONG_ROLE.format(role=self.role), type_="/problems/forbidden-role"
+        )
+
+    def list_scope(self, requested: str | None) -> str | None:
+        """Region a list is limited to: a centre sees its own region only (403 for another)."""
+        if self.role in ("admin", "planner"):
+            return requested
+        if self.role == "centre":
+            if requested is not None and requested != self.region_code:
+                self.ensure_region(requested)
+            return self.region_code
+        raise ProblemException(
+            403, WRONG_ROLE.format(role=self.role), type_="/problems/forbidden-role"
+        )
+
+    def ensure_household(self, household_id: int, *region_codes: str | None) -> None:
+        if self.role == "applicant":
+            if self.household_id != household_id:
+                raise ProblemException(403, OTHER_HOUSEHOLD, type_="/problems/forbidden-household")
+            return
+        self.ensure_region(*region_codes)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    token = _bearer(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="qonys"'}
+    if token is None:
+        raise ProblemException(401, NO_TOKEN, type_="/problems/unauthenticated", headers=challenge)
+    record = session.scalars(
+        select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(token))
+    ).first()
+    if record is None or record.revoked_at is not None:
+        raise ProblemException(401, BAD_TOKEN, type_="/problems/unauthenticated", headers=challenge)
+    return Principal(record.id, record.name, record.role, record.region_code, record.household_id)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    """Dependency factory: the caller must hold one of ``roles``."""
+
+    def _check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise ProblemException(
+                403, WRONG_ROLE.format(role=principal.role), type_="/problems/forbidden-role"
+            )
+        return principal
+
+    return Depends(_check)
+
+
+def revoke_token(session: Session, token_id: int) -> None:
+    record = session.get(ApiTokenRecord, token_id)
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = dt.datetime.now(dt.UTC)

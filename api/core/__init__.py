@@ -1,0 +1,1 @@
+"""Shared plumbing below every feature: settings, database, errors, languages, paging, jobs, docs."""

@@ -1,0 +1,69 @@
+"""Service settings, read from the environment (prefix ``QONYS_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="QONYS_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = Field(
+        default=f"sqlite:///{REPO_ROOT / 'var' / 'qonys.db'}",
+        description="SQLAlchemy URL; a SQLite file by default, postgresql+psycopg://… in production.",
+    )
+    data_dir: Path = REPO_ROOT / "data"
+    esco_dir: Path | None = Field(
+        default=None, description="An ESCO CSV release to extend the taxonomy with (optional)."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool | None = Field(
+        default=None, description="JSON logs; defaults to on in production, off otherwise."
+    )
+    page_size_max: int = 100
+    max_body_bytes: int = Field(
+        default=2 * 2**20,
+        description="Largest request body (bytes); larger ones are a 413. Uploads have their own.",
+    )
+    db_pool_size: int = 10
+    run_jobs_in_process: bool = Field(
+        default=True,
+        description="Run a job worker thread inside the API process (allocation runs). "
+        "In the test environment only when set explicitly, so test apps do not poll.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, value: str) -> str:
+        # Plain postgres:// URLs (as Heroku-style platforms hand them out) would pick psycopg2.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def jobs_in_process(self) -> bool:
+        if self.environment == "test":
+            return self.run_jobs_in_process and "run_jobs_in_process" in self.model_fields_set
+        return self.run_jobs_in_process
+
+    @property
+    def json_logs(self) -> bool:
+        return self.environment == "production" if self.log_json is None else self.log_json
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

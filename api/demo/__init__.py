@@ -1,0 +1,1 @@
+"""The demo programme: generated households, vacancies, homes and local-only tokens."""

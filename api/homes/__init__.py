@@ -1,0 +1,1 @@
+"""Homes and locality capacities: routes, service, repository, schemas, mappers."""

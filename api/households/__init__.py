@@ -1,0 +1,1 @@
+"""Households and their members: routes, service, repository, schemas, mappers."""

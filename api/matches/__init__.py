@@ -1,0 +1,1 @@
+"""Ranked matches for a household, best localities, candidates for a vacancy."""

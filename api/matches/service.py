@@ -1,0 +1,164 @@
+"""One in-memory match index per process, rebuilt when the catalogue in the database changes.
+
+Ranking 100,000 vacancies per request straight from SQL would be slow; the index holds the
+catalogue as arrays (see ``matching.ranking.MatchIndex``). A cheap fingerprint query (counts,
+last update, reservations) is checked at most every ``refresh_seconds``; any change to
+vacancies, homes, seats or the movers' network rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.matches.answers import (
+    LocalityAnswer,
+    household_localities,
+    household_matches,
+    locality_answer,
+    vacancy_candidates,
+)
+from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
+from api.matches.schemas import CandidatesOut, MatchesOut, OptionOut, VacancyRef
+from api.models import (
+    HomeRecord,
+    HouseholdRecord,
+    LocalityCapacityRecord,
+    MoverNetworkRecord,
+    VacancyRecord,
+)
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters
+from matching.ranking import MatchIndex
+from matching.scoring.features import HouseholdFrame
+from matching.scoring.weights import ScoringConfig, default_config
+
+
+def catalogue_fingerprint(session: Session) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for model, extra in (
+        (VacancyRecord, func.sum(VacancyRecord.posts_reserved)),
+        (HomeRecord, func.sum(HomeRecord.units_reserved)),
+        (
+            LocalityCapacityRecord,
+            func.sum(
+                LocalityCapacityRecord.kindergarten_reserved
+                + LocalityCapacityRecord.school_reserved
+            ),
+        ),
+    ):
+        row = session.execute(
+            select(func.count(), func.max(model.updated_at), extra).select_from(model)
+        ).one()
+        parts.extend(str(v) for v in row)
+    row = session.execute(select(func.count(), func.sum(MoverNetworkRecord.movers))).one()
+    parts.extend(str(v) for v in row)
+    return tuple(parts)
+
+
+def households_fingerprint(session: Session) -> tuple[Any, ...]:
+    row = session.execute(
+        select(func.count(), func.max(HouseholdRecord.updated_at), func.max(HouseholdRecord.id))
+    ).one()
+    return tuple(str(v) for v in row)
+
+
+class MatchService:
+    def __init__(
+        self,
+        reference: ReferenceData,
+        support: SupportParameters,
+        *,
+        year: int | None = None,
+        refresh_seconds: float = 5.0,
+    ) -> None:
+        self.reference = reference
+        self.support = support
+        self.year = year or dt.date.today().year
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.Lock()
+        self._index: MatchIndex | None = None
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._hh_fingerprint: tuple[Any, ...] | None = None
+        self._checked = 0.0
+        self._config: ScoringConfig | None = None
+
+    @property
+    def config(self) -> ScoringConfig:
+        if self._config is None:
+            self._config = default_config(
+                None, self.year, reference=self.reference, support=self.support
+            )
+        return self._config
+
+    def index(self, session: Session) -> MatchIndex:
+        """The index, rebuilt first if the catalogue changed since it was built."""
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < self.refresh_seconds:
+            return self._index
+        with self._lock:
+            fingerprint = catalogue_fingerprint(session)
+            self._checked = time.monotonic()
+            if self._index is None or fingerprint != self._fingerprint:
+                cat = load_catalogue(session, self.reference)
+                self._index = MatchIndex(
+                    cat.vacancies,
+                    cat.homes,
+                    cat.localities,
+                    network=cat.network,
+                    config=self.config,
+                )
+                self._fingerprint = fingerprint
+                self._hh_fingerprint = None
+            return self._index
+
+    def index_with_households(self, session: Session) -> MatchIndex:
+        """The index with every active household registered (for ranking households)."""
+        index = self.index(session)
+        with self._lock:
+            fingerprint = households_fingerprint(session)
+            if self._hh_fingerprint != fingerprint or index.households is None:
+                frames = load_households(session)
+                index.set_households(
+                    HouseholdFrame.from_frames(
+                        frames.households, frames.members, frames.experience, space=index.space
+                    )
+                )
+                self._hh_fingerprint = fingerprint
+        return index
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked = 0.0
+            self._fingerprint = None
+
+
+# What other features use of this one (they import nothing else from it).
+__all__ = [
+    "ACTIVE_HOUSEHOLD_STATUSES",
+    "CandidatesOut",
+    "LocalityAnswer",
+    "MatchesOut",
+    "MatchService",
+    "OptionOut",
+    "VacancyRef",
+    "household_localities",
+    "household_matches",
+    "load_catalogue",
+    "load_households",
+    "locality_answer",
+    "match_service",
+    "vacancy_candidates",
+]
+
+
+def match_service(request: Request) -> MatchService:
+    """The process's match index holder (built by the app factory)."""
+    svc: MatchService = request.app.state.matching
+    return svc

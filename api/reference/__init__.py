@@ -1,0 +1,1 @@
+"""Regions, localities, support parameters, and the seed of the reference data."""

@@ -1,0 +1,1 @@
+"""Normalizing titles over HTTP and resolving vacancies' occupation codes."""

@@ -1,0 +1,1 @@
+"""Employers and vacancies: routes, service, repository, schemas, mappers."""

@@ -1,0 +1,105 @@
+"""Screenshots of every registered page at 360 px and 1280 px into docs/screenshots/.
+
+Run ``.venv/bin/python scripts/screenshots.py`` (``make screenshots``). It builds a fresh
+SQLite database like ``qonys serve --prepare``, starts the real server, signs in as each
+page's user with Debian's Chromium and writes ``<name>-360.png`` and ``<name>-1280.png``.
+Add a page: append ``(name, path, user)`` to PAGES; ``user`` is None (signed out), a demo
+staff user (``centre61``, ``planner``, ``admin``), ``"applicant"`` (demo household 1, consent
+given) or ``"applicant-new"`` (demo household 2, signed in by link, no consent yet).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from tests.pages.harness import (  # noqa: E402
+    LiveServer,
+    launch_browser,
+    prepare_database,
+    sign_in_as,
+)
+
+OUT = REPO / "docs" / "screenshots"
+WIDTHS = (360, 1280)
+PAGES: list[tuple[str, str, str | None]] = [
+    ("signin", "/app/signin?lang=kk", None),
+    ("signin-error", "/app/signin?lang=ru&demo=error", None),
+    ("not-found", "/app/no-such-page?lang=en", "planner"),
+    ("applicant-link-failed", "/app/link/not-a-real-token?lang=ru", None),
+    ("applicant-consent", "/app/consent?lang=kk", "applicant-new"),
+    ("applicant-me", "/app/me?lang=kk", "applicant"),
+    ("applicant-me-en", "/app/me?lang=en", "applicant"),
+    ("applicant-suggestion", "/app/me?lang=kk", "applicant"),
+    ("applicant-declined", "/app/me?lang=ru", "applicant"),
+    ("centre-home", "/app/centre/?lang=ru", "centre61"),
+    ("centre-search", "/app/centre/?q=8310&lang=kk", "centre61"),
+    ("centre-household", "/app/centre/households/4?lang=ru", "centre61"),
+    ("centre-localities", "/app/centre/households/4/localities?lang=en", "centre61"),
+    ("centre-register", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-register-error", "/app/centre/households/new?lang=kk", "centre61"),
+    ("centre-autocomplete", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-edit", "/app/centre/households/4/edit?lang=en", "centre61"),
+    ("centre-other-region", "/app/centre/households/1?lang=en", "centre61"),
+    ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
+    ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
+]
+
+
+def _prepare_page(page: Page, name: str) -> None:
+    # A few screenshots show a state reached by a click, not by an address.
+    if name == "signin-error":
+        page.click("form[action='/app/signin'] button[type=submit]")
+    if name in ("applicant-suggestion", "applicant-declined"):
+        page.locator("article.suggestion a.button").nth(1).click()
+    if name == "applicant-declined":
+        page.locator("input[name=reason]").nth(3).check()
+        page.click("form.decline button[type=submit]")
+    if name == "centre-register-error":
+        page.fill("#f-members\\.0\\.iin", "900101300127")
+        page.fill("#f-members\\.0\\.birth_date", "1990-01-01")
+        page.select_option("#f-members\\.0\\.sex", "M")
+        page.select_option("#f-origin_settlement", "village")
+        page.click(".household-form button[value=save]")
+    if name == "centre-autocomplete":
+        field = "#f-members\\.0\\.experience\\.0\\.title"
+        page.type(field, "учитиль начальных классов", delay=10)
+        page.wait_for_selector(".lookup__list li")
+        page.keyboard.press("ArrowDown")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'screenshots.db'}"
+        prepare_database(url)
+        server = LiveServer.start(url)
+        try:
+            with sync_playwright() as playwright:
+                browser = launch_browser(playwright)
+                for name, path, user in PAGES:
+                    for width in WIDTHS:
+                        context = browser.new_context(viewport={"width": width, "height": 800})
+                        page = context.new_page()
+                        if user is not None:
+                            sign_in_as(page, server, user)
+                        page.goto(server.url + path)
+                        _prepare_page(page, name)
+                        target = OUT / f"{name}-{width}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(f"{target.relative_to(REPO)}")
+                        context.close()
+                browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
