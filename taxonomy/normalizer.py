@@ -27,8 +27,8 @@ so there is no Python loop over (text, alias) pairs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -715,6 +715,43 @@ class Normalizer:
         )
         self._indexes: dict[str, _KindIndex] = {}
 
+    def with_extra_aliases(
+        self, occupation: Iterable[Alias] = (), skill: Iterable[Alias] = ()
+    ) -> Normalizer:
+        """A normalizer over this taxonomy plus ``occupation`` and ``skill`` aliases.
+
+        For aliases learnt after the tables were loaded (a service's approved clerk
+        corrections): the taxonomy is copied with the aliases appended (an alias whose
+        code it does not know is dropped, as :func:`taxonomy.load.load_taxonomy` drops
+        table rows), and the new normalizer builds its indexes on first use.  The index
+        of a kind that gets no new alias is shared with this normalizer, so adding
+        occupation aliases does not rebuild the skill index.  Thresholds are kept.
+        ``self`` is not changed: callers swap the new one in when it is ready.
+
+        Examples
+        --------
+        >>> from taxonomy.load import default_taxonomy
+        >>> base = Normalizer(default_taxonomy())
+        >>> learnt = base.with_extra_aliases([Alias("Q7212.01", "сварной-универсал", "ru", "variant")])
+        >>> learnt.normalize("сварной-универсал").best.code
+        'Q7212.01'
+        """
+        tax = self.taxonomy
+        occ = tuple(a for a in occupation if a.alias.strip() and a.code in tax.occupations)
+        skl = tuple(a for a in skill if a.alias.strip() and a.code in tax.skills)
+        extended = replace(
+            tax,
+            occupation_aliases=tax.occupation_aliases + occ,
+            skill_aliases=tax.skill_aliases + skl,
+        )
+        out = Normalizer(extended)
+        out.thresholds = dict(self.thresholds)
+        out.skill_threshold = self.skill_threshold
+        for kind, added in (("occupation", occ), ("skill", skl)):
+            if not added and kind in self._indexes:
+                out._indexes[kind] = self._indexes[kind]
+        return out
+
     def threshold_for(self, text: str, kind: Kind = "occupation") -> float:
         """The abstain threshold that applies to ``text`` (by script, for occupations)."""
         if kind != "occupation":
@@ -787,7 +824,8 @@ class Normalizer:
             # clerk picks among groups, not among near-identical aliases of one.
             per_group: dict[str, tuple[int, tuple[float, Method]]] = {}
             for c, sm in ranked:
-                per_group.setdefault(index.iscos[c], (c, sm))
+                # Skills have no unit group: each skill is its own.
+                per_group.setdefault(index.iscos[c] or index.codes[c], (c, sm))
             suggestions = tuple(
                 Candidate(index.codes[c], index.iscos[c], labels[c], round(sm[0], 6), sm[1])
                 for c, sm in list(per_group.values())[:_SUGGESTIONS]
