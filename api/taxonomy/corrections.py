@@ -98,9 +98,49 @@ def check_code(svc: TaxonomyService, kind: str, code: str) -> None:
 
 
 def answered_code(svc: TaxonomyService, text: str, kind: str) -> str | None:
-    """The code the normalizer of the tables answers for ``text`` (None when it abstains)."""
-    best = svc.base_normalizer.normalize(text, kind=kind, top_k=1).best  # type: ignore[arg-type]
+    """The code the normalizer answers for ``text`` now (None when it abstains)."""
+    best = svc.normalizer.normalize(text, kind=kind, top_k=1).best  # type: ignore[arg-type]
     return best.code if best is not None else None
+
+
+def _completes(svc: TaxonomyService, typed: str, kind: str, code: str) -> bool:
+    """Whether word starts of ``typed`` already find ``code`` (a half-typed title, no lesson)."""
+    from taxonomy.textnorm import comparison_key
+
+    if kind == "occupation":
+        return code in {o.code for o in svc.taxonomy.search_occupations(typed, limit=20)}
+    key = comparison_key(typed, "skill")
+    return bool(key) and any(c == code and key in alias for c, alias in svc.skill_keys)
+
+
+def learn_from_pick(
+    session: Session,
+    svc: TaxonomyService,
+    author: Author,
+    *,
+    typed: str,
+    kind: str,
+    code: str,
+    ui_lang: str,
+) -> TaxonomyCorrectionRecord | None:
+    """Record a correction when a clerk picked ``code`` for ``typed`` and the normalizer
+    answers something else (or abstains); flushed, not committed.
+
+    Nothing is recorded when the normalizer already answers ``code``, when the word starts of
+    ``typed`` find ``code`` (the clerk was completing a title, not correcting one), or for a
+    code that is not an occupation or skill of the tables (an ISCO group picked as such).
+    """
+    taxonomy = svc.taxonomy
+    known = taxonomy.occupations if kind == "occupation" else taxonomy.skills
+    if not typed.strip() or code not in known:
+        return None
+    if answered_code(svc, typed, kind) == code or _completes(svc, typed, kind, code):
+        return None
+    row, _ = record(
+        session, svc, author, text=typed, kind=kind, lang=guess_lang(typed, ui_lang),
+        code=code, source="page",
+    )  # fmt: skip
+    return row
 
 
 def record(

@@ -36,7 +36,7 @@ class CorrectionOut(BaseModel):
     code: str
     label: str = Field(description="The code's title in the response language.")
     answered_code: str | None = Field(
-        description="What the normalizer of the tables answered for the text (null: it abstained)."
+        description="What the normalizer answered for the text when proposed (null: it abstained)."
     )
     source: Literal["api", "page"]
     status: Status

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from api.taxonomy.corrections import Author, learn_from_pick
 from matching.text import Text
 
 if TYPE_CHECKING:
@@ -37,6 +38,19 @@ UNCLASSIFIED_TITLE = Text(
     ru="по названию «{title}» не удалось определить профессию; укажите код occupation",
     en="no occupation could be recognised in the title '{title}'; give an occupation code",
 )
+
+__all__ = [
+    "Author",
+    "OccupationResolver",
+    "Suggestion",
+    "TaxonomyService",
+    "best_code",
+    "label_of",
+    "learn_from_pick",
+    "occupation_error_text",
+    "occupation_resolver",
+    "suggest",
+]
 
 _lock = threading.Lock()
 _shared: dict[str, OccupationResolver] = {}
