@@ -52,8 +52,10 @@ def _columns(row: TaxonomyCorrectionRecord) -> dict[str, object]:
     "",
     response_model=CorrectionOut,
     status_code=201,
-    responses={200: {"description": "The same correction was already proposed"}}
-    | problem_responses(401, 403, 422),
+    responses={
+        200: {"description": "The same correction was already proposed"},
+        **problem_responses(401, 403, 422),
+    },
 )
 def propose(
     body: CorrectionIn,
@@ -100,7 +102,7 @@ def list_corrections(
 @router.get(
     "/export",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}} | problem_responses(401, 403, 422),
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 403, 422)},
 )
 def export(
     request: Request,
@@ -110,52 +112,26 @@ def export(
     principal: Principal = require_roles("admin"),
 ) -> Response:
     """Approved corrections as rows of the alias table (``occupation_aliases.csv`` columns)."""
-    occupation, skill = corrections.approved_aliases(session)
-    body = corrections.export_csv(occupation if kind == "occupation" else skill)
-    name = f"{kind}_aliases_corrections.csv"
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return corrections.export_download(session, kind)
 
 
-def _review(
-    request: Request, session: SessionDep, lang: str, correction_id: int, principal: Principal,
-    *, approve: bool,
-) -> CorrectionOut:  # fmt: skip
+@router.post(
+    "/{correction_id}/{action}",
+    response_model=CorrectionOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def review(
+    correction_id: IdPath,
+    action: Literal["approve", "reject"],
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    principal: Principal = require_roles("admin"),
+) -> CorrectionOut:
+    """Approve a pending correction (its title becomes an alias of its code at once) or
+    reject it (kept, with who rejected it; never an alias). A decision is made once: 409."""
     svc = _service(request)
-    row = corrections.review(session, svc, correction_id, author_of(principal), approve=approve)
+    row = corrections.review(
+        session, svc, correction_id, author_of(principal), approve=action == "approve"
+    )
     return correction_out(svc, row, lang)
-
-
-@router.post(
-    "/{correction_id}/approve",
-    response_model=CorrectionOut,
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def approve(
-    correction_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    lang: LangDep,
-    principal: Principal = require_roles("admin"),
-) -> CorrectionOut:
-    """Approve a pending correction: its title becomes an alias of its code at once."""
-    return _review(request, session, lang, correction_id, principal, approve=True)
-
-
-@router.post(
-    "/{correction_id}/reject",
-    response_model=CorrectionOut,
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def reject(
-    correction_id: IdPath,
-    request: Request,
-    session: SessionDep,
-    lang: LangDep,
-    principal: Principal = require_roles("admin"),
-) -> CorrectionOut:
-    """Reject a pending correction (kept, with who rejected it; never an alias)."""
-    return _review(request, session, lang, correction_id, principal, approve=False)

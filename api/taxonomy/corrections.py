@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from api.core.problems import ProblemException
+from api.core.records import page_of
 from api.models.taxonomy import TaxonomyCorrectionRecord
 from matching.text import Text
 
@@ -162,7 +164,7 @@ def record(
     from taxonomy.textnorm import comparison_key
 
     title = " ".join(text.split())
-    key = comparison_key(title, kind)  # type: ignore[arg-type]
+    key = comparison_key(title, "skill" if kind == "skill" else "occupation")
     if not key:
         raise ProblemException(
             422,
@@ -210,9 +212,7 @@ def page(
         stmt = stmt.where(TaxonomyCorrectionRecord.status == status)
     if kind is not None:
         stmt = stmt.where(TaxonomyCorrectionRecord.kind == kind)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(TaxonomyCorrectionRecord.id).offset(offset).limit(limit))
-    return int(total or 0), list(rows)
+    return page_of(session, stmt, [TaxonomyCorrectionRecord.id], offset, limit)
 
 
 def review(
@@ -291,3 +291,17 @@ def export_csv(aliases: Sequence[Alias]) -> str:
             seen.add(mark)
             writer.writerow((alias.code, alias.alias, alias.lang, alias.kind))
     return out.getvalue()
+
+
+def export_download(session: Session, kind: str) -> Response:
+    """The approved aliases of ``kind`` as a CSV download (API and page alike)."""
+    occupation, skill = approved_aliases(session)
+    body = export_csv(occupation if kind == "occupation" else skill)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{kind}_aliases_corrections.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

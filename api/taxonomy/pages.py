@@ -144,13 +144,4 @@ def export_page(
     kind: Literal["occupation", "skill"] = "occupation",
     visitor: Visitor = require_staff("admin"),
 ) -> Response:
-    occupation, skill = corrections.approved_aliases(session)
-    body = corrections.export_csv(occupation if kind == "occupation" else skill)
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{kind}_aliases_corrections.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return corrections.export_download(session, kind)

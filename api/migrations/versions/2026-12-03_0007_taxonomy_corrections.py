@@ -19,6 +19,13 @@ depends_on: str | Sequence[str] | None = None
 
 TZ = sa.DateTime(timezone=True)
 TABLE = "taxonomy_corrections"
+# Who proposed and who reviewed: an API token or a staff user (kept as NULL if deleted).
+FOREIGN_KEYS = (
+    ("created_token_id", "api_tokens"),
+    ("created_user_id", "web_users"),
+    ("reviewed_token_id", "api_tokens"),
+    ("reviewed_user_id", "web_users"),
+)
 
 
 def upgrade() -> None:
@@ -51,29 +58,12 @@ def upgrade() -> None:
             "(status = 'pending') = (reviewed_at IS NULL)",
             name=op.f(f"ck_{TABLE}_reviewed_when_decided"),
         ),
-        sa.ForeignKeyConstraint(
-            ["created_token_id"],
-            ["api_tokens.id"],
-            name=op.f(f"fk_{TABLE}_created_token_id_api_tokens"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_user_id"],
-            ["web_users.id"],
-            name=op.f(f"fk_{TABLE}_created_user_id_web_users"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewed_token_id"],
-            ["api_tokens.id"],
-            name=op.f(f"fk_{TABLE}_reviewed_token_id_api_tokens"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["reviewed_user_id"],
-            ["web_users.id"],
-            name=op.f(f"fk_{TABLE}_reviewed_user_id_web_users"),
-            ondelete="SET NULL",
+        *(
+            sa.ForeignKeyConstraint(
+                [column], [f"{target}.id"], name=op.f(f"fk_{TABLE}_{column}_{target}"),
+                ondelete="SET NULL",
+            )  # fmt: skip
+            for column, target in FOREIGN_KEYS
         ),
         sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{TABLE}")),
     )
