@@ -114,10 +114,16 @@ class OccupationResolver:
         return self.resolve(pl.Series([code], dtype=pl.Utf8), pl.Series([title])).row(0, named=True)
 
 
-def occupation_resolver(state: Any, taxonomy_dir: Path | None = None) -> OccupationResolver:
-    """The resolver held on ``state`` (an ``app.state``), built on first use."""
+def occupation_resolver(
+    state: Any, taxonomy_dir: Path | None = None, session: Session | None = None
+) -> OccupationResolver:
+    """The resolver of ``state`` (an ``app.state``): the app's taxonomy service, with the
+    approved corrections (checked against ``session`` when given), or one built on first use.
+    """
     service = getattr(state, "taxonomy", None)
     if service is not None:
+        if session is not None:
+            service.refresh(session)
         # The app's taxonomy service: its current normalizer (with the approved
         # corrections), shared with /taxonomy; not kept, as it changes on approval.
         return OccupationResolver(service.taxonomy, service.normalizer)

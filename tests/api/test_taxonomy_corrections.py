@@ -229,3 +229,23 @@ def test_export_round_trips_through_the_alias_tables(
     loaded = Normalizer(load_taxonomy(tables))
     for text, code in wanted.items():
         assert loaded.normalize(text).best.code == code  # type: ignore[union-attr]
+
+
+def test_a_vacancy_title_is_resolved_with_the_approved_corrections(
+    client: TestClient, svc: TaxonomyService, auth: dict[str, dict[str, str]]
+) -> None:
+    employer = {"external_id": "E-CORR", "name": "Ресторан", "locality_id": "59-petropavl"}
+    assert client.post("/employers", json=employer, headers=auth["admin"]).status_code == 201
+    body = {
+        "employer_external_id": "E-CORR",
+        "locality_id": "59-petropavl",
+        "title": SOMMELIER,
+        "wage_tenge": 300000,
+    }
+    refused = client.post("/vacancies", json={**body, "external_id": "V-1"}, headers=auth["admin"])
+    assert_problem(refused, 422)
+    made = propose(client, auth["centre"], SOMMELIER, WAITER)
+    client.post(f"/taxonomy/corrections/{made['id']}/approve", headers=auth["admin"])
+    created = client.post("/vacancies", json={**body, "external_id": "V-2"}, headers=auth["admin"])
+    assert created.status_code == 201, created.text
+    assert created.json()["occupation"] == WAITER and created.json()["occupation_score"] == 1.0
