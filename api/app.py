@@ -29,6 +29,7 @@ from api.matches.service import MatchService
 from api.reference import locality_routes as localities
 from api.reference import routes as regions
 from api.reference import support_routes as support
+from api.taxonomy import correction_routes as taxonomy_corrections
 from api.taxonomy import routes as taxonomy
 from api.taxonomy.service import TaxonomyService
 from api.vacancies import employer_routes as employers
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         regions,
         localities,
         support,
+        taxonomy_corrections,
         taxonomy,
         households,
         employers,

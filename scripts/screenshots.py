@@ -49,7 +49,10 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("centre-other-region", "/app/centre/households/1?lang=en", "centre61"),
     ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
     ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
+    ("taxonomy-corrections", "/app/taxonomy/corrections?lang=ru", "admin"),
 ]
+# Corrections a centre proposes (over the API) before the review page is shot.
+CORRECTIONS = (("сомелье", "Q5131.01"), ("ключник", "Q7222.02"))
 
 
 def _prepare_page(page: Page, name: str) -> None:
@@ -74,12 +77,24 @@ def _prepare_page(page: Page, name: str) -> None:
         page.keyboard.press("ArrowDown")
 
 
+def _propose_corrections(server: LiveServer) -> None:
+    import httpx
+
+    from api.demo.service import DEMO_TOKENS
+
+    auth = {"Authorization": f"Bearer {DEMO_TOKENS['centre']}"}
+    for text, code in CORRECTIONS:
+        body = {"text": text, "code": code, "lang": "ru"}
+        httpx.post(f"{server.url}/taxonomy/corrections", json=body, headers=auth, timeout=60)
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'screenshots.db'}"
         prepare_database(url)
         server = LiveServer.start(url)
+        _propose_corrections(server)
         try:
             with sync_playwright() as playwright:
                 browser = launch_browser(playwright)

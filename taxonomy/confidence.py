@@ -29,10 +29,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from taxonomy.calibration import FEATURES
+from taxonomy.calibration import FEATURES, SCRIPT_CLASSES
 from taxonomy.model import Alias, Taxonomy
 from taxonomy.normalizer import _KindIndex
-from taxonomy.textnorm import compact_key, comparison_key
+from taxonomy.textnorm import compact_key, comparison_key, script_class
 from taxonomy.translit import kk_cyr_to_lat
 
 __all__ = ["SyntheticSet", "fit_confidence", "noisy_variants", "synthetic_set"]
@@ -291,17 +291,18 @@ def title_features(index: _KindIndex, texts: list[str], gold: list[str]) -> Titl
         [index.exact.get(c, -1) if (v < 1.0 and not e) else -1 for c, v, e in zip(corrected, conf, exact, strict=True)],
         dtype=np.int64,
     )
-    fixed = fixed_hits >= 0
     empty = np.asarray([not k for k in keys], dtype=bool)
-    decided = exact | fixed | empty
-    hit = np.where(exact, hits, fixed_hits)
-    safe = np.maximum(hit, 0)
-    decided_score = np.where(
-        exact, 1.0, np.where(fixed, conf, 0.0)
-    ) / np.where(hit >= 0, index.key_ambiguity[safe], 1.0)
-    decided_isco = np.where(hit >= 0, iscos[np.where(hit >= 0, index.key_primary[safe], -1)], "")
+    # Only exact hits are decided without the model (as in ``_KindIndex.score``).
+    decided = exact | empty
+    safe = np.maximum(hits, 0)
+    decided_score = np.where(exact, 1.0, 0.0) / np.where(exact, index.key_ambiguity[safe], 1.0)
+    decided_isco = np.where(exact, iscos[np.where(exact, index.key_primary[safe], -1)], "")
     rows = np.flatnonzero(~decided)
-    top, feats = index.shortlist_features([keys[i] for i in rows], [corrected[i] for i in rows])
+    top, feats = index.shortlist_features(
+        [keys[i] for i in rows],
+        [corrected[i] for i in rows],
+        (fixed_hits[rows], np.asarray(conf)[rows]),
+    )
     pair_isco = np.asarray(index.iscos, dtype=object)[index.key_primary[top]]
     return TitleFeatures(
         gold=np.asarray(gold, dtype=object),
@@ -475,3 +476,242 @@ def calibrate(
             break
     weights = fit_weights(data, fit, features)
     return Calibration(weights, threshold, score, isco, data, part)
+
+
+# --------------------------------------------------------------------------
+# Fitting on seen and unseen occupations (leave-occupations-out folds)
+
+@dataclass(frozen=True)
+class FitSet:
+    """Labelled titles scored against one index, for fitting and choosing thresholds.
+
+    ``block[i]`` is the outer fold of title *i* (the leave-occupations-out fold for
+    unseen sets, a hash of the gold unit group for seen sets), ``lang[i]`` its
+    language and ``script[i]`` its :func:`script_class`.  ``fit`` marks the titles
+    that may be fitted on (all but the calibration set's "fix" part).
+    """
+
+    name: str
+    data: TitleFeatures
+    lang: np.ndarray
+    script: np.ndarray
+    block: np.ndarray
+    fit: np.ndarray
+
+
+def fit_set(
+    name: str,
+    index: _KindIndex,
+    texts: list[str],
+    gold: list[str],
+    lang: list[str],
+    block: list[int] | np.ndarray,
+    fit: np.ndarray | None = None,
+) -> FitSet:
+    """Build a :class:`FitSet` (shortlists and features computed once)."""
+    data = title_features(index, texts, gold)
+    return FitSet(
+        name,
+        data,
+        np.asarray(lang, dtype=object),
+        np.asarray([script_class(t) for t in texts], dtype=object),
+        np.asarray(block, dtype=np.int64),
+        np.ones(len(texts), dtype=bool) if fit is None else fit,
+    )
+
+
+def group_block(texts: list[str], gold: list[str], folds: int) -> np.ndarray:
+    """Outer fold of seen titles: ``crc32`` of the gold unit group (wordings of one
+    group stay together, as in :func:`title_groups`)."""
+    return np.asarray(
+        [zlib.crc32(g.encode("utf-8")) % folds for g in title_groups(texts, gold)], dtype=np.int64
+    )
+
+
+def fit_pooled(
+    sets: list[FitSet],
+    blocks: set[int],
+    features: tuple[str, ...] = FEATURES,
+    *,
+    c: float = 1.0,
+) -> dict[str, float]:
+    """Fit the pair model on the titles of ``blocks`` in every set, each kind weighing the same.
+
+    A set's kind is its name up to ``:`` (``seen``, ``own:3`` -> ``own``, ``esco:1``
+    -> ``esco``).  Unseen sets hold tens of thousands of titles, the seen ones a few
+    hundred: without weights the model would learn the unseen case only, so each
+    kind gets the same total weight, shared equally by its pairs.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    kind_pairs: dict[str, int] = {}
+    for s in sets:
+        chosen = (s.fit & np.isin(s.block, sorted(blocks)))[s.data.rows]
+        kind = s.name.split(":")[0]
+        kind_pairs[kind] = kind_pairs.get(kind, 0) + int(chosen.sum()) * s.data.top.shape[1]
+    xs, ys, ws = [], [], []
+    for s in sets:
+        chosen_titles = s.fit & np.isin(s.block, sorted(blocks))
+        chosen = chosen_titles[s.data.rows]
+        if not chosen.any():
+            continue
+        x = np.stack([s.data.feats[name][chosen].ravel() for name in features], axis=1)
+        y = (s.data.pair_isco[chosen] == s.data.gold[s.data.rows[chosen]][:, None]).ravel()
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / kind_pairs[s.name.split(":")[0]]))
+    x_all = np.concatenate(xs)
+    y_all = np.concatenate(ys)
+    w_all = np.concatenate(ws)
+    model = LogisticRegression(C=c, max_iter=5000).fit(x_all, y_all, sample_weight=w_all * len(y_all))
+    weights = {"bias": float(model.intercept_[0])}
+    weights.update({name: float(w) for name, w in zip(features, model.coef_[0], strict=True)})
+    return weights
+
+
+def topk(data: TitleFeatures, weights: dict[str, float], k: int = 3) -> tuple[np.ndarray, list[list[str]]]:
+    """Best score and the best ``k`` distinct unit groups of every title under ``weights``.
+
+    For exact and corrected hits only the hit's group is known here (their
+    shortlist is not computed), so their top-k is that one group: a lower bound of
+    the normalizer's top-k.
+    """
+    score, isco = top1(data, weights)
+    groups: list[list[str]] = [[str(i)] if i else [] for i in isco]
+    if data.rows.size:
+        prob = data.index.confidence(data.top, data.feats, weights)
+        order = np.lexsort((data.top, -prob), axis=1)
+        ranked = np.take_along_axis(data.pair_isco, order, axis=1)
+        for j, row in enumerate(data.rows):
+            groups[row] = list(dict.fromkeys(str(g) for g in ranked[j]))[:k]
+    return score, groups
+
+
+def choose_thresholds(
+    scored: list[tuple[FitSet, np.ndarray, np.ndarray, np.ndarray]],
+    target: float,
+    *,
+    step: float = 0.005,
+) -> dict[str, float]:
+    """Smallest per-script thresholds with wrong-but-confident ≤ ``target`` everywhere.
+
+    ``scored`` holds ``(set, mask, score, isco)``: the titles in ``mask`` with their
+    (out-of-fold) best score and unit group.  The constraint holds for every set and
+    every language in it.  Start low and raise, one ``step`` at a time, the threshold
+    of the script class that gives the most wrong-confident titles in the worst
+    (set, language) until none is above ``target`` (at 1.0 only exact alias hits are
+    answered, so the loop ends).
+    """
+    thresholds = dict.fromkeys(SCRIPT_CLASSES, 0.05)
+    cells = []
+    for s, mask, score, isco in scored:
+        for lang in sorted(set(s.lang[mask])):
+            m = mask & (s.lang == lang)
+            if m.any():
+                cells.append((s.script[m], score[m], isco[m], s.data.gold[m]))
+    while True:
+        worst, worst_rate = None, target
+        for script, score, isco, gold in cells:
+            t = np.asarray([thresholds[c] for c in script])
+            wrong = (score >= t) & ~((isco == gold) & (gold != ""))
+            rate = float(wrong.mean())
+            if rate > worst_rate:
+                counts = {c: int((wrong & (script == c)).sum()) for c in SCRIPT_CLASSES}
+                raisable = {c: n for c, n in counts.items() if n and thresholds[c] < 1.0}
+                if raisable:
+                    worst, worst_rate = max(raisable, key=lambda c: raisable[c]), rate
+        if worst is None:
+            return {c: round(v, 3) for c, v in thresholds.items()}
+        thresholds[worst] = min(1.0, thresholds[worst] + step)
+
+
+@dataclass(frozen=True)
+class UnseenCalibration:
+    """Result of :func:`calibrate_folds`.
+
+    ``weights``/``thresholds``: fitted on every block (the constants to ship).
+    ``oof``: per set, the out-of-fold best score, top-3 unit groups, and the
+    per-title threshold chosen without the title's block (``threshold[i]``): the
+    figures to report.
+    """
+
+    weights: dict[str, float]
+    thresholds: dict[str, float]
+    sets: list[FitSet]
+    oof_score: list[np.ndarray]
+    oof_top: list[list[list[str]]]
+    oof_threshold: list[np.ndarray]
+    block_weights: dict[int, dict[str, float]]
+    block_thresholds: dict[int, dict[str, float]]
+
+
+def _oof(
+    sets: list[FitSet], blocks: list[int], features: tuple[str, ...]
+) -> tuple[list[np.ndarray], list[np.ndarray], list[list[list[str]]], dict[int, dict[str, float]]]:
+    """Score each block with weights fitted on the other blocks."""
+    score = [np.zeros(len(s.data.gold)) for s in sets]
+    isco = [np.full(len(s.data.gold), "", dtype=object) for s in sets]
+    tops: list[list[list[str]]] = [[[] for _ in s.data.gold] for s in sets]
+    per_block = {}
+    for b in blocks:
+        w = fit_pooled(sets, set(blocks) - {b}, features)
+        per_block[b] = w
+        for i, s in enumerate(sets):
+            m = s.block == b
+            if not m.any():
+                continue
+            sc, top = topk(s.data, w)
+            score[i][m] = sc[m]
+            isco[i][m] = np.asarray([t[0] if t else "" for t in top], dtype=object)[m]
+            for j in np.flatnonzero(m):
+                tops[i][j] = top[j]
+    return score, isco, tops, per_block
+
+
+def calibrate_folds(
+    sets: list[FitSet],
+    *,
+    folds: int,
+    target: float,
+    features: tuple[str, ...] = FEATURES,
+) -> UnseenCalibration:
+    """Fit the confidence model and per-script thresholds on seen and unseen titles.
+
+    Outer loop: each block is scored with weights fitted on the other blocks.  Its
+    reported threshold comes from an inner loop over the other blocks only (each
+    scored by weights fitted without it and without the outer block), so no block
+    feeds a weight or a threshold used to score it.  The shipped constants are the
+    weights fitted on every block and the thresholds chosen on the outer
+    out-of-fold scores.
+    """
+    blocks = list(range(folds))
+    score, isco, tops, per_block = _oof(sets, blocks, features)
+    block_thresholds: dict[int, dict[str, float]] = {}
+    for b in blocks:
+        inner = [x for x in blocks if x != b]
+        inner_scored = []
+        inner_score = [np.zeros(len(s.data.gold)) for s in sets]
+        inner_isco = [np.full(len(s.data.gold), "", dtype=object) for s in sets]
+        for j in inner:
+            w = fit_pooled(sets, set(inner) - {j}, features)
+            for i, s in enumerate(sets):
+                m = s.block == j
+                if m.any():
+                    sc, ic = top1(s.data, w)
+                    inner_score[i][m] = sc[m]
+                    inner_isco[i][m] = ic[m]
+        for i, s in enumerate(sets):
+            mask = s.fit & (s.block != b)
+            inner_scored.append((s, mask, inner_score[i], inner_isco[i]))
+        block_thresholds[b] = choose_thresholds(inner_scored, target)
+    oof_threshold = [
+        np.asarray([block_thresholds[int(b)][c] for b, c in zip(s.block, s.script, strict=True)])
+        for s in sets
+    ]
+    final_thresholds = choose_thresholds(
+        [(s, s.fit, score[i], isco[i]) for i, s in enumerate(sets)], target
+    )
+    weights = fit_pooled(sets, set(blocks), features)
+    return UnseenCalibration(
+        weights, final_thresholds, sets, score, tops, oof_threshold, per_block, block_thresholds
+    )

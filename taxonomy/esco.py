@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from taxonomy.model import Alias, Occupation, Skill, Taxonomy
@@ -67,6 +67,8 @@ class EscoRelease:
     isco_groups: dict[str, str]
     skills: tuple[EscoSkill, ...] = ()
     relations: tuple[tuple[str, str, str], ...] = ()
+    #: ISCO group descriptions by code (the ``description`` column, when present).
+    isco_descriptions: dict[str, str] = field(default_factory=dict)
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -137,10 +139,12 @@ def load_esco(esco_dir: Path) -> EscoRelease:
                 alt_labels=_labels(row.get("altLabels", "")),
             )
         )
-    groups = {
-        row["code"].strip(): row["preferredLabel"].strip()
-        for row in _rows(esco_dir / "ISCOGroups_en.csv")
-    }
+    groups: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    for row in _rows(esco_dir / "ISCOGroups_en.csv"):
+        groups[row["code"].strip()] = row["preferredLabel"].strip()
+        if row.get("description", "").strip():
+            descriptions[row["code"].strip()] = row["description"].strip()
 
     skills: list[EscoSkill] = []
     relations: list[tuple[str, str, str]] = []
@@ -161,7 +165,7 @@ def load_esco(esco_dir: Path) -> EscoRelease:
             (row["occupationUri"].strip(), row["skillUri"].strip(), row["relationType"].strip())
             for row in _rows(relations_path)
         ]
-    return EscoRelease(tuple(occupations), groups, tuple(skills), tuple(relations))
+    return EscoRelease(tuple(occupations), groups, tuple(skills), tuple(relations), descriptions)
 
 
 def extend_with_esco(
@@ -236,8 +240,20 @@ def extend_with_esco(
             occ_skills.setdefault(code_of_uri[occ_uri], []).append(
                 (_skill_code(skill_uri), relation or "optional")
             )
+    # The ISCO group descriptions are extra text for placing titles of occupations
+    # that no alias names (the normalizer's group profiles); only the user's ESCO
+    # download holds them.
+    groups = {
+        code: (
+            replace(group, description_en=release.isco_descriptions[code])
+            if code in release.isco_descriptions and not group.description_en
+            else group
+        )
+        for code, group in taxonomy.groups.items()
+    }
     return replace(
         taxonomy,
+        groups=groups,
         occupations=occupations,
         skills=skills,
         occupation_aliases=tuple(aliases),

@@ -36,6 +36,9 @@ class IscoGroup:
     title_en: str
     title_ru: str
     title_kk: str
+    #: English description of the group (ISCO-08 definition), filled only when an
+    #: ESCO release is imported (``ISCOGroups_en.csv``); the repository holds none.
+    description_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ so there is no Python loop over (text, alias) pairs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -39,12 +39,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from taxonomy.calibration import (
-    ABSTAIN_THRESHOLD,
+    ABSTAIN_THRESHOLDS,
     CONFIDENCE,
     SKILL_ABSTAIN_THRESHOLD,
 )
 from taxonomy.model import Alias, Taxonomy
-from taxonomy.textnorm import Kind, compact_key, comparison_key
+from taxonomy.textnorm import Kind, compact_key, comparison_key, script_class
 
 __all__ = ["Candidate", "Method", "NormalizeResult", "Normalizer"]
 
@@ -58,12 +58,22 @@ _SHORTLIST = 24
 WEIGHTS: dict[str, float] = {"cosine": 0.4, "ratio": 0.3, "alias_cov": 0.15, "query_cov": 0.15}
 _CHUNK = 1024
 _SOFTMAX_SCALE = 10.0
+# Weights of the extra text in a unit group's word profile, against 1 per alias key:
+# a minor-group title word describes several unit groups, a description word is one
+# of many in a long definition.
+_MINOR_TITLE_WEIGHT = 0.5
+_DESCRIPTION_WEIGHT = 0.3
+# How many unit groups, best by word profile, put their own title key into each
+# query's shortlist.
+_PROFILE_INJECT = 3
 # Factor on a skill candidate whose grade marks differ from the query's.
 _MARK_MISMATCH = 0.3
 # Words of at least this many letters that no alias uses are corrected to the
 # nearest alias word when rapidfuzz's ratio is at least the cutoff.
 _MIN_CORRECTABLE = 5
 _CORRECTION_CUTOFF = 85
+# Most suggestions (distinct unit groups) returned with an abstention.
+_SUGGESTIONS = 3
 _KIND_PRIORITY = {
     "title": 0,
     "feminine": 1,
@@ -88,12 +98,21 @@ class Candidate:
 
 @dataclass(frozen=True)
 class NormalizeResult:
-    """Ranked candidates for one text, or ``unknown=True`` with no candidates."""
+    """Ranked candidates for one text, or ``unknown=True`` with no candidates.
+
+    When the normalizer abstains (``unknown``), ``suggestions`` still holds its best
+    guesses, at most three, each in a different ISCO unit group, best first, so a
+    clerk can pick one; they are below ``threshold`` and must not be used
+    unattended.  ``threshold`` is the abstain threshold that applied to this text
+    (it depends on the text's script for occupations).
+    """
 
     text: str
     kind: Kind
     candidates: tuple[Candidate, ...]
     unknown: bool
+    suggestions: tuple[Candidate, ...] = ()
+    threshold: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -227,6 +246,111 @@ class _KindIndex:
         self.key_n_marks = (
             np.asarray(marks.sum(axis=1)).ravel() if marks is not None else np.zeros(len(self.keys))
         )
+        self.isco_list = sorted(set(self.iscos))
+        self.code_isco = code_isco
+        if kind == "occupation":
+            self._build_profiles(taxonomy)
+
+    # ------------------------------------------------------------ group profiles
+    def _build_profiles(self, taxonomy: Taxonomy) -> None:
+        """Word profiles of the ISCO unit groups, for titles of occupations no alias names.
+
+        A title of an unknown occupation rarely looks like one alias, but its words
+        usually belong to one unit group ("машинист бульдозера": other machine
+        operators of 8342 say машинист, other earthmoving aliases say бульдозер).  Each
+        unit group gets a TF-IDF vector over the words of every alias key of its
+        occupations and its own title, plus, with less weight, the titles of its minor
+        group (the 3-digit level says what the 4-digit groups share) and, when an ESCO
+        release was imported, the ISCO-08 description of the group.  Head words are
+        the words that name an occupation alone (a one-word alias key: "машинист",
+        "operator", "слесарь"); a title's head-word profile score is kept apart from
+        the one over all its words, so the model can weigh the occupation word and its
+        qualifiers differently.
+        """
+        groups = self.isco_list
+        pos = {g: i for i, g in enumerate(groups)}
+        counts: dict[tuple[int, str], float] = {}
+        heads: set[str] = set()
+        for i, key in enumerate(self.keys):
+            words = key.split()
+            if len(words) == 1:
+                heads.add(words[0])
+            members = self.key_codes[self.key_indptr[i] : self.key_indptr[i + 1]]
+            for g in {int(self.code_isco[c]) for c in members}:
+                for tok in words:
+                    counts[(g, tok)] = counts.get((g, tok), 0.0) + 1.0
+        extra: list[tuple[int, str, float]] = []
+        for group in taxonomy.groups.values():
+            if group.level == 3:
+                children = [pos[g] for g in groups if g[:3] == group.code]
+                for title in (group.title_en, group.title_ru, group.title_kk):
+                    for tok in set(comparison_key(title).split()) if title else ():
+                        extra += [(g, tok, _MINOR_TITLE_WEIGHT) for g in children]
+            elif group.level == 4 and group.description_en and group.code in pos:
+                for tok in set(comparison_key(group.description_en).split()):
+                    extra.append((pos[group.code], tok, _DESCRIPTION_WEIGHT))
+        for g, tok, w in extra:
+            counts[(g, tok)] = counts.get((g, tok), 0.0) + w
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for (g, tok), c in counts.items():
+            rows.append(g)
+            cols.append(vocab.setdefault(tok, len(vocab)))
+            vals.append(np.log1p(c))
+        n_vocab = max(len(vocab), 1)
+        matrix = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(groups), n_vocab)
+        )
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=n_vocab)
+        self.profile_idf = np.log((1.0 + len(groups)) / (1.0 + df)) + 1.0
+        matrix = sparse.csr_matrix(matrix.multiply(self.profile_idf[None, :]))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        matrix = sparse.csr_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix)
+        self.profile_t = sparse.csr_matrix(matrix.T)
+        self.profile_vocab = vocab
+        self.profile_head = np.zeros(n_vocab, dtype=bool)
+        for tok in heads:
+            if tok in vocab:
+                self.profile_head[vocab[tok]] = True
+        # Keys of each unit group's own titles (up to three languages), so the best
+        # groups by profile always reach the shortlist.
+        title_keys = np.full((len(groups), 3), -1, dtype=np.int64)
+        for group in taxonomy.groups.values():
+            if group.level == 4 and group.code in pos:
+                found = [
+                    self.exact[k]
+                    for t in (group.title_en, group.title_ru, group.title_kk)
+                    if t and (k := comparison_key(t)) in self.exact
+                ]
+                for j, k_idx in enumerate(dict.fromkeys(found)):
+                    title_keys[pos[group.code], j] = k_idx
+        self.group_title_keys = title_keys
+
+    def profile_scores(self, corrected: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of each query with every unit-group profile: all words, head words only.
+
+        Returns two ``(n_queries, n_groups)`` arrays in the order of ``isco_list``.
+        """
+        rows: list[int] = []
+        cols: list[int] = []
+        vocab = self.profile_vocab
+        for i, key in enumerate(corrected):
+            for tok in set(key.split()):
+                j = vocab.get(tok)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        c = np.asarray(cols, dtype=np.int64)
+        r = np.asarray(rows, dtype=np.int64)
+        shape = (len(corrected), len(vocab) or 1)
+        out = []
+        for keep in (np.ones(c.size, dtype=bool), self.profile_head[c] if c.size else c.astype(bool)):
+            vals = self.profile_idf[c[keep]]
+            q = sparse.csr_matrix((vals, (r[keep], c[keep])), shape=shape)
+            norm = np.sqrt(np.asarray(q.multiply(q).sum(axis=1)).ravel())
+            scores = (q @ self.profile_t).toarray() / np.maximum(norm, 1e-12)[:, None]
+            out.append(scores)
+        return out[0], out[1]
 
     # ---------------------------------------------------------------- scoring
     def _vectorize(self, keys: Sequence[str]) -> sparse.csr_matrix:
@@ -327,17 +451,52 @@ class _KindIndex:
         return corrected, confidence
 
     def shortlist_features(
-        self, keys: Sequence[str], corrected: Sequence[str]
+        self,
+        keys: Sequence[str],
+        corrected: Sequence[str],
+        corrected_hit: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Shortlisted alias keys per query and the similarity features of each pair.
+
+        ``corrected_hit`` is ``(key index or -1, correction similarity)`` per query:
+        the alias key the query becomes once its unknown words are corrected.  That
+        key always enters the shortlist and is marked by the ``corrected_hit``
+        feature (the similarity of the worst corrected word), so the model, not a
+        fixed rule, decides how far a corrected hit is trusted: an unknown word is
+        as often a different occupation's word as a typo.
 
         Returns the ``(n, shortlist)`` alias-key indices and, for each feature name
         (see :data:`taxonomy.calibration.FEATURES`), an ``(n, shortlist)`` float array.
         """
         short = min(_SHORTLIST, len(self.keys))
         cos = (self._vectorize(keys) @ self.key_matrix_t).toarray()
+        profiled = self.kind == "occupation"
+        if profiled:
+            prof, prof_head = self.profile_scores(corrected)
+            rank_by = cos.copy()
+            n_inject = min(_PROFILE_INJECT, prof.shape[1])
+            best_groups = np.argpartition(-prof, n_inject - 1, axis=1)[:, :n_inject]
+            # The best title key of each of the best groups by profile enters the
+            # shortlist whatever its n-gram similarity (cosine is at most 1).
+            cand = self.group_title_keys[best_groups]  # n × inject × 3
+            safe = np.maximum(cand, 0)
+            cand_cos = np.where(cand >= 0, np.take_along_axis(
+                cos, safe.reshape(len(keys), -1), axis=1
+            ).reshape(cand.shape), -1.0)
+            pick = np.take_along_axis(cand, cand_cos.argmax(axis=2)[:, :, None], axis=2)[:, :, 0]
+            rows_idx = np.repeat(np.arange(len(keys)), n_inject)
+            ok = pick.ravel() >= 0
+            rank_by[rows_idx[ok], pick.ravel()[ok]] += 2.0
+        else:
+            rank_by = cos
+        if corrected_hit is not None:
+            hit_rows = np.flatnonzero(corrected_hit[0] >= 0)
+            if hit_rows.size:
+                if rank_by is cos:
+                    rank_by = cos.copy()
+                rank_by[hit_rows, corrected_hit[0][hit_rows]] += 4.0
         if short < cos.shape[1]:
-            top = np.argpartition(-cos, short - 1, axis=1)[:, :short]
+            top = np.argpartition(-rank_by, short - 1, axis=1)[:, :short]
         else:
             top = np.broadcast_to(np.arange(cos.shape[1]), (len(keys), cos.shape[1]))
         top_cos = np.take_along_axis(cos, top, axis=1).astype(np.float64)
@@ -396,6 +555,26 @@ class _KindIndex:
             "unknown_share": np.broadcast_to(unknown_share[:, None], top.shape),
             "log_words": np.broadcast_to(np.log1p(n_words)[:, None], top.shape),
         }
+        if corrected_hit is not None:
+            feats["corrected_hit"] = np.where(
+                top == corrected_hit[0][:, None], corrected_hit[1][:, None], 0.0
+            )
+        else:
+            feats["corrected_hit"] = np.zeros(top.shape)
+        if profiled:
+            # Word-profile evidence for the pair's unit group: its score, the score over
+            # head words only, and its margin over the best other group of all groups.
+            pair_prof = np.take_along_axis(prof, top_isco, axis=1)
+            two = -np.partition(-prof, 1, axis=1)[:, :2] if prof.shape[1] > 1 else np.hstack(
+                [prof, np.zeros_like(prof)]
+            )
+            is_best = pair_prof >= two[:, :1]
+            feats["profile"] = pair_prof
+            feats["profile_head"] = np.take_along_axis(prof_head, top_isco, axis=1)
+            feats["profile_gap"] = pair_prof - np.where(is_best, two[:, 1:2], two[:, :1])
+        else:
+            zeros = np.zeros(top.shape)
+            feats.update(profile=zeros, profile_head=zeros, profile_gap=zeros)
         return top, feats
 
     def confidence(
@@ -450,28 +629,25 @@ class _KindIndex:
         score[exact, 0] = 1.0 / self.key_ambiguity[hits[exact]]
 
         # Misspelt words: replace words unknown to the aliases by their nearest alias
-        # word; a corrected key that is an alias key is a fuzzy hit.
+        # word; a corrected key that is an alias key joins the shortlist (it is not
+        # answered outright: see ``shortlist_features``).
         corrected, confidence = self._correct(keys, ~exact)
-        if exact_lookup:
-            hits = np.fromiter(
-                (self.exact.get(k, -1) if c < 1.0 else -1 for k, c in zip(corrected, confidence, strict=True)),
-                dtype=np.int64,
-                count=n,
-            )
-            fixed = (hits >= 0) & ~exact
-            key_idx[fixed, 0] = hits[fixed]
-            score[fixed, 0] = confidence[fixed] / self.key_ambiguity[hits[fixed]]
-            fuzzy[fixed, 0] = True
-        else:
-            fixed = np.zeros(n, dtype=bool)
-
-        todo = np.flatnonzero(
-            ~exact & ~fixed & np.fromiter((bool(k) for k in keys), dtype=bool, count=n)
+        fixed_hit = np.fromiter(
+            (
+                self.exact.get(k, -1) if c < 1.0 and exact_lookup else -1
+                for k, c in zip(corrected, confidence, strict=True)
+            ),
+            dtype=np.int64,
+            count=n,
         )
+        fixed_hit[exact] = -1
+        todo = np.flatnonzero(~exact & np.fromiter((bool(k) for k in keys), dtype=bool, count=n))
         for start in range(0, todo.size, _CHUNK):
             rows = todo[start : start + _CHUNK]
             top, feats = self.shortlist_features(
-                [keys[i] for i in rows], [corrected[i] for i in rows]
+                [keys[i] for i in rows],
+                [corrected[i] for i in rows],
+                (fixed_hit[rows], confidence[rows]),
             )
             if self.kind == "occupation":
                 prob = self.confidence(top, feats)
@@ -481,12 +657,16 @@ class _KindIndex:
                 prob = np.clip(feats["blended"], 0.0, 1.0) * np.where(
                     feats["marks_agree"] > 0, 1.0, _MARK_MISMATCH
                 )
+                # A typo-corrected skill name that is an alias scores the
+                # similarity of its worst corrected word, as before.
+                prob = np.maximum(prob, feats["corrected_hit"] / self.key_ambiguity[top])
             # Best `width` keys per query, ties broken by key index for determinism.
             order = np.lexsort((top, -prob), axis=1)[:, :width]
             key_idx[rows, : order.shape[1]] = np.take_along_axis(top, order, axis=1)
             score[rows, : order.shape[1]] = np.take_along_axis(prob, order, axis=1)
             fuzzy[rows, : order.shape[1]] = np.take_along_axis(
-                WEIGHTS["ratio"] * feats["ratio"] > WEIGHTS["cosine"] * feats["cosine"],
+                (WEIGHTS["ratio"] * feats["ratio"] > WEIGHTS["cosine"] * feats["cosine"])
+                | (feats["corrected_hit"] > 0),
                 order,
                 axis=1,
             )
@@ -504,8 +684,9 @@ class Normalizer:
     taxonomy : Taxonomy
         The taxonomy whose aliases are matched.
     threshold : float, optional
-        Best occupation scores below it make the result unknown (default: the
-        calibrated :data:`taxonomy.calibration.ABSTAIN_THRESHOLD`).
+        Best occupation scores below it make the result unknown, whatever the
+        script (default: the calibrated per-script
+        :data:`taxonomy.calibration.ABSTAIN_THRESHOLDS`).
     skill_threshold : float, optional
         The same for skills (default:
         :data:`taxonomy.calibration.SKILL_ABSTAIN_THRESHOLD`, an estimate).
@@ -526,14 +707,56 @@ class Normalizer:
         skill_threshold: float | None = None,
     ) -> None:
         self.taxonomy = taxonomy
-        self.threshold = ABSTAIN_THRESHOLD if threshold is None else threshold
+        self.thresholds: dict[str, float] = (
+            dict(ABSTAIN_THRESHOLDS) if threshold is None else dict.fromkeys(ABSTAIN_THRESHOLDS, threshold)
+        )
         self.skill_threshold = (
             SKILL_ABSTAIN_THRESHOLD if skill_threshold is None else skill_threshold
         )
         self._indexes: dict[str, _KindIndex] = {}
 
-    def _threshold(self, kind: Kind) -> float:
-        return self.threshold if kind == "occupation" else self.skill_threshold
+    def with_extra_aliases(
+        self, occupation: Iterable[Alias] = (), skill: Iterable[Alias] = ()
+    ) -> Normalizer:
+        """A normalizer over this taxonomy plus ``occupation`` and ``skill`` aliases.
+
+        For aliases learnt after the tables were loaded (a service's approved clerk
+        corrections): the taxonomy is copied with the aliases appended (an alias whose
+        code it does not know is dropped, as :func:`taxonomy.load.load_taxonomy` drops
+        table rows), and the new normalizer builds its indexes on first use.  The index
+        of a kind that gets no new alias is shared with this normalizer, so adding
+        occupation aliases does not rebuild the skill index.  Thresholds are kept.
+        ``self`` is not changed: callers swap the new one in when it is ready.
+
+        Examples
+        --------
+        >>> from taxonomy.load import default_taxonomy
+        >>> base = Normalizer(default_taxonomy())
+        >>> learnt = base.with_extra_aliases([Alias("Q7212.01", "сварной-универсал", "ru", "variant")])
+        >>> learnt.normalize("сварной-универсал").best.code
+        'Q7212.01'
+        """
+        tax = self.taxonomy
+        occ = tuple(a for a in occupation if a.alias.strip() and a.code in tax.occupations)
+        skl = tuple(a for a in skill if a.alias.strip() and a.code in tax.skills)
+        extended = replace(
+            tax,
+            occupation_aliases=tax.occupation_aliases + occ,
+            skill_aliases=tax.skill_aliases + skl,
+        )
+        out = Normalizer(extended)
+        out.thresholds = dict(self.thresholds)
+        out.skill_threshold = self.skill_threshold
+        for kind, added in (("occupation", occ), ("skill", skl)):
+            if not added and kind in self._indexes:
+                out._indexes[kind] = self._indexes[kind]
+        return out
+
+    def threshold_for(self, text: str, kind: Kind = "occupation") -> float:
+        """The abstain threshold that applies to ``text`` (by script, for occupations)."""
+        if kind != "occupation":
+            return self.skill_threshold
+        return self.thresholds[script_class(text)]
 
     def index(self, kind: Kind) -> _KindIndex:
         """Return (building on first use) the alias index of ``kind``."""
@@ -568,9 +791,10 @@ class Normalizer:
         """
         index = self.index(kind)
         key = comparison_key(text, kind)
+        threshold = self.threshold_for(text, kind)
         scored = index.score([key], _SHORTLIST)
-        if scored.key_idx[0, 0] < 0 or scored.score[0, 0] < self._threshold(kind):
-            return NormalizeResult(text, kind, (), True)
+        if scored.key_idx[0, 0] < 0:
+            return NormalizeResult(text, kind, (), True, (), threshold)
         labels = index.labels.get(lang) or index.labels["ru"]
         best: dict[int, tuple[float, Method]] = {}
         exact = bool(scored.exact[0])
@@ -583,9 +807,8 @@ class Normalizer:
             for code in index.key_codes[index.key_indptr[k] : index.key_indptr[k + 1]]:
                 if int(code) not in best:
                     best[int(code)] = (s, method)
-        if len(best) < top_k:
-            # An exact or corrected hit names its own codes; near neighbours fill
-            # the other slots.
+        if len(best) < max(top_k, _SUGGESTIONS):
+            # An exact hit names its own codes; near neighbours fill the other slots.
             near = index.score([key], _SHORTLIST, exact_lookup=False)
             for slot in range(near.key_idx.shape[1]):
                 k = int(near.key_idx[0, slot])
@@ -595,12 +818,24 @@ class Normalizer:
                 method = "fuzzy" if near.fuzzy[0, slot] else "ngram"
                 for code in index.key_codes[index.key_indptr[k] : index.key_indptr[k + 1]]:
                     best.setdefault(int(code), (s, method))
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:top_k]
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        if scored.score[0, 0] < threshold:
+            # Abstain, but keep the best guess of each of the best unit groups: a
+            # clerk picks among groups, not among near-identical aliases of one.
+            per_group: dict[str, tuple[int, tuple[float, Method]]] = {}
+            for c, sm in ranked:
+                # Skills have no unit group: each skill is its own.
+                per_group.setdefault(index.iscos[c] or index.codes[c], (c, sm))
+            suggestions = tuple(
+                Candidate(index.codes[c], index.iscos[c], labels[c], round(sm[0], 6), sm[1])
+                for c, sm in list(per_group.values())[:_SUGGESTIONS]
+            )
+            return NormalizeResult(text, kind, (), True, suggestions, threshold)
         candidates = tuple(
-            Candidate(index.codes[c], index.iscos[c], labels[c], round(s, 6), m)
-            for c, (s, m) in ranked
+            Candidate(index.codes[c], index.iscos[c], labels[c], round(sm[0], 6), sm[1])
+            for c, sm in ranked[:top_k]
         )
-        return NormalizeResult(text, kind, candidates, False)
+        return NormalizeResult(text, kind, candidates, False, (), threshold)
 
     def normalize_batch(
         self, texts: pl.Series, kind: Kind = "occupation", lang: str = "ru"
@@ -636,8 +871,19 @@ class Normalizer:
         key_pos = {k: i for i, k in enumerate(key_list)}
         scored = index.score(key_list, 1)
 
+        # The threshold depends on each text's script; a key shared by texts of
+        # two scripts takes the threshold of its first text (rare: scripts fold
+        # to one key only for transliterated spellings).
+        first_text: dict[str, str] = {}
+        for t, k in zip(uniq_texts, text_keys, strict=True):
+            first_text.setdefault(k, t)
+        key_threshold = np.fromiter(
+            (self.threshold_for(first_text[k], kind) for k in key_list),
+            dtype=np.float64,
+            count=len(key_list),
+        )
         k_idx = scored.key_idx[:, 0]
-        ok = (k_idx >= 0) & (scored.score[:, 0] >= self._threshold(kind))
+        ok = (k_idx >= 0) & (scored.score[:, 0] >= key_threshold)
         code_idx = np.where(ok, index.key_primary[np.maximum(k_idx, 0)], -1)
         codes = np.asarray([*index.codes, ""], dtype=object)[code_idx]
         iscos = np.asarray([*index.iscos, ""], dtype=object)[code_idx]

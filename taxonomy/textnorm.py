@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from taxonomy.abbreviations import ABBREVIATIONS
 from taxonomy.translit import fold_cyrillic_kazakh, fold_kazakh_latin, kk_cyr_to_lat
@@ -40,6 +40,8 @@ __all__ = [
     "comparison_key",
     "compact_key",
     "fold_token",
+    "russian_lemma",
+    "script_class",
     "stem_token",
     "tokens",
 ]
@@ -276,6 +278,39 @@ _STOP_WORDS = "в во на по и для с со к из от до а или a
 
 
 _KAZAKH_LETTER_RE = re.compile("[әғқңөұүһі]")
+_RUSSIAN_WORD_RE = re.compile(r"^[а-я]{3,}$")
+
+
+@lru_cache(maxsize=1)
+def _morph() -> Any:
+    # pymorphy3 with the OpenCorpora Russian dictionary (pymorphy3-dicts-ru): loaded
+    # once, on first use (about 50 ms).
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=200_000)
+def russian_lemma(word: str) -> str:
+    """Dictionary form of a Russian word (``машиниста`` -> ``машинист``), cached per word.
+
+    Only words the OpenCorpora dictionary knows are lemmatized, with the analyzer's
+    most probable parse; unknown words (misspellings, trade slang, Kazakh words
+    written without Kazakh letters) are returned unchanged and left to the suffix
+    stripper, because pymorphy3's guesses for them are often wrong.
+
+    Examples
+    --------
+    >>> russian_lemma("машиниста"), russian_lemma("слесарей")
+    ('машинист', 'слесарь')
+    """
+    if not _RUSSIAN_WORD_RE.match(word):
+        return word
+    morph = _morph()
+    if not morph.word_is_known(word):
+        return word
+    lemma: str = morph.parse(word)[0].normal_form
+    return lemma.replace("ё", "е")
 
 
 @lru_cache(maxsize=200_000)
@@ -285,6 +320,14 @@ def _stem_raw(folded: str, raw: str, kazakh_text: bool = False) -> str:
     cyrillic = bool(_CYRILLIC_RE.search(raw))
     russian = cyrillic and not kazakh_text and not _KAZAKH_LETTER_RE.search(raw)
     return stem_token(folded, not cyrillic, russian)
+
+
+def _mostly_russian(words: tuple[str, ...]) -> bool:
+    cyrillic = [w for w in words if _RUSSIAN_WORD_RE.match(w)]
+    if not cyrillic:
+        return False
+    known = sum(russian_lemma(w) != w or _morph().word_is_known(w) for w in cyrillic)
+    return 2 * known > len(cyrillic)
 
 
 def _raw_tokens(text: str) -> list[str]:
@@ -298,6 +341,7 @@ def _noise_keys() -> frozenset[str]:
         for token in _raw_tokens(word):
             if len(token) > 1:
                 out.add(_stem_raw(fold_token(token), token))
+                out.add(_stem_raw(fold_token(russian_lemma(token)), token))
     return frozenset(out)
 
 
@@ -402,15 +446,25 @@ def tokens(text: str, kind: Kind = "occupation") -> list[str]:
     noise = _noise_keys() if kind == "occupation" else frozenset()
     stop = _stop_keys()
     kazakh_text = bool(_KAZAKH_LETTER_RE.search(prepared))
+    raw_tokens = _raw_tokens(prepared)
+    # Kazakh written without its own letters ("аула сыпырушы") must not be read as
+    # Russian ("аула" is also a form of Russian "аул"): a text is lemmatized only
+    # when more than half of its Cyrillic words are in the Russian dictionary.
+    russian_text = not kazakh_text and _mostly_russian(tuple(raw_tokens))
     out: list[str] = []
     pending_prefix = ""
-    for raw in _raw_tokens(prepared):
+    for raw in raw_tokens:
         if raw.startswith("#"):
             if (kind == "skill" and len(raw) > 1) or raw in _VEHICLE_MARKS:
                 out.append(raw)
             continue
         if raw.isdigit() or (len(raw) == 1 and kind == "occupation"):
             continue
+        if russian_text:
+            # Inflected Russian forms meet their dictionary form before folding
+            # (the suffix stripper alone misses stem changes: специалиста/специалистов
+            # agree, but отца/отец, швеи/швея do not).
+            raw = russian_lemma(raw)
         folded = fold_token(raw)
         if folded in stop:
             continue
@@ -464,3 +518,24 @@ def compact_key(key: str) -> str:
     'ab'
     """
     return key.replace(" ", "")
+
+
+_KAZAKH_SCRIPT_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+
+
+def script_class(text: str) -> str:
+    """``"kk"`` (Kazakh letters), ``"ru"`` (other Cyrillic) or ``"latin"`` (no Cyrillic).
+
+    The normalizer cannot know a title's language, but its script is plain to see;
+    each class has its own abstain threshold because the three score differently.
+
+    Examples
+    --------
+    >>> script_class("мұғалім"), script_class("учитель"), script_class("mugalim")
+    ('kk', 'ru', 'latin')
+    """
+    if _KAZAKH_SCRIPT_RE.search(text):
+        return "kk"
+    if _CYRILLIC_RE.search(text):
+        return "ru"
+    return "latin"

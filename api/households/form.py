@@ -4,8 +4,10 @@ Field names are the API's error locations joined by dots, so the API's messages 
 to the field that caused them. Member, experience and skill rows left empty are dropped and
 the rest renumbered before validating, so numbers in errors and in the re-rendered form agree.
 An occupation or skill picked from the autocomplete arrives as a code (with ``picked``, the
-title it was picked for); a title typed without a pick (no JavaScript, or edited after the
-pick) is normalized here by the taxonomy service, and the chosen code is shown again.
+title it was picked for, and ``typed``, what the clerk had typed); a title typed without a
+pick (no JavaScript, or edited after the pick) is normalized here by the taxonomy service,
+and the chosen code is shown again. Picks are collected as :class:`Pick` so the page can
+record a correction when the normalizer answers the typed title differently.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from api.households.schemas import HouseholdOut
@@ -67,13 +70,31 @@ def compact(values: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class Pick:
+    """A code the clerk picked from the autocomplete for what they had typed."""
+
+    kind: str
+    typed: str
+    code: str
+
+
 def _resolved(
-    state: FormState, name: str, row: dict[str, str], kind: str, svc: TaxonomyService, lang: Lang
+    state: FormState,
+    name: str,
+    row: dict[str, str],
+    kind: str,
+    svc: TaxonomyService,
+    lang: Lang,
+    picks: list[Pick] | None = None,
 ) -> str | None:
     """The code of one autocomplete row: the pick if it still fits the title, else normalized."""
     title = row.get("title", "").strip()
     code = row.get("code", "").strip()
     if code and row.get("picked", "").strip() == title:
+        typed = " ".join(row.get("typed", "").split())[:300]
+        if picks is not None and typed and typed != title:
+            picks.append(Pick(kind, typed, code))
         return code
     found = best_code(svc, title, kind, lang)
     if found is None:
@@ -90,8 +111,13 @@ def _resolved(
     return found.code
 
 
-def to_body(state: FormState, svc: TaxonomyService, lang: Lang) -> dict[str, Any]:
-    """The API body of a compacted form (titles normalized; their errors added to ``state``)."""
+def to_body(
+    state: FormState, svc: TaxonomyService, lang: Lang, picks: list[Pick] | None = None
+) -> dict[str, Any]:
+    """The API body of a compacted form (titles normalized; their errors added to ``state``).
+
+    Autocomplete picks made for a typed title are appended to ``picks`` when given.
+    """
     v = state.values
     body: dict[str, Any] = {k: v[k] for k in (*_TEXTS, *_CHOICES, *_NUMBERS) if v.get(k, "")}
     body.update({k: k in v for k in _FLAGS})
@@ -114,14 +140,14 @@ def to_body(state: FormState, svc: TaxonomyService, lang: Lang) -> dict[str, Any
             member["employment_status"] = row["employment_status"]
         experience = []
         for j, exp in enumerate(_rows(row, "experience")):
-            code = _resolved(state, f"{name}.experience.{j}", exp, "occupation", svc, lang)
+            code = _resolved(state, f"{name}.experience.{j}", exp, "occupation", svc, lang, picks)
             item: dict[str, Any] = {"occupation": code or "", "title": exp["title"].strip()}
             item["documented"] = "documented" in exp
             if exp.get("years", "").strip():
                 item["years"] = exp["years"].strip()
             experience.append(item)
         skills = [
-            _resolved(state, f"{name}.skills.{k}", skill, "skill", svc, lang) or ""
+            _resolved(state, f"{name}.skills.{k}", skill, "skill", svc, lang, picks) or ""
             for k, skill in enumerate(_rows(row, "skills"))
         ]
         member.update(

@@ -32,7 +32,7 @@ from api.matches.service import (
     household_localities,
     household_matches,
 )
-from api.taxonomy.service import TaxonomyService, label_of
+from api.taxonomy.service import Author, TaxonomyService, label_of, learn_from_pick
 from api.web.forms import FormState, field_name
 from api.web.session import Visitor, as_page, require_staff
 from api.web.signin import redirect
@@ -120,16 +120,26 @@ def _submitted(request: Request, form: Any, visitor: Visitor) -> FormState:
 
 def _save(
     request: Request,
+    session: Any,
     state: FormState,
     visitor: Visitor,
     save: Callable[[dict[str, Any]], HouseholdOut],
 ) -> HouseholdOut | None:
-    """Validate like the API and save; on any error the state holds the messages."""
-    body = hf.to_body(state, _taxonomy(request), visitor.lang)
+    """Validate like the API and save; on any error the state holds the messages.
+
+    Once saved, each autocomplete pick the normalizer answers differently for the typed
+    title is recorded as a correction for an admin to review.
+    """
+    svc = _taxonomy(request)
+    svc.refresh(session)
+    picks: list[hf.Pick] = []
+    body = hf.to_body(state, svc, visitor.lang, picks)
     if state.errors:
         return None
     try:
-        return as_page(lambda: save(body))
+        saved = as_page(lambda: save(body))
+        _learn(session, svc, visitor, picks)
+        return saved
     except ValidationError as exc:
         state.add_validation(exc, visitor.lang)
     except ProblemException as exc:
@@ -141,8 +151,20 @@ def _save(
     return None
 
 
+def _learn(session: Any, svc: TaxonomyService, visitor: Visitor, picks: list[hf.Pick]) -> None:
+    author = Author(visitor.role or "", visitor.username or "", user_id=visitor.user_id)
+    for pick in picks:
+        learn_from_pick(
+            session, svc, author, typed=pick.typed, kind=pick.kind, code=pick.code,
+            ui_lang=visitor.lang,
+        )  # fmt: skip
+    if picks:
+        session.commit()
+
+
 async def _submit(
     request: Request,
+    session: Any,
     visitor: Visitor,
     household: HouseholdOut | None,
     save: Callable[[dict[str, Any]], HouseholdOut],
@@ -151,7 +173,7 @@ async def _submit(
     state = _submitted(request, await request.form(), visitor)
     if state.values.get("action") == "add_member":
         return _form_page(request, state, household)
-    saved = _save(request, state, visitor, save)
+    saved = _save(request, session, state, visitor, save)
     if saved is None:
         hf.place_errors(state, hf.shown_fields(state, max(1, hf.member_count(state))))
         return _form_page(request, state, household, status=422)
@@ -164,6 +186,7 @@ async def create_household(
 ) -> Response:
     return await _submit(
         request,
+        session,
         visitor,
         None,
         lambda body: create(request, session, visitor.principal, HouseholdIn.model_validate(body)),
@@ -273,6 +296,7 @@ async def save_household(
     household = _readable(request, session, visitor, household_id)
     return await _submit(
         request,
+        session,
         visitor,
         household,
         lambda body: update(

@@ -72,7 +72,7 @@ def import_file(
             kind,
             frame,
             reference=reference_of(request),
-            occupations=lambda: occupation_resolver(state),
+            occupations=lambda: occupation_resolver(state, session=session),
             region_scope=principal.region_code if principal.role == "centre" else None,
         )
     except ImportFileError as exc:

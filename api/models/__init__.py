@@ -48,6 +48,8 @@ __all__ = [
     "RegionRecord",
 ]
 
-# The page tables (staff users, sessions, applicant links, consents, decisions).
+# The page tables (staff users, sessions, applicant links, consents, decisions) and the
+# clerks' corrections of normalized titles.
 from api.models import applicants as _applicant_models  # noqa: F401
+from api.models import taxonomy as _taxonomy_models  # noqa: F401
 from api.models import web as _web_models  # noqa: F401

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from api.core.deps import LangDep
+from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import StrictBody
 from api.taxonomy.service import TaxonomyService
 from matching.text import Text
-from taxonomy import Normalizer, Taxonomy
+from taxonomy import Candidate, Normalizer, Taxonomy
 from taxonomy.textnorm import comparison_key
 
 router = APIRouter(prefix="/taxonomy", tags=["taxonomy"])
@@ -34,10 +34,28 @@ class CandidateOut(BaseModel):
     method: Literal["exact", "fuzzy", "ngram"]
 
 
+class SuggestionOut(CandidateOut):
+    """A candidate offered when the normalizer abstains, with its group's title."""
+
+    isco_label: str = Field(
+        description="Title of the ISCO-08 unit group in the label language (skills: empty)."
+    )
+
+
 class NormalizedOut(BaseModel):
     text: str
     unknown: bool
     candidates: list[CandidateOut]
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description=(
+            "When unknown: the best guesses (at most 3, distinct ISCO unit groups), below the"
+            " threshold, for a person to choose from; never to be used unattended."
+        ),
+    )
+    threshold: float = Field(
+        default=0.0, description="The abstain threshold that applied to this text (its script)."
+    )
 
 
 class NormalizeRequest(StrictBody):
@@ -124,10 +142,26 @@ UNKNOWN_OCCUPATION = Text(
 )
 
 
+def _suggestion(taxonomy: Taxonomy, c: Candidate, lang: str) -> SuggestionOut:
+    group = taxonomy.label(c.isco, lang) if c.isco in taxonomy.groups else ""
+    return SuggestionOut(
+        code=c.code, isco=c.isco, label=c.label, score=c.score, method=c.method, isco_label=group
+    )
+
+
 @router.post("/normalize", response_model=NormalizeResponse, responses=problem_responses(422))
-def normalize(body: NormalizeRequest, request: Request, lang: LangDep) -> NormalizeResponse:
-    """Map up to 1,000 free-text titles or skills onto taxonomy codes, best first."""
-    normalizer: Normalizer = service(request).normalizer
+def normalize(
+    body: NormalizeRequest, request: Request, session: SessionDep, lang: LangDep
+) -> NormalizeResponse:
+    """Map up to 1,000 free-text titles or skills onto taxonomy codes, best first.
+
+    A text the normalizer is not confident about is ``unknown`` with no candidates, and its
+    ``suggestions`` list the best guesses for a person to pick from. Approved corrections
+    (``/taxonomy/corrections``) count as aliases.
+    """
+    svc = service(request)
+    svc.refresh(session)
+    normalizer: Normalizer = svc.normalizer
     label_lang = body.lang or lang
     results = []
     for text in body.texts:
@@ -142,6 +176,10 @@ def normalize(body: NormalizeRequest, request: Request, lang: LangDep) -> Normal
                     )
                     for c in res.candidates
                 ],
+                suggestions=[
+                    _suggestion(normalizer.taxonomy, c, label_lang) for c in res.suggestions
+                ],
+                threshold=round(res.threshold, 6),
             )
         )
     return NormalizeResponse(kind=body.kind, results=results)

@@ -13,15 +13,19 @@ benchmarks) it builds the taxonomy once per process; it is kept on ``state.occup
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from api.taxonomy.corrections import Author, learn_from_pick
 from matching.text import Text
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from taxonomy import Normalizer, Taxonomy
 
 UNKNOWN_CODE = Text(
@@ -34,6 +38,19 @@ UNCLASSIFIED_TITLE = Text(
     ru="по названию «{title}» не удалось определить профессию; укажите код occupation",
     en="no occupation could be recognised in the title '{title}'; give an occupation code",
 )
+
+__all__ = [
+    "Author",
+    "OccupationResolver",
+    "Suggestion",
+    "TaxonomyService",
+    "best_code",
+    "label_of",
+    "learn_from_pick",
+    "occupation_error_text",
+    "occupation_resolver",
+    "suggest",
+]
 
 _lock = threading.Lock()
 _shared: dict[str, OccupationResolver] = {}
@@ -97,14 +114,20 @@ class OccupationResolver:
         return self.resolve(pl.Series([code], dtype=pl.Utf8), pl.Series([title])).row(0, named=True)
 
 
-def occupation_resolver(state: Any, taxonomy_dir: Path | None = None) -> OccupationResolver:
-    """The resolver held on ``state`` (an ``app.state``), built on first use."""
-    resolver: OccupationResolver | None = getattr(state, "occupations", None)
+def occupation_resolver(
+    state: Any, taxonomy_dir: Path | None = None, session: Session | None = None
+) -> OccupationResolver:
+    """The resolver of ``state`` (an ``app.state``): the app's taxonomy service, with the
+    approved corrections (checked against ``session`` when given), or one built on first use.
+    """
     service = getattr(state, "taxonomy", None)
-    if resolver is None and service is not None:
-        # The app's taxonomy service: one normalizer per process, shared with /taxonomy.
-        resolver = OccupationResolver(service.taxonomy, service.normalizer)
-        state.occupations = resolver
+    if service is not None:
+        if session is not None:
+            service.refresh(session)
+        # The app's taxonomy service: its current normalizer (with the approved
+        # corrections), shared with /taxonomy; not kept, as it changes on approval.
+        return OccupationResolver(service.taxonomy, service.normalizer)
+    resolver: OccupationResolver | None = getattr(state, "occupations", None)
     if resolver is None:
         key = str(taxonomy_dir or "")
         with _lock:
@@ -124,46 +147,108 @@ def occupation_error_text(error: str, code: str | None, title: str) -> Text:
     return UNCLASSIFIED_TITLE.format(title=title)
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """One taxonomy with its normalizer and the skill keys of its substring search."""
+
+    taxonomy: Taxonomy
+    normalizer: Normalizer
+    skill_keys: list[tuple[str, str]]
+
+
+def _loaded(normalizer: Normalizer) -> _Loaded:
+    from taxonomy.textnorm import comparison_key
+
+    normalizer.index("occupation")
+    normalizer.index("skill")
+    taxonomy = normalizer.taxonomy
+    keys = [(a.code, comparison_key(a.alias, "skill")) for a in taxonomy.skill_aliases]
+    return _Loaded(taxonomy, normalizer, keys)
+
+
 class TaxonomyService:
-    def __init__(self, data_dir: Path, esco_dir: Path | None = None) -> None:
+    """The taxonomy of the tables, plus the clerks' corrections an admin approved.
+
+    ``taxonomy``, ``normalizer`` and ``skill_keys`` are those of the tables with every
+    approved correction as an alias. :meth:`refresh` (called by the routes and pages that
+    normalize, with their session) compares a cheap fingerprint of the approved
+    corrections with the one the aliases were built from, at most every
+    ``refresh_seconds`` (always when ``force``); when it changed, a normalizer with the
+    approved aliases is built from the tables' one (``Normalizer.with_extra_aliases``)
+    and swapped in: no restart, and requests meanwhile keep the previous one.
+    """
+
+    def __init__(
+        self, data_dir: Path, esco_dir: Path | None = None, *, refresh_seconds: float = 5.0
+    ) -> None:
         self._data_dir = data_dir
         self._esco_dir = esco_dir
+        self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
-        self._taxonomy: Taxonomy | None = None
-        self._normalizer: Normalizer | None = None
-        self._skill_keys: list[tuple[str, str]] | None = None
+        self._refresh_lock = threading.Lock()
+        self._base: _Loaded | None = None
+        self._current: _Loaded | None = None
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._checked = -float("inf")
 
-    def _build(self) -> tuple[Taxonomy, Normalizer]:
+    def _build(self) -> _Loaded:
         from taxonomy import Normalizer, load_taxonomy
-        from taxonomy.textnorm import comparison_key
 
         with self._lock:
-            if self._taxonomy is None or self._normalizer is None:
+            if self._base is None:
                 taxonomy = load_taxonomy(self._data_dir, esco_dir=self._esco_dir)
-                normalizer = Normalizer(taxonomy)
-                normalizer.index("occupation")
-                normalizer.index("skill")
-                self._taxonomy, self._normalizer = taxonomy, normalizer
-                self._skill_keys = [
-                    (a.code, comparison_key(a.alias, "skill")) for a in taxonomy.skill_aliases
-                ]
-            return self._taxonomy, self._normalizer
+                self._base = _loaded(Normalizer(taxonomy))
+            return self._base
+
+    def _state(self) -> _Loaded:
+        current = self._current
+        return current if current is not None else self._build()
 
     @property
     def taxonomy(self) -> Taxonomy:
-        return self._taxonomy if self._taxonomy is not None else self._build()[0]
+        return self._state().taxonomy
 
     @property
     def normalizer(self) -> Normalizer:
-        return self._normalizer if self._normalizer is not None else self._build()[1]
+        return self._state().normalizer
 
     @property
     def skill_keys(self) -> list[tuple[str, str]]:
         """(code, comparison key) of every skill alias, for substring search."""
-        if self._skill_keys is None:
-            self._build()
-        assert self._skill_keys is not None
-        return self._skill_keys
+        return self._state().skill_keys
+
+    @property
+    def base_normalizer(self) -> Normalizer:
+        """The normalizer of the tables alone (what a correction is compared with)."""
+        return self._build().normalizer
+
+    def refresh(self, session: Session, *, force: bool = False) -> None:
+        """Rebuild the aliases if the set of approved corrections changed (see the class)."""
+        from api.taxonomy.corrections import approved_aliases, approved_fingerprint
+
+        if not force and time.monotonic() - self._checked < self.refresh_seconds:
+            return
+        with self._refresh_lock:
+            fingerprint = approved_fingerprint(session)
+            self._checked = time.monotonic()
+            if fingerprint == self._fingerprint and self._current is not None:
+                return
+            base = self._build()
+            occupation, skill = approved_aliases(session)
+            if occupation or skill:
+                learnt = base.normalizer.with_extra_aliases(occupation, skill)
+                self._current = _loaded(learnt)
+            else:
+                self._current = base
+            self._fingerprint = fingerprint
+
+    def fresh(self) -> TaxonomyService:
+        """Another service over the same loaded tables, no correction applied yet (tests)."""
+        other = TaxonomyService(
+            self._data_dir, self._esco_dir, refresh_seconds=self.refresh_seconds
+        )
+        other._base = self._build()
+        return other
 
     def warm_up_in_background(self) -> threading.Thread:
         thread = threading.Thread(target=self._build, name="taxonomy-warm-up", daemon=True)
@@ -202,7 +287,9 @@ def suggest(svc: TaxonomyService, q: str, kind: str, lang: str, limit: int = 8) 
             found[code] = ""
     if len(found) < limit:
         result = svc.normalizer.normalize(text, kind=kind, top_k=limit, lang=lang)  # type: ignore[arg-type]
-        for c in result.candidates:
+        # When it abstains, its suggestions (best guesses of distinct groups) still help
+        # a clerk who misspelt the title to pick.
+        for c in result.candidates or result.suggestions:
             found.setdefault(c.code, c.isco if kind == "occupation" else "")
     return [
         Suggestion(code, isco, taxonomy.label(code, lang))

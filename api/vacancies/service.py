@@ -46,7 +46,7 @@ def vacancy_values(request: Request, session: Session, data: dict[str, Any]) -> 
         raise field_problem(
             "employer_external_id", UNKNOWN_EMPLOYER.format(id=data["employer_external_id"])
         )
-    resolved = occupation_resolver(request.app.state).resolve_one(
+    resolved = occupation_resolver(request.app.state, session=session).resolve_one(
         data.get("occupation"), str(data["title"])
     )
     if resolved["error"] is not None:

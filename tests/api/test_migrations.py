@@ -55,3 +55,31 @@ def test_downgrade_to_base_and_back(backend: str, tmp_path: Path) -> None:
             assert migrate.schema_drift(engine) == []
         finally:
             engine.dispose()
+
+
+def test_corrections_table_upgrade_and_downgrade(backend: str, tmp_path: Path) -> None:
+    # 0007 adds exactly the corrections table on top of 0006, and takes exactly it away.
+    with fresh_database(backend, tmp_path) as url:
+        migrate.upgrade(url, "0006")
+        engine = make_engine(url, pool_size=1)
+        try:
+            before = set(inspect(engine).get_table_names())
+            assert "taxonomy_corrections" not in before
+        finally:
+            engine.dispose()
+        migrate.upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        try:
+            assert set(inspect(engine).get_table_names()) - before == {"taxonomy_corrections"}
+            indexes = {i["name"] for i in inspect(engine).get_indexes("taxonomy_corrections")}
+            assert {"ix_taxonomy_corrections_status_id"} <= indexes
+            assert migrate.schema_drift(engine) == []
+        finally:
+            engine.dispose()
+        migrate.downgrade(url, "0006")
+        engine = make_engine(url, pool_size=1)
+        try:
+            assert set(inspect(engine).get_table_names()) == before
+            assert migrate.current_revision(engine) == "0006"
+        finally:
+            engine.dispose()

@@ -29,7 +29,44 @@ class TestNormalizeEndpoint:
 
     def test_gibberish_is_unknown(self, client: TestClient) -> None:
         body = client.post("/taxonomy/normalize", json={"texts": ["ываываыва qzxq"]}).json()
-        assert body["results"][0] == {"text": "ываываыва qzxq", "unknown": True, "candidates": []}
+        result = body["results"][0]
+        assert {k: result[k] for k in ("text", "unknown", "candidates")} == {
+            "text": "ываываыва qzxq",
+            "unknown": True,
+            "candidates": [],
+        }
+        assert set(result) == {"text", "unknown", "candidates", "suggestions", "threshold"}
+        assert 0 < result["threshold"] < 1
+
+    def test_an_abstention_carries_suggestions_with_their_groups(self, client: TestClient) -> None:
+        texts = ["смотритель маяка", "электрогазосварщик"]
+        body = client.post("/taxonomy/normalize?lang=en", json={"texts": texts}).json()
+        unsure, sure = body["results"]
+        assert unsure["unknown"] and unsure["candidates"] == []
+        assert 1 <= len(unsure["suggestions"]) <= 3
+        groups = [s["isco"] for s in unsure["suggestions"]]
+        assert len(set(groups)) == len(groups), "one suggestion per unit group"
+        scores = [s["score"] for s in unsure["suggestions"]]
+        assert scores == sorted(scores, reverse=True)
+        assert all(s < unsure["threshold"] for s in scores)
+        first = unsure["suggestions"][0]
+        assert first["isco_label"] and first["isco_label"].isascii()
+        ru = client.post("/taxonomy/normalize?lang=ru", json={"texts": texts[:1]}).json()
+        assert ru["results"][0]["suggestions"][0]["isco_label"] != first["isco_label"]
+        # A confident answer has candidates and no suggestions; its candidates are unchanged.
+        assert not sure["unknown"] and sure["suggestions"] == []
+        assert set(sure["candidates"][0]) == {"code", "isco", "label", "score", "method"}
+        assert sure["threshold"] == unsure["threshold"]  # both Cyrillic (Russian) titles
+
+    def test_a_skill_abstention_suggests_distinct_skills(self, client: TestClient) -> None:
+        body = client.post(
+            "/taxonomy/normalize", json={"texts": ["таблицы эксел"], "kind": "skill"}
+        ).json()
+        result = body["results"][0]
+        assert result["unknown"] and len(result["suggestions"]) == 3
+        codes = [s["code"] for s in result["suggestions"]]
+        assert codes[0] == "it.excel" and len(set(codes)) == 3
+        assert all(s["isco"] == "" and s["isco_label"] == "" for s in result["suggestions"])
 
     def test_candidates_sorted_and_bounded(self, client: TestClient) -> None:
         body = client.post(

@@ -12,6 +12,9 @@
     var list = box.querySelector("[role=listbox]");
     var code = box.querySelector("[data-code]");
     var picked = box.querySelector("[data-picked]");
+    // What the clerk typed before picking: a pick the normalizer would not have made for it
+    // is recorded on save as a correction for an admin to review.
+    var typed = box.querySelector("[data-typed]");
     var shown = box.querySelector("[data-code-shown]");
     var items = [], active = -1, timer = null, asked = "";
 
@@ -64,6 +67,7 @@
         .catch(function () { items = []; render(); });
     }
     input.addEventListener("input", function () {
+      if (typed) { typed.value = input.value; }
       // A changed title no longer has the picked code: the server normalizes it on save.
       if (input.value.trim() !== picked.value.trim()) { code.value = ""; shown.textContent = ""; }
       window.clearTimeout(timer); timer = window.setTimeout(ask, 180);
