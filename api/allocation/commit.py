@@ -71,6 +71,11 @@ NOT_IN_RUN = Text(
     ru="Некоторые семьи не размещены в этом варианте.",
     en="Some households are not placed by this run.",
 )
+SCENARIO_RUN = Text(
+    kk="Сценарий қалтасынан жасалған нұсқа тек салыстыруға арналған: оны бекітуге болмайды.",
+    ru="Вариант по папке сценария служит только для сравнения: его нельзя утвердить.",
+    en="A run over a scenario folder is a what-if: it cannot be committed.",
+)
 ACTIVE = ("registered", "admitted")
 
 
@@ -99,8 +104,11 @@ class CommitResult:
     committed_at: dt.datetime
 
 
-def _problem(loc: list[str | int], msg: str, type_: str = "overbooked") -> dict[str, Any]:
-    return {"loc": loc, "msg": msg, "type": type_}
+def _problem(
+    loc: list[str | int], msg: str, type_: str = "overbooked", **facts: Any
+) -> dict[str, Any]:
+    # The figures travel with the English text, so a page can word them in any language.
+    return {"loc": loc, "msg": msg, "type": type_, **facts}
 
 
 def _reserve(
@@ -129,7 +137,11 @@ def _reserve(
         if done != 1:
             row = session.execute(select(capacity, reserved).where(key == ident)).first()
             left = 0 if row is None else max(0, int(row[0]) - int(row[1]))
-            problems.append(_problem([kind, ident], f"{kind} {ident}: {n} needed, {left} left"))
+            problems.append(
+                _problem(
+                    [kind, ident], f"{kind} {ident}: {n} needed, {left} left", needed=n, left=left
+                )
+            )
     return problems
 
 
@@ -200,13 +212,15 @@ def _commit(
     ).rowcount  # type: ignore[attr-defined]
     if stamped != 1:
         raise CommitRefused(404, NOT_FOUND)
-    year, job_status = session.execute(
-        select(AllocationRunRecord.year, JobRecord.status)
+    year, job_status, request = session.execute(
+        select(AllocationRunRecord.year, JobRecord.status, AllocationRunRecord.scenario)
         .join(JobRecord, JobRecord.id == AllocationRunRecord.job_id)
         .where(AllocationRunRecord.id == run_id)
     ).one()
     if job_status != "succeeded":
         raise CommitRefused(409, NOT_DONE.format(status=job_status))
+    if (request or {}).get("scenario_dir"):
+        raise CommitRefused(409, SCENARIO_RUN)
     stmt = select(PlacementRecord).where(
         PlacementRecord.run_id == run_id, PlacementRecord.placed.is_(True)
     )
@@ -276,6 +290,8 @@ def _commit(
                     _problem(
                         ["quota_persons", f"{region}/{cat}"],
                         f"quota {year} {region}/{cat}: {want_p} persons needed, {max(0, persons - up)} left",
+                        needed=want_p,
+                        left=max(0, persons - up),
                     )
                 )
             if families is not None and uf + want_f > families:
@@ -283,6 +299,8 @@ def _commit(
                     _problem(
                         ["quota_families", f"{region}/{cat}"],
                         f"quota {year} {region}/{cat}: {want_f} families needed, {max(0, families - uf)} left",
+                        needed=want_f,
+                        left=max(0, families - uf),
                     )
                 )
 
@@ -358,6 +376,7 @@ def _commit(
                     ["household", hid],
                     f"household {hid} is no longer waiting (status {status})",
                     "household_taken",
+                    status=status,
                 )
             )
     if problems:

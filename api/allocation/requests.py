@@ -7,6 +7,7 @@ what-if changes (quota and capacity overrides, locks, bans, refusals, budgets, f
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -33,19 +34,53 @@ NOT_VALID = Text(
     en="The allocation request has {n} problem(s).",
 )
 
+
 def _error(loc: list[str | int], msg: str, type_: str) -> dict[str, Any]:
     return {"loc": ["body", *loc], "msg": msg, "type": type_}
 
 
+def resolve_scenario_dir(raw: str, root: Path) -> Path | None:
+    """The folder ``raw`` names (relative to ``root`` or absolute), if it is a folder inside
+    ``root``; None otherwise. A run must not read any folder of the server it likes."""
+    base = root.resolve()
+    path = Path(raw.strip())
+    found = (path if path.is_absolute() else base / path).resolve()
+    if found != base and base not in found.parents:
+        return None
+    return found if found.is_dir() else None
+
+
 def validate_request(
-    session: Session, reference: ReferenceData, request: dict[str, Any]
+    session: Session,
+    reference: ReferenceData,
+    request: dict[str, Any],
+    *,
+    scenario_root: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Every problem of a run request (empty when it can run).
 
     Checks ranges (year, time limit, options per household), region codes, categories,
-    localities and households named in locks, bans and refusals, quota and capacity values.
+    localities and households named in locks, bans and refusals, quota and capacity values,
+    and that a ``scenario_dir`` is a folder inside ``scenario_root`` (the request then holds
+    the resolved path).
     """
     errors: list[dict[str, Any]] = []
+    if request.get("scenario_dir"):
+        found = (
+            resolve_scenario_dir(request["scenario_dir"], scenario_root)
+            if scenario_root is not None
+            else None
+        )
+        if found is None:
+            errors.append(
+                _error(
+                    ["scenario_dir"],
+                    f"no scenario folder {request['scenario_dir']!r} inside {scenario_root}",
+                    "scenario_dir",
+                )
+            )
+        else:
+            request["scenario_dir"] = str(found)
     regions = {r.code for r in reference.regions}
     localities = {loc.id for loc in reference.all_localities}
 

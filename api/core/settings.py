@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default=None, description="JSON logs; defaults to on in production, off otherwise."
     )
     page_size_max: int = 100
+    scenario_root: Path = Field(
+        default=REPO_ROOT / "data" / "examples",
+        description="Scenario folders a run may name (`scenario_dir`) must lie inside this one.",
+    )
     db_pool_size: int = 10
     run_jobs_in_process: bool = Field(
         default=True,

@@ -25,7 +25,9 @@ from matching.text import Text
 
 
 def _page_routers() -> list[APIRouter]:
-    return [signin.router]
+    from api.allocation import pages as planner_pages
+
+    return [signin.router, planner_pages.router]
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:
