@@ -23,11 +23,12 @@ from api.allocation import runs, views
 from api.allocation.charts import bar_chart
 from api.allocation.compare import compare_context
 from api.allocation.exports import placements_file
+from api.allocation.requests import validate_request
 from api.allocation.schemas import RunIn
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
 from api.core.problems import ProblemException
-from api.web.forms import FormState
+from api.web.forms import FormState, field_name
 from api.web.session import Visitor, require_staff
 from api.web.templates import (
     environment,
@@ -45,6 +46,11 @@ register_nav("planner.nav.runs", "/app/planner/", roles=("planner", "admin"), or
 router = APIRouter(prefix="/app/planner", include_in_schema=False)
 PLANNER = require_staff("planner", "admin")
 LIST_LIMIT = 50
+SUMMARY_KEYS = (
+    "status", "method", "objective", "best_bound", "gap", "wall_seconds", "households",
+    "households_placed", "persons_placed", "greedy_objective", "status_quo_objective",
+    "vs_greedy_pct", "vs_status_quo_pct",
+)  # fmt: skip
 UNPLACED_SHOWN = 50
 
 
@@ -170,7 +176,16 @@ def start_run(
     try:
         body = RunIn.model_validate(data)
     except ValidationError as exc:
+        _word_types(form, list(exc.errors()), t)
         form.add_validation(exc, visitor.lang)
+        # The API's range checks on what did parse, so one answer shows every problem.
+        partial = {k: _number(v) for k, v in data.items() if k in NUMBERS}
+        checks = validate_request(
+            session, reference_of(request), {k: v for k, v in partial.items() if v is not None}
+        )
+        _word_types(form, checks, t)
+        for err in checks:
+            form.add(field_name(err["loc"]), str(err["msg"]))
     else:
         if not form.errors:
             try:
@@ -182,7 +197,7 @@ def start_run(
                     scenario_root=request.app.state.settings.scenario_root,
                 )
             except ProblemException as exc:
-                _word_problem_types(form, exc, t)
+                _word_types(form, list(exc.errors or []), t)
                 form.add_problem(exc, visitor.lang)
     if run_id is None:
         context = _list_context(session, visitor, request)
@@ -192,12 +207,21 @@ def start_run(
     return RedirectResponse(f"/app/planner/runs/{run_id}", status_code=303)
 
 
-def _word_problem_types(form: FormState, exc: ProblemException, t: Any) -> None:
-    # The API words its checks in English; the planner's catalogue has a sentence per type.
-    from api.web.forms import field_name
+NUMBERS = ("year", "time_limit", "options_per_household")
 
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _word_types(form: FormState, errors: list[Any], t: Any) -> None:
+    # The API words its checks in English; the planner's catalogue has a sentence per type
+    # (set first: the shared wording then keeps it, and covers the other types).
     messages = catalogue()
-    for err in exc.errors or []:
+    for err in errors:
         key = f"planner.field.{err.get('type')}"
         if key in messages:
             form.add(field_name(err.get("loc", ())), t(key))
@@ -263,7 +287,8 @@ def _result_context(
     t = _t(visitor)
     lang = visitor.lang
     reference = reference_of(request)
-    summary = run.summary or {}
+    # Every figure the page reads, present (None when a run did not store it).
+    summary = {**dict.fromkeys(SUMMARY_KEYS), "households_unplaced": 0, **(run.summary or {})}
     region_bars, region_table = views.region_fill(summary, reference, lang, t)
     scenario = bool(run.request.get("scenario_dir"))
     placed_persons = {} if scenario else runs.persons_by_locality(session, run.id)

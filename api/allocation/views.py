@@ -216,11 +216,11 @@ def conflict_words(
             )
             key = f"{region_name(reference, region, lang)}, {cat}"
         if kind == "household":
-            out.append(t("planner.conflict.household", key=key, status=err.get("status") or "—"))
+            out.append(t("planner.conflict.household", what=key, status=err.get("status") or "—"))
         elif "needed" in err:
             try:
                 out.append(
-                    t(f"planner.conflict.{kind}", key=key, needed=err["needed"], left=err["left"])
+                    t(f"planner.conflict.{kind}", what=key, needed=err["needed"], left=err["left"])
                 )
             except KeyError:
                 out.append(str(err.get("msg", "")))
