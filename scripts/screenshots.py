@@ -31,13 +31,59 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("signin", "/app/signin?lang=kk", None),
     ("signin-error", "/app/signin?lang=ru&demo=error", None),
     ("not-found", "/app/no-such-page?lang=en", "planner"),
+    # Planner dashboard; {run} and {run_b} are finished demo runs made by _planner_runs.
+    ("planner-runs", "/app/planner/?lang=ru", "planner"),
+    ("planner-run", "/app/planner/runs/{run}?lang=kk", "planner"),
+    ("planner-run-en", "/app/planner/runs/{run}?lang=en", "planner"),
+    ("planner-commit", "/app/planner/runs/{run}/commit?lang=ru", "planner"),
+    ("planner-compare", "/app/planner/compare?a={run}&b={run_b}&lang=en", "planner"),
+    ("planner-form-error", "/app/planner/?lang=en&demo=error", "planner"),
+    ("planner-commit-conflict", "/app/planner/runs/{run}/commit?lang=ru&demo=conflict", "planner"),
 ]
+
+
+def _planner_runs(server: LiveServer) -> dict[str, str]:
+    """Two finished demo runs (over the API, solved by the service's own worker)."""
+    import time
+
+    import httpx
+
+    from api.app import job_worker
+
+    state = server.app.state
+    worker = job_worker(state.sessionmaker, state.reference, state.support_parameters)
+    worker.start()
+    ids = {}
+    try:
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": "Bearer demo-planner-token"}
+        ) as api:
+            for key, name, regions in (("run", "North 2025", ["55", "59", "39"]),
+                                       ("run_b", "All regions 2025", None)):  # fmt: skip
+                body = {"name": name, "year": 2025, "time_limit": 5, "region_codes": regions}
+                ids[key] = api.post("/allocation-runs", json=body).json()["id"]
+                while api.get(f"/allocation-runs/{ids[key]}").json()["status"] in (
+                    "queued",
+                    "running",
+                ):
+                    time.sleep(0.5)
+            # The second run is committed first, so committing the first one meets the 409.
+            api.post(f"/allocation-runs/{ids['run_b']}/commit")
+    finally:
+        worker.stop()
+    return ids
 
 
 def _prepare_page(page: object, name: str) -> None:
     # A few screenshots show a state reached by a click, not by an address.
     if name == "signin-error":
         page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
+    if name == "planner-form-error":
+        page.fill("#f-year", "")  # type: ignore[attr-defined]
+        page.fill("#f-time_limit", "0")  # type: ignore[attr-defined]
+        page.click("form[action='/app/planner/runs'] button[type=submit]")  # type: ignore[attr-defined]
+    if name == "planner-commit-conflict":
+        page.click("#confirm-commit")  # type: ignore[attr-defined]
 
 
 def main() -> int:
@@ -47,6 +93,7 @@ def main() -> int:
         prepare_database(url)
         server = LiveServer.start(url)
         try:
+            ids = _planner_runs(server)
             with sync_playwright() as playwright:
                 browser = launch_browser(playwright)
                 for name, path, user in PAGES:
@@ -55,7 +102,7 @@ def main() -> int:
                         page = context.new_page()
                         if user is not None:
                             sign_in_as(page, server, user)
-                        page.goto(server.url + path)
+                        page.goto(server.url + path.format(**ids))
                         _prepare_page(page, name)
                         target = OUT / f"{name}-{width}.png"
                         page.screenshot(path=str(target), full_page=True)

@@ -48,9 +48,11 @@ def compare_context(
         )
     fill = []
     for row in found["fill"]:
-        if row.get("used_a") == row.get("used_b") and row.get("capacity_a") == row.get(
-            "capacity_b"
-        ):
+        # A row only one run has (a region the other left out) used nothing there: what
+        # differs is what is used, or a limit both runs had but set differently (a what-if).
+        used_differs = (row.get("used_a") or 0) != (row.get("used_b") or 0)
+        both = "capacity_a" in row and "capacity_b" in row
+        if not used_differs and not (both and row["capacity_a"] != row["capacity_b"]):
             continue
         fill.append({**row, "label": _resource_label(row, reference, lang, t)})
 

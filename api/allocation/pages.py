@@ -349,7 +349,7 @@ def commit_run(
             return _problem_page(request, exc, visitor)
         run = runs.run_out(session, run_id, visitor.lang)
         detail = exc.detail.get(visitor.lang) if isinstance(exc.detail, Text) else exc.detail
-        words = views.conflict_words(
+        words = views.conflict_groups(
             exc.errors or [], reference_of(request), visitor.lang, _t(visitor)
         )
         return render(

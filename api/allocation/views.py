@@ -155,11 +155,8 @@ def reason_words(code: str, lang: Lang, t: T) -> str:
     """An unplaced reason code in words (used when no placement rows carry the text)."""
     if code in R.UNPLACED_TEXT:
         return R.UNPLACED_TEXT[code].get(lang)
-    if code in (R.HOME, R.VACANCY):
-        return t("planner.reason.resource", kind=t(f"planner.reason.{code}"))
-    key = f"planner.kind.{code}"
     try:
-        return t("planner.reason.resource", kind=t(key))
+        return t("planner.reason.resource", kind=t(f"planner.reason.{code}"))
     except KeyError:
         return t("planner.unplaced.other", code=code)
 
@@ -227,3 +224,31 @@ def conflict_words(
         else:
             out.append(str(err.get("msg", "")))
     return out
+
+
+CONFLICT_LINES = 30  # per kind: a commit over a stale run can clash on hundreds of rows
+
+
+def conflict_groups(
+    errors: list[dict[str, Any]], reference: ReferenceData, lang: Lang, t: T
+) -> list[dict[str, Any]]:
+    """The 409's problems grouped by kind: a heading with the count, the first lines, the rest
+    counted (a planner needs what changed, not five hundred lines)."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for err in errors:
+        loc = list(err.get("loc") or [])
+        kinds.setdefault(str(loc[0]) if loc else "", []).append(err)
+    groups = []
+    for kind, found in kinds.items():
+        if kind == "household":
+            title = t("planner.conflict.group_household", n=len(found))
+        else:
+            try:
+                what = t(f"planner.reason.{kind}")
+            except KeyError:
+                what = kind
+            title = t("planner.conflict.group", what=what[:1].upper() + what[1:], n=len(found))
+        lines = conflict_words(found[:CONFLICT_LINES], reference, lang, t)
+        more = len(found) - len(lines)
+        groups.append({"title": title, "lines": lines, "more": more})
+    return groups
