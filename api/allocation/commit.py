@@ -137,11 +137,8 @@ def _reserve(
         if done != 1:
             row = session.execute(select(capacity, reserved).where(key == ident)).first()
             left = 0 if row is None else max(0, int(row[0]) - int(row[1]))
-            problems.append(
-                _problem(
-                    [kind, ident], f"{kind} {ident}: {n} needed, {left} left", needed=n, left=left
-                )
-            )
+            text = f"{kind} {ident}: {n} needed, {left} left"
+            problems.append(_problem([kind, ident], text, needed=n, left=left))
     return problems
 
 
@@ -290,8 +287,7 @@ def _commit(
                     _problem(
                         ["quota_persons", f"{region}/{cat}"],
                         f"quota {year} {region}/{cat}: {want_p} persons needed, {max(0, persons - up)} left",
-                        needed=want_p,
-                        left=max(0, persons - up),
+                        needed=want_p, left=max(0, persons - up),  # fmt: skip
                     )
                 )
             if families is not None and uf + want_f > families:
@@ -299,8 +295,7 @@ def _commit(
                     _problem(
                         ["quota_families", f"{region}/{cat}"],
                         f"quota {year} {region}/{cat}: {want_f} families needed, {max(0, families - uf)} left",
-                        needed=want_f,
-                        left=max(0, families - uf),
+                        needed=want_f, left=max(0, families - uf),  # fmt: skip
                     )
                 )
 

@@ -16,19 +16,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
-from pydantic import ValidationError
 from starlette.responses import Response
 
-from api.allocation import runs, views
+from api.allocation import runs, start_form, views
 from api.allocation.charts import bar_chart
 from api.allocation.compare import compare_context
 from api.allocation.exports import placements_file
-from api.allocation.requests import validate_request
-from api.allocation.schemas import RunIn
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
 from api.core.problems import ProblemException
-from api.web.forms import FormState, field_name
+from api.web.forms import FormState
 from api.web.session import Visitor, require_staff
 from api.web.templates import (
     environment,
@@ -143,88 +140,31 @@ def start_run(
     region_codes: Annotated[list[str] | None, Form(max_length=2)] = None,
     categories: Annotated[list[str] | None, Form(max_length=12)] = None,
 ) -> Response:
-    t = _t(visitor)
-    form = FormState(
-        {
-            "source": "scenario" if source == "scenario" else "live",
-            "name": name,
-            "year": year,
-            "time_limit": time_limit,
-            "options_per_household": options_per_household,
-            "deterministic": "on" if deterministic else "",
-            "scenario_dir": scenario_dir,
-        }
-    )
+    fields = {
+        "source": source,
+        "name": name,
+        "year": year,
+        "time_limit": time_limit,
+        "options_per_household": options_per_household,
+        "deterministic": deterministic,
+        "scenario_dir": scenario_dir,
+    }
     ticked = {"region_codes": region_codes or [], "categories": categories or []}
-    data: dict[str, Any] = {"name": name, "deterministic": bool(deterministic)}
-    # None ticked means all of them, as in the API.
-    if region_codes:
-        data["region_codes"] = region_codes
-    if categories:
-        data["categories"] = categories
-    # Empty boxes mean "not given": the API's default, or its "missing" message for the year.
-    for key, value in (("year", year), ("time_limit", time_limit)):
-        if value.strip():
-            data[key] = value.strip()
-    if options_per_household.strip():
-        data["options_per_household"] = options_per_household.strip()
-    if form.value("source") == "scenario":
-        if not scenario_dir.strip():
-            form.add("scenario_dir", t("planner.start.need_scenario"))
-        data["scenario_dir"] = scenario_dir.strip() or None
-    run_id = None
-    try:
-        body = RunIn.model_validate(data)
-    except ValidationError as exc:
-        _word_types(form, list(exc.errors()), t)
-        form.add_validation(exc, visitor.lang)
-        # The API's range checks on what did parse, so one answer shows every problem.
-        partial = {k: _number(v) for k, v in data.items() if k in NUMBERS}
-        checks = validate_request(
-            session, reference_of(request), {k: v for k, v in partial.items() if v is not None}
-        )
-        _word_types(form, checks, t)
-        for err in checks:
-            form.add(field_name(err["loc"]), str(err["msg"]))
-    else:
-        if not form.errors:
-            try:
-                run_id = runs.start_run(
-                    session,
-                    reference_of(request),
-                    body,
-                    by=visitor.username or "",
-                    scenario_root=request.app.state.settings.scenario_root,
-                )
-            except ProblemException as exc:
-                _word_types(form, list(exc.errors or []), t)
-                form.add_problem(exc, visitor.lang)
+    form, run_id = start_form.submit(
+        session,
+        reference_of(request),
+        fields,
+        ticked,
+        by=visitor.username or "",
+        lang=visitor.lang,
+        scenario_root=request.app.state.settings.scenario_root,
+    )
     if run_id is None:
         context = _list_context(session, visitor, request)
         return render(
             request, "allocation/runs.html", {**context, "form": form, "ticked": ticked}, status=422
         )
     return RedirectResponse(f"/app/planner/runs/{run_id}", status_code=303)
-
-
-NUMBERS = ("year", "time_limit", "options_per_household")
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _word_types(form: FormState, errors: list[Any], t: Any) -> None:
-    # The API words its checks in English; the planner's catalogue has a sentence per type
-    # (set first: the shared wording then keeps it, and covers the other types).
-    messages = catalogue()
-    for err in errors:
-        key = f"planner.field.{err.get('type')}"
-        if key in messages:
-            form.add(field_name(err.get("loc", ())), t(key))
 
 
 @router.get("/runs/{run_id}/progress")

@@ -25,9 +25,9 @@ from matching.text import Text
 
 
 def _page_routers() -> list[APIRouter]:
-    from api.allocation import pages as planner_pages
+    from api.allocation import service as allocation
 
-    return [signin.router, planner_pages.router]
+    return [signin.router, allocation.page_router()]
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:

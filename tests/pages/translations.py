@@ -1,10 +1,9 @@
-"""``assert_translated(page_text, lang)``: a page shows no untranslated words.
+"""``assert_translated(page_text, lang)``: no untranslated words on a page.
 
-It fails when the visible text contains a catalogue key (``planner.run.title``), a
-``{placeholder}`` left unformatted, or a whole line equal to another language's form of a
-message whose form in ``lang`` differs (a Russian or English sentence on a Kazakh page).
-Lines are what ``page.inner_text("body")`` gives; whole lines are compared so that data
-(names of places, numbers) never trips the check.
+It fails when the visible text shows a catalogue key (``centre.form.save``), a format
+``{placeholder}`` left unfilled, or a catalogue message in another language where that
+language's form differs from ``lang``'s (a Russian label on a Kazakh page). Messages under
+five letters are not looked for: "нет" or "газ" also occur inside ordinary words and data.
 """
 
 from __future__ import annotations
@@ -15,35 +14,40 @@ from functools import lru_cache
 from matching.text import LANGS
 from matching.text.catalogue import catalogue
 
-_KEY = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
-_PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+_MIN_LETTERS = 5
 
 
-@lru_cache(maxsize=3)
-def _foreign_forms(lang: str) -> frozenset[str]:
-    """Placeholder-free forms in other languages that differ from every form in ``lang``."""
-    messages = catalogue()
-    own = {text.get(lang).strip() for text in messages.values()}  # type: ignore[arg-type]
-    foreign: set[str] = set()
-    for text in messages.values():
-        mine = text.get(lang)  # type: ignore[arg-type]
+@lru_cache(maxsize=4)
+def _foreign(lang: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(key, text, pattern) of every message whose other-language form differs from ``lang``'s."""
+    found = []
+    for key, text in catalogue().items():
+        own = text.get(lang)  # type: ignore[arg-type]
         for other in LANGS:
-            form = text.get(other).strip()
-            if other != lang and form != mine and "{" not in form and form not in own:
-                foreign.add(form)
-    return frozenset(foreign)
+            form = text.get(other)
+            if other == lang or form == own or _PLACEHOLDER.search(form):
+                continue
+            if sum(ch.isalpha() for ch in form) < _MIN_LETTERS or form in own:
+                continue
+            pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+            found.append((key, form, pattern))
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _keys() -> re.Pattern[str]:
+    keys = sorted(catalogue(), key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w.])")
 
 
 def untranslated(page_text: str, lang: str) -> list[str]:
-    messages = catalogue()
-    problems = [f"catalogue key {k!r}" for k in _KEY.findall(page_text) if k in messages]
-    problems += [f"placeholder {p!r}" for p in _PLACEHOLDER.findall(page_text)]
-    foreign = _foreign_forms(lang)
-    for line in page_text.splitlines():
-        for part in re.split(r"\t| {2,}", line):
-            segment = part.strip()
-            if segment and segment in foreign:
-                problems.append(f"not in {lang}: {segment!r}")
+    """What in ``page_text`` is not in ``lang`` (empty when the page is translated)."""
+    problems = [f"catalogue key {m.group(1)!r}" for m in _keys().finditer(page_text)]
+    problems += [f"placeholder {m.group(0)!r}" for m in _PLACEHOLDER.finditer(page_text)]
+    for key, form, pattern in _foreign(lang):
+        if pattern.search(page_text):
+            problems.append(f"{key} in another language: {form!r}")
     return problems
 
 
