@@ -226,7 +226,7 @@ def conflict_words(
     return out
 
 
-CONFLICT_LINES = 30  # per kind: a commit over a stale run can clash on hundreds of rows
+CONFLICT_LINES = 10  # per kind: a commit over a stale run can clash on hundreds of rows
 
 
 def conflict_groups(

@@ -171,6 +171,7 @@ def test_the_409_is_shown_in_words_with_what_changed_and_nothing_is_saved(
     assert msg("planner.commit.conflict").en in response.text
     words = msg("planner.conflict.vacancy", what=vacancy_id, needed=1, left=0).en
     assert words in response.text
+    assert 'id="confirm-commit"' not in response.text  # a retry would meet the same 409
     session.expire_all()
     assert session.get(HouseholdRecord, hid).status == "registered"  # type: ignore[union-attr]
     assert not session.scalar(select(DecisionRecord.id).where(DecisionRecord.household_id == hid))
