@@ -13,7 +13,9 @@ from api.allocation import routes as allocation
 from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
+from api.core.docs import install_docs
 from api.core.jobs import JobWorker
+from api.core.limits import BodySizeLimitMiddleware
 from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from api.core.settings import Settings, get_settings
@@ -31,8 +33,8 @@ from api.taxonomy.service import TaxonomyService
 from api.vacancies import employer_routes as employers
 from api.vacancies import routes as vacancies
 from api.web.mount import mount_web
-from matching.reference import ReferenceData, load_reference
-from matching.support import SupportParameters, load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import SupportParameters, load_support_parameters
 
 DESCRIPTION = """
 Qonys matches households of Kazakhstan's voluntary relocation programme (Enbek, now
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -95,7 +99,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
     app.state.matching = MatchService(app.state.reference, app.state.support_parameters)
     install_problem_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    # Uploads have their own, larger limit (checked exactly by the import route).
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={"/imports/": imports.MAX_UPLOAD_BYTES + 2**20},
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer is logged, 413s too
+    install_docs(app)
     for module in (
         health,
         regions,

@@ -22,9 +22,10 @@ TIME_LIMIT = {1000: 30.0, 5000: 30.0, 20000: 120.0}
 
 
 def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
-    from matching.allocation import AllocationConfig, allocate, generate_programme
+    from matching.allocation import AllocationConfig, allocate
     from matching.allocation.mip import solve_mip
     from matching.allocation.model import problem_from_instance
+    from matching.synthetic.batch import generate_programme
 
     k = OPTIONS_PER_HOUSEHOLD.get(n, 30)
     t0 = time.perf_counter()

@@ -31,7 +31,7 @@ from api.imports.readers import read_table
 from api.imports.service import import_table
 from api.reference.service import seed_reference
 from api.taxonomy.service import occupation_resolver
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 
 DATA = REPO_ROOT / "data"
 

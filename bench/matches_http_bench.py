@@ -40,7 +40,7 @@ from api.core.migrate import upgrade  # noqa: E402
 from api.demo.service import DEMO_TOKENS, load_demo  # noqa: E402
 from api.models import HouseholdRecord  # noqa: E402
 from api.reference.service import seed_reference  # noqa: E402
-from matching.reference import load_reference  # noqa: E402
+from matching.programme.geography import load_reference  # noqa: E402
 from taxonomy import load_taxonomy  # noqa: E402
 
 
@@ -180,10 +180,10 @@ def main() -> None:
         )
 
         # Naive: the same household against every vacancy, one pair at a time in Python.
-        from matching.generator import generate_programme
         from matching.ranking import MatchIndex
         from matching.scoring.components import evaluate
         from matching.scoring.weights import default_config
+        from matching.synthetic.programme import generate_programme
 
         programme = generate_programme(min(args.households, 2000), args.vacancies, seed=7)
         index = MatchIndex.from_programme(programme, config=default_config(year=2023))

@@ -5,7 +5,7 @@ Usage::
     python bench/ranking_naive_vs_vectorized.py [--households 50000] [--vacancies 100000]
         [--queries 300] [--naive-pairs 3000] [--seed 0]
 
-Workload: a synthetic programme (matching.generator) with the given sizes, held in memory.
+Workload: a synthetic programme (matching.synthetic.programme) with the given sizes, held in memory.
 
 * vectorized — ``MatchIndex.matches_for_household(h, top=20)`` for random households:
   candidate vacancies through the occupation index, homes through the locality index, one
@@ -31,10 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matching.generator import generate_programme  # noqa: E402
 from matching.ranking import MatchIndex  # noqa: E402
 from matching.scoring.components import evaluate  # noqa: E402
 from matching.scoring.weights import default_config  # noqa: E402
+from matching.synthetic.programme import generate_programme  # noqa: E402
 
 
 def _stats(ms: list[float]) -> str:

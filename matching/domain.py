@@ -12,7 +12,7 @@ from datetime import date
 from typing import Literal
 
 from matching.iin import InvalidIINError, parse_iin
-from matching.text import Text
+from matching.text import Text, msg
 
 Sex = Literal["M", "F"]
 Relation = Literal["applicant", "spouse", "child", "parent", "sibling", "other"]
@@ -71,26 +71,19 @@ class DomainValidationError(ValueError):
         self.text = text
 
 
-def _fail(kk: str, ru: str, en: str) -> DomainValidationError:
-    return DomainValidationError(Text(kk=kk, ru=ru, en=en))
+def _fail(key: str, **values: object) -> DomainValidationError:
+    """The error for catalogue message ``domain.invalid.<key>``."""
+    return DomainValidationError(msg(f"domain.invalid.{key}", **values))
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:
-        raise _fail(
-            f"{what}: {value!r} рұқсат етілмеген мән ({', '.join(allowed)})",
-            f"{what}: недопустимое значение {value!r} ({', '.join(allowed)})",
-            f"{what}: {value!r} is not one of {', '.join(allowed)}",
-        )
+        raise _fail("not_allowed", what=what, value=value, allowed=", ".join(allowed))
 
 
 def _check_non_negative(value: float, what: str) -> None:
     if value < 0:
-        raise _fail(
-            f"{what} теріс бола алмайды ({value})",
-            f"{what} не может быть отрицательным ({value})",
-            f"{what} cannot be negative ({value})",
-        )
+        raise _fail("negative", what=what, value=value)
 
 
 def education_rank(level: str) -> int:
@@ -117,7 +110,7 @@ class Experience:
 
     def __post_init__(self) -> None:
         if not self.occupation.strip():
-            raise _fail("мамандық коды бос", "пустой код профессии", "empty occupation code")
+            raise _fail("empty_occupation")
         _check_non_negative(self.years, "years of experience")
 
 
@@ -153,11 +146,7 @@ class Member:
         _check_choice(self.education, EDUCATION_LEVELS, "education")
         _check_choice(self.employment_status, EMPLOYMENT_STATUSES, "employment status")
         if self.age < 0 or self.age > 120:
-            raise _fail(
-                f"жасы 0 мен 120 аралығында болуы керек ({self.age})",
-                f"возраст должен быть от 0 до 120 ({self.age})",
-                f"age must be between 0 and 120 ({self.age})",
-            )
+            raise _fail("age_range", age=self.age)
         for lic in self.licences:
             _check_choice(lic, LICENCES, "licence")
         for _, level in self.languages:
@@ -208,32 +197,18 @@ class Household:
 
     def __post_init__(self) -> None:
         if not self.members:
-            raise _fail(
-                "отбасында мүше жоқ", "в семье нет ни одного члена", "household has no members"
-            )
+            raise _fail("no_members")
         applicants = [m for m in self.members if m.relation == "applicant"]
         if len(applicants) != 1:
-            raise _fail(
-                f"отбасында бір өтініш беруші болуы керек (қазір {len(applicants)})",
-                f"в семье должен быть ровно один заявитель (сейчас {len(applicants)})",
-                f"a household needs exactly one applicant (found {len(applicants)})",
-            )
+            raise _fail("one_applicant", found=len(applicants))
         if applicants[0].age < 16:
-            raise _fail(
-                "өтініш беруші кемінде 16 жаста болуы керек",
-                "заявителю должно быть не меньше 16 лет",
-                "the applicant must be at least 16",
-            )
+            raise _fail("applicant_age")
         try:
             info = parse_iin(self.iin)
         except InvalidIINError as exc:
             raise DomainValidationError(exc.text) from None
         if info.sex != applicants[0].sex:
-            raise _fail(
-                "ЖСН-дағы жыныс өтініш берушінің жынысымен сәйкес емес",
-                "пол в ИИН не совпадает с полом заявителя",
-                "the sex encoded in the IIN differs from the applicant's",
-            )
+            raise _fail("iin_sex")
         _check_choice(self.origin_settlement, ORIGIN_SETTLEMENTS, "origin settlement")
         _check_choice(self.origin_heating, HEATING_TYPES, "origin heating")
         _check_choice(self.category, CATEGORIES, "category")
@@ -288,11 +263,7 @@ class Vacancy:
             _check_choice(lic, LICENCES, "licence")
         _check_non_negative(self.wage_tenge, "wage")
         if self.posts < 1:
-            raise _fail(
-                "бос орын саны кемінде 1",
-                "число мест должно быть не меньше 1",
-                "posts must be >= 1",
-            )
+            raise _fail("posts_min")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,17 +287,9 @@ class Home:
         _check_choice(self.kind, HOME_KINDS, "home kind")
         _check_choice(self.heating, HEATING_TYPES, "heating")
         if self.capacity < 1 or self.rooms < 0:
-            raise _fail(
-                "үйдің сыйымдылығы кемінде 1 адам",
-                "вместимость жилья должна быть не меньше 1 человека",
-                "a home must house at least one person",
-            )
+            raise _fail("home_capacity")
         if not 1 <= self.condition <= 5:
-            raise _fail(
-                "жағдай бағасы 1–5",
-                "оценка состояния должна быть от 1 до 5",
-                "condition must be 1–5",
-            )
+            raise _fail("condition_range")
         _check_non_negative(self.rent_tenge, "rent")
         _check_non_negative(self.price_tenge, "price")
 
@@ -362,11 +325,7 @@ class LocalityCapacity:
             _check_non_negative(value, what)
         if self.accommodation_beds and self.settlement_type != "regional_centre":
             # Accommodation centres exist only in regional centres (seed 000 §3.4.2).
-            raise _fail(
-                "уақытша орналастыру орталығы тек облыс орталығында болады",
-                "центры временного размещения есть только в областных центрах",
-                "accommodation centres exist only in regional centres",
-            )
+            raise _fail("centre_regional_only")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from matching.text import Text
+from matching.text import Text, msg
 
 Sex = Literal["M", "F"]
 
@@ -73,14 +73,9 @@ def check_digits(digits: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return np.where(out == 10, -1, out).astype(np.int64)
 
 
-def _invalid(reason_kk: str, reason_ru: str, reason_en: str, iin: str) -> InvalidIINError:
-    return InvalidIINError(
-        Text(
-            kk=f"ЖСН {iin!r} жарамсыз: {reason_kk}",
-            ru=f"ИИН {iin!r} недействителен: {reason_ru}",
-            en=f"IIN {iin!r} is invalid: {reason_en}",
-        )
-    )
+def _invalid(reason: str, iin: str) -> InvalidIINError:
+    """The error for ``iin`` with the catalogue's reason ``domain.iin.reason.<reason>``."""
+    return InvalidIINError(msg("domain.iin.invalid", iin=iin, reason=msg(f"domain.iin.reason.{reason}")))
 
 
 def parse_iin(iin: str) -> IINInfo:
@@ -97,34 +92,17 @@ def parse_iin(iin: str) -> IINInfo:
     'M'
     """
     if len(iin) != 12 or not iin.isascii() or not iin.isdigit():
-        raise _invalid(
-            "12 цифр болуы керек", "должен состоять из 12 цифр", "must be 12 digits", iin
-        )
+        raise _invalid("length", iin)
     code = int(iin[6])
     if code not in _CENTURY_BASE:
-        raise _invalid(
-            "7-ші цифр (ғасыр мен жыныс) 1–6 болуы керек",
-            "7-я цифра (век и пол) должна быть от 1 до 6",
-            "the 7th digit (century and sex) must be 1 to 6",
-            iin,
-        )
+        raise _invalid("century", iin)
     try:
         born = date(_CENTURY_BASE[code] + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
-        raise _invalid(
-            "туған күні жоқ күн",
-            "дата рождения не существует",
-            "the birth date does not exist",
-            iin,
-        ) from None
+        raise _invalid("birth_date", iin) from None
     expected = check_digit(iin[:11])
     if expected is None or expected != int(iin[11]):
-        raise _invalid(
-            "бақылау цифры сәйкес емес",
-            "контрольная цифра не совпадает",
-            "the check digit does not match",
-            iin,
-        )
+        raise _invalid("check_digit", iin)
     return IINInfo(iin=iin, birth_date=born, sex="M" if code % 2 == 1 else "F")
 
 

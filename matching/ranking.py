@@ -1,7 +1,7 @@
 """Ranked matches: top options and localities for a household, top households for a vacancy.
 
 :class:`MatchIndex` is built once from vacancies, homes and localities (polars frames or a
-generated :class:`~matching.generator.Programme`); queries generate candidates through
+generated :class:`~matching.synthetic.programme.Programme`); queries generate candidates through
 :class:`~matching.candidates.CandidateIndex` and score them with the vectorized scorer.
 """
 
@@ -63,13 +63,24 @@ class RankedOptions:
 
 
 def option_id(household_id: str, vacancy_id: str, home_id: str, second: str | None) -> str:
-    """Stable id of an option: household|vacancy|home|second vacancy."""
-    return f"{household_id}|{vacancy_id}|{home_id}|{second or ''}"
+    """Stable id of an option: ``household|vacancy|home``, then ``|second vacancy`` if any.
+
+    No trailing separator when there is no second vacancy: ``"1|425|155|"`` read as
+    ``1 425 155`` wherever the bars are dropped (a Markdown table, a spreadsheet column).
+    """
+    base = f"{household_id}|{vacancy_id}|{home_id}"
+    return f"{base}|{second}" if second else base
 
 
 def parse_option_id(value: str) -> tuple[str, Option]:
-    """Inverse of :func:`option_id` (the locality is filled in by the index)."""
-    household_id, vacancy_id, home_id, second = value.split("|")
+    """Inverse of :func:`option_id` (the locality is filled in by the index).
+
+    Also reads the earlier form with an empty fourth part (``"1|425|155|"``).
+    """
+    household_id, vacancy_id, home_id, *rest = value.split("|")
+    if len(rest) > 1:
+        raise ValueError(f"not an option id: {value!r}")
+    second = rest[0] if rest else ""
     return household_id, Option("", home_id, vacancy_id, second or None)
 
 
@@ -132,7 +143,7 @@ class MatchIndex:
 
     @classmethod
     def from_programme(cls, programme: Any, **kwargs: Any) -> MatchIndex:
-        """Index a generated :class:`~matching.generator.Programme` and register its households."""
+        """Index a generated :class:`~matching.synthetic.programme.Programme` and register its households."""
         index = cls(
             programme.vacancies, programme.homes, programme.localities,
             network=programme.network, **kwargs,
@@ -291,9 +302,9 @@ class MatchIndex:
         home_id = self._home_ids[home]
         has_second = v2 >= 0
         second = self._vacancy_ids[np.maximum(v2, 0)]
-        second_key = np.where(has_second, second, "")
+        second_key = np.where(has_second, np.char.add("|", second.astype(str)), "").astype(object)
         second[~has_second] = None
-        option = household + "|" + vacancy + "|" + home_id + "|" + second_key
+        option = household + "|" + vacancy + "|" + home_id + second_key
         return pl.DataFrame(
             {
                 "household_id": household.tolist(),
@@ -361,7 +372,7 @@ class MatchIndex:
         """Best option per locality, best ``top`` localities, with the support package.
 
         ``support_tenge`` is the relocation subsidy plus 12 months of rent support for the
-        household (from :mod:`matching.support`); ``support`` are loaded parameters.
+        household (from :mod:`matching.programme.support`); ``support`` are loaded parameters.
         """
         return self.ranked_localities(household, top=top, support=support).frame
 
@@ -371,7 +382,7 @@ class MatchIndex:
     ) -> RankedOptions:  # fmt: skip
         """:meth:`localities_for_household` with the breakdowns of the best ``explain``
         localities' options, from the evaluation that ranked them."""
-        from matching.support import load_support_parameters, relocation_and_rent_tenge
+        from matching.programme.support import load_support_parameters, relocation_and_rent_tenge
 
         all_options, ev, order = self._household_options(household, None)
         best = (
@@ -406,12 +417,12 @@ class MatchIndex:
     def support_for_option(
         self, household: Household | str, option_id_: str, *, support: Any | None = None
     ) -> Any:
-        """Itemized :class:`matching.support.SupportPackage` for one option.
+        """Itemized :class:`matching.programme.support.SupportPackage` for one option.
 
         Relocation and rent support for the household, the housing certificate when the
         home is bought, and the employer's hiring subsidy for each programme job.
         """
-        from matching.support import estimate_support, load_support_parameters
+        from matching.programme.support import estimate_support, load_support_parameters
 
         hf, row = self._resolve(household)
         _, parsed = parse_option_id(option_id_)

@@ -1,1 +1,1 @@
-"""allocation"""
+"""Allocation runs: requests → usage → batch/snapshot → job (service) and commit, one way."""

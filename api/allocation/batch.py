@@ -17,12 +17,12 @@ from matching.allocation import (
     build_instance,
 )
 from matching.allocation.whatif import Scenario, apply_scenario
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters, relocation_and_rent_tenge
 from matching.ranking import MatchIndex
-from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
 from matching.scoring.weights import default_config
-from matching.support import SupportParameters, relocation_and_rent_tenge
 from matching.text import Text
 
 NO_HOUSEHOLDS = Text(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.allocation import runs, views
 from api.web.templates import translate
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang
 from matching.text.catalogue import catalogue
 

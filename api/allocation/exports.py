@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from api.allocation import runs
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang
 
 COLUMNS: dict[str, type[pl.DataType]] = {

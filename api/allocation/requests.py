@@ -17,7 +17,7 @@ from api.models import (
     HouseholdRecord,
 )
 from matching.allocation import reasons as R
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Text
 
 CATEGORIES = ("resettler", "kandas")

@@ -27,7 +27,7 @@ from api.models import (
     PlacementRecord,
     QuotaRecord,
 )
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang, Text
 
 RUN_NOT_FOUND = Text(

@@ -46,8 +46,8 @@ from api.taxonomy.service import occupation_resolver
 from matching.allocation import AllocationInstance
 from matching.allocation import reasons as R
 from matching.allocation.instance import LockConflict
-from matching.reference import ReferenceData, load_reference
-from matching.support import load_support_parameters
+from matching.programme.geography import ReferenceData, load_reference
+from matching.programme.support import load_support_parameters
 
 IMPORT_ORDER = ("employers", "vacancies", "homes", "capacities", "households")
 REQUIRED = ("households", "vacancies", "homes")
@@ -272,11 +272,13 @@ def _with_external_ids(inst: AllocationInstance, session: Any) -> AllocationInst
         swap("vacancy_id", vacancies),
         swap("second_vacancy_id", vacancies),
     ).with_columns(
+        # The same form as matching.ranking.option_id: no trailing bar without a second vacancy.
         option_id=pl.concat_str(
-            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id"),
-             pl.col("second_vacancy_id").fill_null("")],
-            separator="|",
+            [pl.col("household_id"), pl.col("vacancy_id"), pl.col("home_id")], separator="|"
         )
+        + pl.when(pl.col("second_vacancy_id").fill_null("") == "")
+        .then(pl.lit(""))
+        .otherwise(pl.lit("|") + pl.col("second_vacancy_id"))
     )  # fmt: skip
     removed = inst.removed.with_columns(swap("household_id", households))
     key = (
@@ -355,7 +357,7 @@ def demo_batch(
 ) -> tuple[AllocationInstance, pl.DataFrame | None]:
     """A batch of a generated programme in the real destination localities.
 
-    The programme (``matching.generator``) is loaded into a throw-away SQLite database and the
+    The programme (``matching.synthetic.programme``) is loaded into a throw-away SQLite database and the
     batch built from it exactly as for a run started over HTTP; ids are the generated ones.
     """
     import datetime as dt

@@ -29,10 +29,10 @@ from matching.allocation import (
     allocate,
 )
 from matching.allocation import reasons as R
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
-from matching.reference import ReferenceData
 from matching.scoring.similarity import OccupationSpace
-from matching.support import SupportParameters
 from matching.text import Text
 
 # Score breakdowns are stored for at most this many placed households of a run: enough for

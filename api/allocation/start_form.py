@@ -19,7 +19,7 @@ from api.allocation.schemas import RunIn
 from api.core.problems import ProblemException
 from api.web.forms import FormState, field_name
 from api.web.templates import translate
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang
 from matching.text.catalogue import catalogue
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from api.allocation.charts import Bar
 from matching.allocation import reasons as R
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.text import Lang
 
 T = Callable[..., str]
@@ -153,8 +153,8 @@ def locality_fill(
 
 def reason_words(code: str, lang: Lang, t: T) -> str:
     """An unplaced reason code in words (used when no placement rows carry the text)."""
-    if code in R.UNPLACED_TEXT:
-        return R.UNPLACED_TEXT[code].get(lang)
+    if code in (R.NO_OPTIONS, R.ALL_REFUSED, R.ALL_BANNED, R.OBJECTIVE_TRADEOFF):
+        return R.unplaced_text(code).get(lang)
     try:
         return t("planner.reason.resource", kind=t(f"planner.reason.{code}"))
     except KeyError:

@@ -1,1 +1,1 @@
-"""auth"""
+"""API tokens, principals and roles."""

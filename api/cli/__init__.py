@@ -84,7 +84,7 @@ def seed(
             report = seed_reference(session, settings.data_dir)
         if demo:
             from api.demo.service import load_demo
-            from matching.reference import load_reference
+            from matching.programme.geography import load_reference
             from taxonomy import load_taxonomy
 
             with session_scope(make_sessionmaker(engine)) as session:
@@ -177,8 +177,8 @@ def worker(
     from api.core.db import make_engine, make_sessionmaker
     from api.core.jobs import JobWorker
     from api.core.settings import get_settings
-    from matching.reference import load_reference
-    from matching.support import load_support_parameters
+    from matching.programme.geography import load_reference
+    from matching.programme.support import load_support_parameters
 
     settings = get_settings()
     engine = make_engine(settings.database_url, pool_size=2)
@@ -256,7 +256,7 @@ def token_create(
     from api.auth.service import issue_token
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
-    from matching.reference import ReferenceLookupError, load_reference
+    from matching.programme.geography import ReferenceLookupError, load_reference
 
     settings = get_settings()
     region_code = None
@@ -313,7 +313,7 @@ def import_command(
     from api.imports.readers import ImportFileError, read_table
     from api.imports.service import import_table
     from api.taxonomy.service import occupation_resolver
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     if kind not in KINDS:
         raise fail(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")

@@ -59,7 +59,7 @@ def allocate(
             from api.allocation.scenario import demo_batch
 
             if synthetic:
-                from matching.allocation import generate_programme
+                from matching.synthetic.batch import generate_programme
 
                 programme = generate_programme(n_households=demo, seed=seed)
                 instance, movers = programme.instance(), programme.earlier_movers

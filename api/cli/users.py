@@ -22,7 +22,7 @@ def user_create(
     """Create a user; the password is asked for (or read from one line of standard input)."""
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
-    from matching.reference import ReferenceLookupError, load_reference
+    from matching.programme.geography import ReferenceLookupError, load_reference
 
     settings = get_settings()
     region_code = None

@@ -13,19 +13,30 @@ from matching.text import Text
 router = APIRouter(tags=["health"])
 
 
+def database_state(request: Request) -> str:
+    """``ok`` when the database answers ``SELECT 1``, ``unavailable`` otherwise."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return "unavailable"
+    return "ok"
+
+
 @router.get("/healthz", response_model=HealthStatus)
-def healthz() -> HealthStatus:
-    """The process is alive."""
-    return HealthStatus(status="ok")
+def healthz(request: Request) -> HealthStatus:
+    """The process is alive; says whether the database answers and which backend it is."""
+    return HealthStatus(
+        status="ok",
+        database=database_state(request),
+        backend=request.app.state.engine.dialect.name,
+    )
 
 
 @router.get("/readyz", response_model=HealthStatus, responses=problem_responses(503))
 def readyz(request: Request) -> HealthStatus | JSONResponse:
     """The database answers; 503 otherwise."""
-    try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:
+    if database_state(request) != "ok":
         return problem_response(
             request,
             503,
@@ -35,4 +46,6 @@ def readyz(request: Request) -> HealthStatus | JSONResponse:
                 en="The database does not answer.",
             ),
         )
-    return HealthStatus(status="ready", database="ok")
+    return HealthStatus(
+        status="ready", database="ok", backend=request.app.state.engine.dialect.name
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import Request
 
 from api.core.problems import ProblemException
-from matching.reference import (
+from matching.programme.geography import (
     AmbiguousRegionError,
     ReferenceData,
     Region,

@@ -37,6 +37,12 @@ PAGE_OUT_OF_RANGE = Text(
     en="Page {page} does not exist: there are {max_page} page(s).",
 )
 
+PAGE_RANGE = Text(
+    kk="бет 1 мен {max_page} аралығында болуы керек",
+    ru="страница должна быть от 1 до {max_page}",
+    en="page must be between 1 and {max_page}",
+)
+
 
 def pagination(total: int, page: int, limit: int) -> Pagination:
     """Paging facts for a list; a page past the end is a 422 problem."""
@@ -48,7 +54,7 @@ def pagination(total: int, page: int, limit: int) -> Pagination:
             errors=[
                 {
                     "loc": ["query", "page"],
-                    "msg": f"page must be between 1 and {max_page}",
+                    "msg": PAGE_RANGE.format(max_page=max_page),
                     "type": "out_of_range",
                 }
             ],

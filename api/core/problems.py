@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.core.i18n import lang_of
+from api.core.messages import field_message
 from matching.text import Text
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -95,7 +96,12 @@ def problem_response(
     if detail is not None:
         body["detail"] = detail.get(lang) if isinstance(detail, Text) else detail
     if errors:
-        body["errors"] = jsonable_encoder(errors)
+        body["errors"] = jsonable_encoder(
+            [
+                {**e, "msg": e["msg"].get(lang)} if isinstance(e.get("msg"), Text) else e
+                for e in errors
+            ]
+        )
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -120,7 +126,9 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     errors = [
         {
             "loc": _clean_loc(err.get("loc", ())),
-            "msg": str(err.get("msg", "")),
+            "msg": field_message(
+                str(err.get("type", "")), err.get("ctx"), str(err.get("msg", ""))
+            ),
             "type": str(err.get("type", "")),
         }
         for err in exc.errors()
@@ -140,7 +148,13 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc.detail, str) and exc.detail not in {"Not Found", "Method Not Allowed"}
         else None
     )
-    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+    text = getattr(exc, "text", None)  # an exception that carries its kk/ru/en detail
+    return problem_response(
+        request,
+        exc.status_code,
+        text if isinstance(text, Text) else detail,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:

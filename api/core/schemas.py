@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from api.core.params import DB_INT_MAX, DB_INT_MIN
 
 T = TypeVar("T")
 
@@ -30,12 +33,44 @@ class Page(BaseModel, Generic[T]):
     pagination: Pagination
 
 
+def _within_64_bits(value: Any) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if value > DB_INT_MAX:
+            raise PydanticCustomError(
+                "less_than_equal", "Input should be less than or equal to {le}", {"le": DB_INT_MAX}
+            )
+        if value < DB_INT_MIN:
+            raise PydanticCustomError(
+                "greater_than_equal",
+                "Input should be greater than or equal to {ge}",
+                {"ge": DB_INT_MIN},
+            )
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _within_64_bits(item)
+
+
 class StrictBody(BaseModel):
-    """Request bodies reject unknown fields and NUL characters (PostgreSQL cannot store NUL)."""
+    """Request bodies reject unknown fields and NUL characters (PostgreSQL cannot store NUL).
+
+    Integers (also in lists) must fit the database's 64-bit columns: a larger one is a 422,
+    not an ``OverflowError`` from the driver.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_the_database(cls, value: Any) -> Any:
+        _within_64_bits(value)
+        return value
 
 
 class HealthStatus(BaseModel):
     status: str = Field(examples=["ok"])
-    database: str | None = None
+    database: str | None = Field(default=None, examples=["ok"], description="ok or unavailable")
+    backend: str | None = Field(
+        default=None, examples=["postgresql"], description="sqlite or postgresql"
+    )

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default=None, description="JSON logs; defaults to on in production, off otherwise."
     )
     page_size_max: int = 100
+    max_body_bytes: int = Field(
+        default=2 * 2**20,
+        description="Largest request body (bytes); larger ones are a 413. Uploads have their own.",
+    )
     scenario_root: Path = Field(
         default=REPO_ROOT / "data" / "examples",
         description="Scenario folders a run may name (`scenario_dir`) must lie inside this one.",

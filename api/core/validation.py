@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from api.core.problems import ProblemException
 from matching.domain import DomainValidationError
-from matching.reference import (
+from matching.programme.geography import (
     AmbiguousRegionError,
     ReferenceData,
     UnknownLocalityError,
@@ -26,6 +26,8 @@ T = TypeVar("T")
 Path = tuple[str | int, ...]
 
 OPEN_CLOSED = ("open", "closed")
+
+CANDIDATE = Text(kk="нұсқа: {candidate}", ru="вариант: {candidate}", en="candidate {candidate}")
 
 
 class FieldError(ValueError):
@@ -41,8 +43,9 @@ class FieldError(ValueError):
         """A 422 problem whose ``errors`` name the field (and list candidates, if any)."""
         loc: list[str | int] = ["body", *self.path]
         errors = [
-            {"loc": loc, "msg": f"candidate {c}", "type": "ambiguous"} for c in self.candidates
-        ] or [{"loc": loc, "msg": self.text.en, "type": "value_error"}]
+            {"loc": loc, "msg": CANDIDATE.format(candidate=c), "type": "ambiguous"}
+            for c in self.candidates
+        ] or [{"loc": loc, "msg": self.text, "type": "value_error"}]
         return ProblemException(status, self.text, type_="/problems/invalid-field", errors=errors)
 
     @property

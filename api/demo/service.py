@@ -1,6 +1,6 @@
 """A small synthetic programme in the database, so a newcomer sees real-looking matches at once.
 
-Everything comes from ``matching.generator.generate_programme`` (documented distributions,
+Everything comes from ``matching.synthetic.programme.generate_programme`` (documented distributions,
 fixed seed) and is marked by ``DEMO-`` external ids; loading it twice changes nothing.
 """
 
@@ -26,8 +26,8 @@ from api.models import (
     VacancyRecord,
 )
 from matching.domain import LICENCES
-from matching.generator import generate_programme
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
+from matching.synthetic.programme import generate_programme
 from taxonomy import Taxonomy
 
 PREFIX = "DEMO-"

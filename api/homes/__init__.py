@@ -1,1 +1,1 @@
-"""homes"""
+"""Homes and locality capacities: routes, service, repository, schemas, mappers."""

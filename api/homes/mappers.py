@@ -16,7 +16,7 @@ from api.core.validation import (
 )
 from api.models import HomeRecord, LocalityCapacityRecord
 from matching.domain import Home, LocalityCapacity
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 _HOME_KEYWORDS = (
     ("home kind", "kind"),

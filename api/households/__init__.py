@@ -1,1 +1,1 @@
-"""households"""
+"""Households and their members: routes, service, repository, schemas, mappers."""

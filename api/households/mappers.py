@@ -24,7 +24,7 @@ from api.core.validation import (
 from api.models import HouseholdRecord
 from matching.domain import Experience, HealthNeeds, Household, Member, Preferences
 from matching.iin import InvalidIINError, parse_iin
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 HOUSEHOLD_STATUSES = ("registered", "admitted", "placed", "moved", "withdrawn", "returned")
 

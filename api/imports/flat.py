@@ -33,7 +33,7 @@ from api.models import (
 )
 from api.taxonomy.service import OccupationResolver, occupation_error_text
 from api.vacancies.service import validate_employer, validate_vacancy
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 
 def import_flat(

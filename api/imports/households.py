@@ -29,7 +29,7 @@ from api.models import (
     HouseholdMemberRecord,
     HouseholdRecord,
 )
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 # Households ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from api.imports.households import import_households
 from api.imports.readers import ImportFileError, read_table
 from api.imports.rows import ImportReport, RowError, typed_frame
 from api.taxonomy.service import OccupationResolver
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 
 def import_table(

@@ -1,1 +1,1 @@
-"""matches"""
+"""Ranked matches for a household, best localities, candidates for a vacancy."""

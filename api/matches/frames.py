@@ -29,7 +29,7 @@ from api.models import (
     VacancyRecord,
 )
 from matching.domain import licence_mask
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 from matching.scoring.features import (
     EXPERIENCE_SCHEMA,
     HOME_SCHEMA,

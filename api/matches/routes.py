@@ -28,8 +28,8 @@ from api.matches.schemas import (
 from api.matches.service import MatchService
 from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecord
 from matching.domain import DomainValidationError
+from matching.programme.geography import ReferenceData
 from matching.ranking import MatchIndex, RankedOptions
-from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.scorer import ScoreResult, explain
 from matching.text import Lang, Text

@@ -24,11 +24,11 @@ from api.models import (
     MoverNetworkRecord,
     VacancyRecord,
 )
+from matching.programme.geography import ReferenceData
+from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
-from matching.reference import ReferenceData
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.weights import ScoringConfig, default_config
-from matching.support import SupportParameters
 
 
 def catalogue_fingerprint(session: Session) -> tuple[Any, ...]:

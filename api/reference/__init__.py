@@ -1,1 +1,1 @@
-"""reference"""
+"""Regions, localities, support parameters, and the seed of the reference data."""

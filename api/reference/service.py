@@ -1,6 +1,6 @@
 """Load the reference tables into the database (idempotent: run it as often as you like).
 
-The files in data/ are parsed and validated by ``matching.reference.load_reference``; this
+The files in data/ are parsed and validated by ``matching.programme.geography.load_reference``; this
 module only writes what it returns.
 """
 
@@ -24,7 +24,7 @@ from api.models import (
     QuotaRecord,
     RegionRecord,
 )
-from matching.reference import ReferenceData, load_reference
+from matching.programme.geography import ReferenceData, load_reference
 
 
 class SeedError(ValueError):

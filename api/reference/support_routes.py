@@ -12,7 +12,7 @@ from api.core.lookups import UNKNOWN_LOCALITY
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import StrictBody
 from api.models import LocalityRecord
-from matching.support import SupportPackage, estimate_support
+from matching.programme.support import SupportPackage, estimate_support
 from matching.text import Text
 
 router = APIRouter(prefix="/support", tags=["support"])

@@ -1,1 +1,1 @@
-"""taxonomy"""
+"""Normalizing titles over HTTP and resolving vacancies' occupation codes."""

@@ -1,1 +1,1 @@
-"""vacancies"""
+"""Employers and vacancies: routes, service, repository, schemas, mappers."""

@@ -17,7 +17,7 @@ from api.core.validation import (
 )
 from api.models import EmployerRecord, VacancyRecord
 from matching.domain import Employer, Vacancy
-from matching.reference import ReferenceData
+from matching.programme.geography import ReferenceData
 
 _VACANCY_KEYWORDS = (
     ("required education", "required_education"),

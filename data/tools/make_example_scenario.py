@@ -1,6 +1,6 @@
 """Write the example scenario folder data/examples/scenario/ (read by ``qonys allocate DIR``).
 
-The programme tables are a generated programme (``matching.generator.generate_programme``
+The programme tables are a generated programme (``matching.synthetic.programme.generate_programme``
 through ``api.reference.demo.load_demo``, fixed seed) exported in the bulk-import columns by
 ``api.imports.exports.export_frame``, so running the script twice gives the same files. The quotas
 are illustrative, sized to bind on a batch this small (estimates, not the published regional
@@ -16,16 +16,16 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from api.reference.demo import load_demo
+from api.reference.seed import seed_reference
 from sqlalchemy import select
 
 from api.allocation.service import build_batch
 from api.core.db import make_engine, make_sessionmaker, session_scope
-from api.reference.demo import load_demo
-from api.imports.exports import export_frame
 from api.core.migrate import upgrade
+from api.imports.exports import export_frame
 from api.models import HouseholdRecord, MoverNetworkRecord
-from api.reference.seed import seed_reference
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from taxonomy import default_taxonomy
 
 DATA = Path(__file__).resolve().parents[1]

@@ -1,7 +1,8 @@
 """Quota allocation: households to options under quotas and capacities, with a proven gap.
 
 Public entry points: :func:`build_instance`, :func:`allocate`, :func:`compare`,
-:func:`apply_scenario`, :func:`generate_programme`.
+:func:`apply_scenario`; synthetic batches are in
+:mod:`matching.synthetic.batch`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from matching.allocation.build import build_instance
 from matching.allocation.instance import AllocationInstance, PriorityWeights
 from matching.allocation.model import FairnessRule
 from matching.allocation.solve import AllocationConfig, AllocationResult, allocate
-from matching.allocation.synthetic import SyntheticProgramme, generate_programme
 
 __all__ = [
     "AllocationConfig",
@@ -18,8 +18,6 @@ __all__ = [
     "AllocationResult",
     "FairnessRule",
     "PriorityWeights",
-    "SyntheticProgramme",
     "allocate",
     "build_instance",
-    "generate_programme",
 ]

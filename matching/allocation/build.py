@@ -21,25 +21,27 @@ Input tables (polars), all but ``households`` and ``options`` optional:
   several rows: it must take one of them).
 - ``bans``: ``household_id`` plus ``option_id`` or ``locality_id``.
 
-A capacity that is absent (no row, or a null value) does not constrain.
+A capacity that is absent (no row, or a null value) does not constrain. Which table and
+column each kind of capacity is read from, and how an option uses it, is declared once per
+kind in :mod:`matching.allocation.capacity_kinds`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
 from matching.allocation import reasons as R
+from matching.allocation.capacity_kinds import RESOURCE_COLUMNS, kinds
 from matching.allocation.instance import (
     SCORE_SCALE,
     AllocationInstance,
     LockConflict,
     PriorityWeights,
 )
-
-# Subsidy budgets are counted in thousands of tenge so that the rows stay in integer range.
-BUDGET_UNIT_TENGE = 1000
 
 
 def _household_table(households: pl.DataFrame) -> pl.DataFrame:
@@ -112,97 +114,19 @@ def _mark(opts: pl.DataFrame, rules: pl.DataFrame, name: str) -> pl.DataFrame:
     return opts.with_columns(flag.alias(name))
 
 
-def _resources(
-    localities: pl.DataFrame | None,
-    homes: pl.DataFrame | None,
-    vacancies: pl.DataFrame | None,
-    quotas: pl.DataFrame | None,
-    budgets: pl.DataFrame | None,
-) -> pl.DataFrame:
-    parts: list[pl.DataFrame] = []
-
-    def add(df: pl.DataFrame, kind: str, key: pl.Expr, cap: pl.Expr, region: pl.Expr) -> None:
-        part = df.select(
-            pl.lit(kind).alias("kind"),
-            key.cast(pl.Utf8).alias("key"),
-            cap.cast(pl.Int64).alias("capacity"),
-            region.cast(pl.Utf8).alias("region_code"),
-        ).filter(pl.col("capacity").is_not_null())
-        parts.append(part.with_columns(label=pl.col("key")))
-
-    if quotas is not None:
-        qkey = pl.concat_str([pl.col("region_code").cast(pl.Utf8), pl.col("category")], separator="/")
-        add(quotas, R.QUOTA_PERSONS, qkey, pl.col("persons"), pl.col("region_code"))
-        add(quotas, R.QUOTA_FAMILIES, qkey, pl.col("families"), pl.col("region_code"))
-    if localities is not None:
-        if "centre_beds" not in localities.columns and "accommodation_beds" in localities.columns:
-            # The programme generator's name for the same capacity.
-            localities = localities.with_columns(centre_beds=pl.col("accommodation_beds"))
-        for col, kind in (
-            ("person_cap", R.LOCALITY_PERSONS),
-            ("centre_beds", R.CENTRE_BEDS),
-            ("kindergarten_seats", R.KINDERGARTEN),
-            ("school_seats", R.SCHOOL),
-        ):
-            if col in localities.columns:
-                add(localities, kind, pl.col("locality_id"), pl.col(col), pl.col("region_code"))
-    if homes is not None:
-        region = pl.col("region_code") if "region_code" in homes.columns else pl.lit(None)
-        add(homes, R.HOME, pl.col("home_id"), pl.col("units"), region)
-    if vacancies is not None:
-        region = pl.col("region_code") if "region_code" in vacancies.columns else pl.lit(None)
-        add(vacancies, R.VACANCY, pl.col("vacancy_id"), pl.col("posts"), region)
-    if budgets is not None:
-        add(
-            budgets,
-            R.BUDGET,
-            pl.col("region_code"),
-            (pl.col("budget_tenge") // BUDGET_UNIT_TENGE),
-            pl.col("region_code"),
-        )
+def _resources(tables: Mapping[str, pl.DataFrame | None]) -> pl.DataFrame:
+    """One row per capacity of every registered kind, in registration order."""
+    parts = [rows for kind in kinds() if (rows := kind.supply.rows(kind.code, tables)) is not None]
     if not parts:
-        return pl.DataFrame(
-            schema={
-                "kind": pl.Utf8,
-                "key": pl.Utf8,
-                "capacity": pl.Int64,
-                "region_code": pl.Utf8,
-                "label": pl.Utf8,
-            }
-        )
+        return pl.DataFrame(schema=RESOURCE_COLUMNS)
     return pl.concat(parts, how="vertical")
 
 
 def _usage(opts: pl.DataFrame, resources: pl.DataFrame) -> sp.csr_matrix:
     """Consumption triplets (option row, resource row, amount) joined on (kind, key)."""
-    qkey = pl.concat_str([pl.col("region_code"), pl.col("category")], separator="/")
-    persons = pl.col("persons")
-    specs: list[tuple[str, pl.Expr, pl.Expr]] = [
-        (R.QUOTA_PERSONS, qkey, persons),
-        (R.QUOTA_FAMILIES, qkey, pl.lit(1)),
-        (R.LOCALITY_PERSONS, pl.col("locality_id"), persons),
-        (R.CENTRE_BEDS, pl.col("locality_id"), persons * pl.col("uses_centre").cast(pl.Int64)),
-        (R.KINDERGARTEN, pl.col("locality_id"), pl.col("children_0_5")),
-        (R.SCHOOL, pl.col("locality_id"), pl.col("children_6_17")),
-        (R.HOME, pl.col("home_id"), pl.lit(1)),
-        (R.VACANCY, pl.col("vacancy_id"), pl.lit(1)),
-        (R.VACANCY, pl.col("second_vacancy_id"), pl.lit(1)),
-        # Subsidies are rounded up so the budget row never under-counts.
-        (R.BUDGET, pl.col("region_code"), (pl.col("support_tenge") + BUDGET_UNIT_TENGE - 1) // BUDGET_UNIT_TENGE),
-    ]
     res_idx = resources.select("kind", "key").with_row_index("res")
-    trip = pl.concat(
-        [
-            opts.select(
-                pl.col("row"),
-                pl.lit(kind).alias("kind"),
-                key.cast(pl.Utf8).alias("key"),
-                amount.cast(pl.Int64).alias("amount"),
-            )
-            for kind, key, amount in specs
-        ],
-        how="vertical",
-    ).filter(pl.col("key").is_not_null() & (pl.col("amount") > 0))
+    trip = pl.concat([kind.usage(opts) for kind in kinds()], how="vertical")
+    trip = trip.filter(pl.col("key").is_not_null() & (pl.col("amount") > 0))
     trip = trip.join(res_idx, on=["kind", "key"], how="inner")
     rows = trip["row"].to_numpy().astype(np.int64)
     cols = trip["res"].to_numpy().astype(np.int64)
@@ -224,6 +148,7 @@ def build_instance(
     locks: pl.DataFrame | None = None,
     bans: pl.DataFrame | None = None,
     priority: PriorityWeights | None = None,
+    tables: Mapping[str, pl.DataFrame] | None = None,
 ) -> AllocationInstance:
     """Turn batch tables into an :class:`AllocationInstance`.
 
@@ -233,6 +158,9 @@ def build_instance(
         The tables described in this module's docstring.
     priority
         Bonuses on the fit score for vulnerable, large, young and early households.
+    tables
+        Further supply tables by name, for capacity kinds registered outside the library
+        (:mod:`matching.allocation.capacity_kinds`); the named tables above take precedence.
 
     Returns
     -------
@@ -241,7 +169,7 @@ def build_instance(
 
     Examples
     --------
-    >>> from matching.allocation.synthetic import generate_programme
+    >>> from matching.synthetic.batch import generate_programme
     >>> prog = generate_programme(n_households=20, seed=1)
     >>> inst = prog.instance()
     >>> inst.usage.shape[0] == inst.n_options
@@ -292,7 +220,12 @@ def build_instance(
     kept = kept.with_columns(
         weight=(pl.col("score").clip(0.0, 1.0) * SCORE_SCALE * bonus).round().cast(pl.Int64)
     ).with_row_index("row")
-    resources = _resources(localities, homes, vacancies, quotas, budgets)
+    named = {
+        "localities": localities, "homes": homes, "vacancies": vacancies, "quotas": quotas,
+        "budgets": budgets,
+    }  # fmt: skip
+    supply = {**(tables or {}), **{k: v for k, v in named.items() if v is not None}}
+    resources = _resources(supply)
     usage = _usage(kept, resources)
 
     # Persons and children live on the options in the scorer's shape; keep one copy per household.

@@ -9,12 +9,17 @@ import polars as pl
 from ortools.sat.python import cp_model
 
 from matching.allocation import reasons as R
+from matching.allocation.capacity_kinds import kinds, shortage_text
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.model import FairnessRule, Problem
 from matching.text import Text
 
-# When several rows block a household's best option, name the most "planner-level" one.
-_KIND_RANK = {k: i for i, k in enumerate(R.RESOURCE_KINDS)}
+
+def _member_text(kind: str, label: str) -> Text:
+    """The text naming one member of a conflicting set: a planner constraint or a resource."""
+    if kind in R.PLANNER_CONSTRAINTS:
+        return R.planner_conflict_text(kind, label)
+    return shortage_text(kind, label)
 
 
 def unplaced_reasons(inst: AllocationInstance, problem: Problem, x: np.ndarray) -> pl.DataFrame:
@@ -46,6 +51,8 @@ def unplaced_reasons(inst: AllocationInstance, problem: Problem, x: np.ndarray) 
     removed = inst.removed.group_by("household_id").agg(pl.col("reason").unique())
     removed_map = dict(zip(removed["household_id"].to_list(), removed["reason"].to_list(), strict=True))
     usage = problem.usage.tocsr()
+    # When several rows block a household's best option, name the most "planner-level" one.
+    rank = {k.code: k.precedence for k in kinds()}
     for h in unplaced:
         kind: str | None = None
         key: str | None = None
@@ -55,11 +62,11 @@ def unplaced_reasons(inst: AllocationInstance, problem: Problem, x: np.ndarray) 
             vals = usage.data[usage.indptr[j] : usage.indptr[j + 1]]
             blocking = cols[vals > remaining[cols]]
             if blocking.size:
-                r = blocking[np.argmin([_KIND_RANK.get(res_kind[c], 99) for c in blocking])]
+                r = blocking[np.argmin([rank.get(res_kind[c], 99) for c in blocking])]
                 kind, key = str(res_kind[r]), str(res_key[r])
-                code, text = kind, R.resource_text(kind, str(res_label[r]))
+                code, text = kind, shortage_text(kind, str(res_label[r]))
             else:
-                code, text = R.OBJECTIVE_TRADEOFF, R.UNPLACED_TEXT[R.OBJECTIVE_TRADEOFF]
+                code, text = R.OBJECTIVE_TRADEOFF, R.unplaced_text(R.OBJECTIVE_TRADEOFF)
         else:
             why = set(removed_map.get(hh_ids[h], []))
             if why & {R.REFUSED_REGION, R.REFUSED_SETTLEMENT}:
@@ -68,7 +75,7 @@ def unplaced_reasons(inst: AllocationInstance, problem: Problem, x: np.ndarray) 
                 code = R.ALL_BANNED
             else:
                 code = R.NO_OPTIONS
-            text = R.UNPLACED_TEXT[code]
+            text = R.unplaced_text(code)
         rows.append(
             {
                 "household_id": str(hh_ids[h]),
@@ -121,7 +128,7 @@ def explain_infeasible(
     a batch infeasible (the others may stay unplaced), so the model holds only them.
     """
     members: list[ConflictMember] = [
-        ConflictMember(R.LOCK, c.household_id, R.conflict_text(R.LOCK, c.household_id))
+        ConflictMember(R.LOCK, c.household_id, _member_text(R.LOCK, c.household_id))
         for c in inst.lock_conflicts
     ]
     if members:
@@ -144,7 +151,7 @@ def explain_infeasible(
         if problem.must_place[h]:
             lit = model.new_bool_var(f"lock{h}")
             model.add_bool_or(vs).only_enforce_if(lit)
-            lits.append((lit, ConflictMember(R.LOCK, str(hh_ids[h]), R.conflict_text(R.LOCK, str(hh_ids[h])))))
+            lits.append((lit, ConflictMember(R.LOCK, str(hh_ids[h]), _member_text(R.LOCK, str(hh_ids[h])))))
     kinds = inst.resources["kind"].to_numpy()
     keys = inst.resources["key"].to_numpy()
     labels = inst.resources["label"].to_numpy()
@@ -155,14 +162,14 @@ def explain_infeasible(
         lit = model.new_bool_var(f"res{r}")
         expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in usage.indices[lo:hi]], usage.data[lo:hi].tolist())
         model.add(expr <= int(problem.capacity[r])).only_enforce_if(lit)
-        lits.append((lit, ConflictMember(str(kinds[r]), str(keys[r]), R.conflict_text(str(kinds[r]), str(labels[r])))))
+        lits.append((lit, ConflictMember(str(kinds[r]), str(keys[r]), _member_text(str(kinds[r]), str(labels[r])))))
     fair = problem.fair[:, keep_opt].tocsr() if problem.fair.shape[0] else problem.fair
     for f, rule in enumerate(rules):
         lo, hi = fair.indptr[f], fair.indptr[f + 1]
         lit = model.new_bool_var(f"fair{f}")
         expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in fair.indices[lo:hi]], fair.data[lo:hi].tolist())
         model.add(expr >= int(problem.fair_lb[f])).only_enforce_if(lit)
-        lits.append((lit, ConflictMember(R.FAIRNESS, rule.label, R.conflict_text(R.FAIRNESS, rule.label))))
+        lits.append((lit, ConflictMember(R.FAIRNESS, rule.label, _member_text(R.FAIRNESS, rule.label))))
 
     def infeasible_with(active: list[int]) -> tuple[bool, list[int]]:
         model.clear_assumptions()

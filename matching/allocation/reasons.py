@@ -1,14 +1,17 @@
-"""Reason codes and their kk/ru/en texts for allocation outcomes.
+"""Reason codes for allocation outcomes, and their kk/ru/en texts from the catalogue.
 
 Each unplaced household, removed option and planner conflict carries a stable code (for
-machines and the database) and a :class:`~matching.text.Text` (for people).
+machines and the database) and a :class:`~matching.text.Text` (for people), read from
+``matching/text/messages/allocation.toml``. The texts of exhausted resources belong to their
+capacity kind (:mod:`matching.allocation.capacity_kinds`).
 """
 
 from __future__ import annotations
 
-from matching.text import Text
+from matching.text import Text, msg
 
-# Resource kinds: every capacity in the model is a row of one of these kinds.
+# Resource kinds shipped with the library; each is declared in
+# matching.allocation.capacity_kinds, whose registry also holds kinds registered later.
 QUOTA_PERSONS = "quota_persons"
 QUOTA_FAMILIES = "quota_families"
 LOCALITY_PERSONS = "locality_persons"
@@ -31,138 +34,34 @@ RESOURCE_KINDS: tuple[str, ...] = (
     BUDGET,
 )
 
-# Why a resource row kept a household out; {label} is the row's human label.
-RESOURCE_FULL: dict[str, Text] = {
-    QUOTA_PERSONS: Text(
-        kk="{label}: өңірлік квота (адам саны) толды",
-        ru="{label}: региональная квота (по числу людей) исчерпана",
-        en="{label}: regional quota in persons is full",
-    ),
-    QUOTA_FAMILIES: Text(
-        kk="{label}: өңірлік квота (отбасы саны) толды",
-        ru="{label}: региональная квота (по числу семей) исчерпана",
-        en="{label}: regional quota in families is full",
-    ),
-    LOCALITY_PERSONS: Text(
-        kk="{label}: елді мекеннің қабылдау шегі толды",
-        ru="{label}: предел приёма населённого пункта исчерпан",
-        en="{label}: the locality's intake cap is reached",
-    ),
-    HOME: Text(
-        kk="{label}: лайықты тұрғын үй қалмады",
-        ru="{label}: подходящего жилья не осталось",
-        en="{label}: no suitable home left",
-    ),
-    CENTRE_BEDS: Text(
-        kk="{label}: уақытша орналастыру орталығында орын жоқ",
-        ru="{label}: нет мест в центре временного размещения",
-        en="{label}: no beds left in the accommodation centre",
-    ),
-    KINDERGARTEN: Text(
-        kk="{label}: балабақшада орын жоқ",
-        ru="{label}: нет мест в детском саду",
-        en="{label}: no kindergarten seats left",
-    ),
-    SCHOOL: Text(
-        kk="{label}: мектепте орын жоқ",
-        ru="{label}: нет мест в школе",
-        en="{label}: no school seats left",
-    ),
-    VACANCY: Text(
-        kk="{label}: бос жұмыс орны толды",
-        ru="{label}: вакансия уже занята",
-        en="{label}: the vacancy's posts are filled",
-    ),
-    BUDGET: Text(
-        kk="{label}: өңірдің субсидия бюджеті жетпейді",
-        ru="{label}: бюджета субсидий региона не хватает",
-        en="{label}: the region's subsidy budget is exhausted",
-    ),
-}
-
-# Why an option was removed before solving.
+# Why an option was removed before solving (allocation.removal.*).
 REFUSED_REGION = "refused_region"
 REFUSED_SETTLEMENT = "refused_settlement_type"
 BANNED = "planner_ban"
 LOCKED_ELSEWHERE = "locked_elsewhere"
 
-REMOVAL_TEXT: dict[str, Text] = {
-    REFUSED_REGION: Text(
-        kk="отбасы бұл өңірден бас тартты",
-        ru="семья отказалась от этого региона",
-        en="the household declined this region",
-    ),
-    REFUSED_SETTLEMENT: Text(
-        kk="отбасы мұндай елді мекен түрінен бас тартты",
-        ru="семья отказалась от такого типа населённого пункта",
-        en="the household declined this settlement type",
-    ),
-    BANNED: Text(
-        kk="жоспарлаушы бұл нұсқаға тыйым салды",
-        ru="планировщик запретил этот вариант",
-        en="a planner banned this option",
-    ),
-    LOCKED_ELSEWHERE: Text(
-        kk="жоспарлаушы отбасын басқа нұсқаға бекітті",
-        ru="планировщик закрепил семью за другим вариантом",
-        en="a planner locked the household to another option",
-    ),
-}
-
-# Why a household stayed unplaced when no single resource explains it.
+# Why a household stayed unplaced when no single resource explains it (allocation.unplaced.*).
 NO_OPTIONS = "no_feasible_options"
 ALL_REFUSED = "refused_all_feasible"
 ALL_BANNED = "all_options_banned"
 OBJECTIVE_TRADEOFF = "objective_tradeoff"
 
-UNPLACED_TEXT: dict[str, Text] = {
-    NO_OPTIONS: Text(
-        kk="отбасыға сәйкес келетін нұсқа табылмады",
-        ru="для семьи не найдено подходящих вариантов",
-        en="no feasible option was found for the household",
-    ),
-    ALL_REFUSED: Text(
-        kk="отбасы барлық қолжетімді өңірлерден немесе елді мекен түрлерінен бас тартты",
-        ru="семья отказалась от всех доступных регионов или типов населённых пунктов",
-        en="the household refused all feasible regions or settlement types",
-    ),
-    ALL_BANNED: Text(
-        kk="жоспарлаушы отбасының барлық нұсқаларына тыйым салды",
-        ru="планировщик запретил все варианты семьи",
-        en="a planner banned all of the household's options",
-    ),
-    OBJECTIVE_TRADEOFF: Text(
-        kk="орын бар, бірақ басқа отбасыларды орналастыру жалпы нәтижені жақсартты",
-        ru="места есть, но размещение других семей дало лучший общий результат",
-        en="capacity remains, but placing other households gave a better total",
-    ),
-}
-
-# Planner-constraint conflicts (infeasible batches).
+# Planner-constraint conflicts in infeasible batches (allocation.conflict.*).
 LOCK = "lock"
 FAIRNESS = "fairness"
-
-CONFLICT_TEXT: dict[str, Text] = {
-    LOCK: Text(
-        kk="{label}: жоспарлаушы бекіткен отбасы",
-        ru="{label}: семья, закреплённая планировщиком",
-        en="{label}: household locked by a planner",
-    ),
-    FAIRNESS: Text(
-        kk="{label}: әділдік шарты",
-        ru="{label}: правило справедливости",
-        en="{label}: fairness rule",
-    ),
-}
+PLANNER_CONSTRAINTS: tuple[str, ...] = (LOCK, FAIRNESS)
 
 
-def resource_text(kind: str, label: str) -> Text:
-    """The text saying that a resource row of ``kind`` with ``label`` is exhausted."""
-    return RESOURCE_FULL[kind].format(label=label)
+def removal_text(code: str) -> Text:
+    """Why an option was removed before solving."""
+    return msg(f"allocation.removal.{code}")
 
 
-def conflict_text(kind: str, label: str) -> Text:
-    """The text naming one member of a conflicting set of planner constraints."""
-    if kind in CONFLICT_TEXT:
-        return CONFLICT_TEXT[kind].format(label=label)
-    return resource_text(kind, label)
+def unplaced_text(code: str) -> Text:
+    """Why a household stayed unplaced, for the codes that name no resource."""
+    return msg(f"allocation.unplaced.{code}")
+
+
+def planner_conflict_text(code: str, label: str) -> Text:
+    """The text naming a planner constraint (lock, fairness rule) in a conflicting set."""
+    return msg(f"allocation.conflict.{code}", label=label)

@@ -475,7 +475,7 @@ def allocate(
 
     Examples
     --------
-    >>> from matching.allocation.synthetic import generate_programme
+    >>> from matching.synthetic.batch import generate_programme
     >>> inst = generate_programme(n_households=30, seed=3, options_per_household=5).instance()
     >>> res = allocate(inst, AllocationConfig(deterministic=True, time_limit=10))
     >>> res.status, res.objective <= res.best_bound

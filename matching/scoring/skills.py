@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -48,7 +49,7 @@ def taxonomy_skill_facts() -> SkillFacts:
     return SkillFacts(
         implies={code: s.implies for code, s in tax.skills.items()},
         labels={
-            code: Text(kk=tax.label(code, "kk"), ru=tax.label(code, "ru"), en=tax.label(code, "en"))
+            code: Text.each(partial(tax.label, code))
             for code in tax.skills
         },
     )
@@ -112,7 +113,7 @@ class SkillVocabulary:
 
     def label(self, code: str) -> Text:
         """Display label of a skill code; the code itself when the taxonomy does not know it."""
-        return self.facts.labels.get(code) or Text(kk=code, ru=code, en=code)
+        return self.facts.labels.get(code) or Text.each(lambda _: code)
 
     def matrix(self, lists: pl.Series, *, implied: bool) -> sp.csr_matrix:
         """Rows × skill ids (1.0 where held) for a list-of-codes column.

@@ -157,8 +157,8 @@ def default_config(
 ) -> ScoringConfig:
     """The scoring configuration for a programme version and year.
 
-    Region roles come from :mod:`matching.reference` and rent bands and the housing
-    certificate from :mod:`matching.support`, loaded from ``data/`` unless given.
+    Region roles come from :mod:`matching.programme.geography` and rent bands and the housing
+    certificate from :mod:`matching.programme.support`, loaded from ``data/`` unless given.
 
     Parameters
     ----------
@@ -171,8 +171,12 @@ def default_config(
     **overrides
         Any :class:`ScoringConfig` field.
     """
-    from matching.reference import ReferenceData, load_reference
-    from matching.support import SupportParameters, estimate_support, load_support_parameters
+    from matching.programme.geography import ReferenceData, load_reference
+    from matching.programme.support import (
+        SupportParameters,
+        estimate_support,
+        load_support_parameters,
+    )
 
     ref = reference if isinstance(reference, ReferenceData) else load_reference()
     version = programme_version or ref.default_programme_version(year).programme_version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,11 +28,26 @@ class Text:
         """The text in ``lang``; unknown languages fall back to Russian."""
         return str(getattr(self, lang)) if lang in LANGS else self.ru
 
+    @classmethod
+    def each(cls, form: Callable[[Lang], str]) -> Text:
+        """The text whose form in each language is ``form(lang)``.
+
+        For texts that come from data (a taxonomy label, a number written the language's
+        way), not for messages: those live in the catalogue.
+        """
+        return cls(kk=form("kk"), ru=form("ru"), en=form("en"))
+
     def format(self, **values: object) -> Text:
-        """Fill ``{placeholders}`` in all three forms at once."""
-        return Text(
-            kk=self.kk.format(**values), ru=self.ru.format(**values), en=self.en.format(**values)
-        )
+        """Fill ``{placeholders}`` in all three forms at once.
+
+        A :class:`Text` value fills each form with its own form in that language.
+        """
+
+        def filled(lang: Lang) -> str:
+            own = {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}
+            return self.get(lang).format(**own)
+
+        return Text.each(filled)
 
     def as_dict(self) -> dict[str, str]:
         return {"kk": self.kk, "ru": self.ru, "en": self.en}

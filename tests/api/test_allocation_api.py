@@ -39,9 +39,9 @@ from api.models import (
 from api.reference.service import seed_reference
 from matching.allocation import AllocationConfig, allocate
 from matching.domain import LICENCES
-from matching.generator import Programme, generate_programme
-from matching.reference import load_reference
-from matching.support import load_support_parameters
+from matching.programme.geography import load_reference
+from matching.programme.support import load_support_parameters
+from matching.synthetic.programme import Programme, generate_programme
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

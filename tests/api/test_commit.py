@@ -45,7 +45,7 @@ from api.models import (
 )
 from api.reference.service import seed_reference
 from matching.allocation import build_instance
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.databases import fresh_database
 
 DATA_DIR = REPO_ROOT / "data"

@@ -9,7 +9,7 @@ from api.demo.service import load_demo
 from api.matches.frames import load_catalogue, load_households
 from api.models import HouseholdMemberRecord, VacancyRecord
 from api.taxonomy.service import TaxonomyService
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.conftest import DATA_DIR
 
 

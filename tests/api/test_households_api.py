@@ -239,7 +239,7 @@ def test_any_wrong_check_digit_is_rejected_by_the_mapper(
 ) -> None:
     from api.core.validation import FieldError
     from api.households.mappers import validate_household
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     reference = _reference()
     sex = "M" if male else "F"
@@ -267,7 +267,7 @@ _REF: list[Any] = []
 
 
 def _reference() -> Any:
-    from matching.reference import load_reference
+    from matching.programme.geography import load_reference
 
     if not _REF:
         _REF.append(load_reference())

@@ -21,7 +21,7 @@ from api.models import (
 )
 from api.vacancies.mappers import vacancy_to_domain, validate_vacancy
 from matching.domain import EDUCATION_LEVELS, RELATIONS
-from matching.reference import ReferenceData, load_reference
+from matching.programme.geography import ReferenceData, load_reference
 from matching.text import Text
 from tests.api.test_households_api import iin_of
 

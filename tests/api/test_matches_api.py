@@ -20,7 +20,7 @@ from api.households.repository import household_with_members
 from api.models import HouseholdRecord, VacancyRecord
 from api.reference.service import seed_reference
 from api.taxonomy.service import TaxonomyService
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from tests.api.test_reference_api import assert_problem
 from tests.conftest import DATA_DIR
 from tests.databases import fresh_database

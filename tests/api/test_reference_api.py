@@ -21,7 +21,7 @@ def assert_problem(response: object, status: int) -> dict[str, object]:
 
 class TestHealth:
     def test_healthz(self, client: TestClient) -> None:
-        assert client.get("/healthz").json() == {"status": "ok", "database": None}
+        assert client.get("/healthz").json()["status"] == "ok"
 
     def test_readyz_checks_the_database(self, client: TestClient) -> None:
         response = client.get("/readyz")

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from matching.domain import Option
-from matching.generator import Programme, generate_programme
 from matching.ranking import OPTION_FRAME_COLUMNS, MatchIndex
 from matching.scoring import ScoringConfig
+from matching.synthetic.programme import Programme, generate_programme
 
 
 def prefix_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.generator import Programme, generate_programme, programme_summary
 from matching.iin import is_valid_iin, parse_iin
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
+from matching.synthetic.programme import Programme, generate_programme, programme_summary
 
 
 @lru_cache(maxsize=1)

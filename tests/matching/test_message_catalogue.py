@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,30 @@ def test_msg_fills_placeholders_and_unknown_keys_say_which() -> None:
     assert msg("common.language.kk").get("kk") == "Қазақша"
     with pytest.raises(KeyError, match="no.such.key"):
         msg("no.such.key")
+
+
+HAND_BUILT = re.compile(r"\bText\(\s*kk\s*=")
+
+
+def hand_built_texts(package: Path) -> list[str]:
+    """``file:line`` of every ``Text(kk=…)`` literal under ``package`` outside its ``text/``."""
+    return [
+        f"{path.relative_to(package.parent)}:{source[: m.start()].count(chr(10)) + 1}"
+        for path in sorted(package.rglob("*.py"))
+        if path.relative_to(package).parts[0] != "text"
+        for source in [path.read_text(encoding="utf-8")]
+        for m in HAND_BUILT.finditer(source)
+    ]
+
+
+def test_no_hand_built_trilingual_texts_in_matching() -> None:
+    """Texts a person reads come from the catalogue, not from kk/ru/en blocks in the code."""
+    found = hand_built_texts(Path(__file__).resolve().parents[2] / "matching")
+    assert not found, "move these texts to matching/text/messages/:\n" + "\n".join(found)
+
+
+def test_the_scan_finds_a_hand_built_text(tmp_path: Path) -> None:
+    (tmp_path / "pkg" / "text").mkdir(parents=True)
+    (tmp_path / "pkg" / "text" / "ok.py").write_text('T = Text(kk="а", ru="б", en="c")\n')
+    (tmp_path / "pkg" / "bad.py").write_text('X = 1\nT = Text(\n    kk="а", ru="б", en="c")\n')
+    assert hand_built_texts(tmp_path / "pkg") == ["pkg/bad.py:2"]

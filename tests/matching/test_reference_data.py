@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.reference import (
-    NAME_LANGS,
+from matching.programme.files import NAME_LANGS
+from matching.programme.geography import (
     AmbiguousRegionError,
     District,
     Locality,

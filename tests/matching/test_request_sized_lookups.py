@@ -11,10 +11,10 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.generator import Programme, generate_programme
 from matching.ranking import MatchIndex
 from matching.scoring.features import DICT_LOOKUP_MAX
 from matching.scoring.weights import COMPONENTS, GATES
+from matching.synthetic.programme import Programme, generate_programme
 
 
 @lru_cache(maxsize=1)

@@ -20,9 +20,9 @@ from matching.domain import (
     Preferences,
     Vacancy,
 )
-from matching.generator import Programme, generate_programme
 from matching.iin import make_iins
 from matching.scoring import COMPONENTS, GATES, HouseholdFrame, Scorer, ScoringConfig
+from matching.synthetic.programme import Programme, generate_programme
 
 
 def prefix_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.domain import Experience, Member, Option
-from matching.generator import Programme, generate_programme
 from matching.ranking import MatchIndex
 from matching.scoring import Catalogue, HouseholdFrame, OccupationSpace, Scorer, ScoringConfig
 from matching.scoring.features import homes_frame, localities_frame, vacancies_frame
 from matching.scoring.skills import SkillFacts, SkillVocabulary, skill_coverage
+from matching.synthetic.programme import Programme, generate_programme
 from taxonomy.load import default_taxonomy
 from tests.matching.test_scoring import (
     make_home,

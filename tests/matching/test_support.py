@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.support import (
+from matching.programme.support import (
     HouseholdError,
     MciNotFoundError,
     SupportError,

@@ -25,7 +25,7 @@ from api.core.settings import REPO_ROOT, Settings
 from api.demo.service import load_demo
 from api.reference.service import seed_reference
 from api.web.users import DEMO_USERS, ensure_demo_users
-from matching.reference import load_reference
+from matching.programme.geography import load_reference
 from taxonomy import load_taxonomy
 
 DATA_DIR = REPO_ROOT / "data"

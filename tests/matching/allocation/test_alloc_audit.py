@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from matching.allocation import AllocationConfig, allocate, build_instance, generate_programme
+from matching.allocation import AllocationConfig, allocate, build_instance
 from matching.allocation.audit import stability_audit
 from matching.allocation.model import problem_from_instance
 from matching.allocation.whatif import Scenario, apply_scenario
+from matching.synthetic.batch import generate_programme
 
 
 def two_households_one_home() -> pl.DataFrame:

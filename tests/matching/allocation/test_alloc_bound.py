@@ -6,12 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.allocation import AllocationConfig, allocate, generate_programme
+from matching.allocation import AllocationConfig, allocate
 from matching.allocation.bound import destination_bound
 from matching.allocation.lp import dual_bound, solve_lp_colgen
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import Problem, problem_from_instance
 from matching.allocation.solve import SOFT_KINDS
+from matching.synthetic.batch import generate_programme
 from tests.matching.allocation.test_alloc_exact import brute_force, tiny_problems
 
 

@@ -13,7 +13,7 @@ from matching.allocation.cuts import feasible_options, knapsack_rows, separate, 
 from matching.allocation.lp import solve_lp_colgen
 from matching.allocation.model import Problem, problem_from_instance, take_options
 from matching.allocation.solve import AllocationConfig, _solve
-from matching.allocation.synthetic import generate_programme
+from matching.synthetic.batch import generate_programme
 from tests.matching.allocation.test_alloc_exact import brute_force, feasible_allocations
 
 

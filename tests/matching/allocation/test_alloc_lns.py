@@ -8,12 +8,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.allocation import generate_programme
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.lns import improve_lns
 from matching.allocation.lp import solve_lp_colgen
 from matching.allocation.mip import solve_mip
 from matching.allocation.model import Problem, problem_from_instance
+from matching.synthetic.batch import generate_programme
 
 
 def contended(seed: int, n: int = 80) -> Problem:

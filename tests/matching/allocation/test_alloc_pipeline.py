@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.allocation import AllocationConfig, FairnessRule, allocate, generate_programme
+from matching.allocation import AllocationConfig, FairnessRule, allocate
 from matching.allocation.model import problem_from_instance
-from matching.allocation.synthetic import SyntheticProgramme
+from matching.synthetic.batch import SyntheticProgramme, generate_programme
 
 
 def small(seed: int, contended: int = 1, n: int = 60) -> SyntheticProgramme:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from matching.allocation import AllocationConfig, allocate, build_instance, generate_programme
+from matching.allocation import AllocationConfig, allocate, build_instance
 from matching.allocation import reasons as R
 from matching.allocation.whatif import Scenario, apply_scenario, compare
+from matching.synthetic.batch import generate_programme
 
 CFG = AllocationConfig(deterministic=True, time_limit=5)
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from matching.reference import DEFAULT_DATA_DIR, ProgrammeVersion, load_programme_versions
-from matching.text import Text
+from matching.programme.files import DEFAULT_DATA_DIR
+from matching.programme.versions import ProgrammeVersion, load_programme_versions
+from matching.text import Text, msg
+from matching.text.catalogue import catalogue
 
 PaidTo = Literal["household", "employer"]
 Settlement = Literal["urban", "rural", "any"]
@@ -50,111 +52,17 @@ class UnknownProgrammeVersionError(SupportError):
     """The programme version is unknown, or it does not cover the year."""
 
 
-_NO_MCI = Text(
-    kk="{year} жылға АЕК мәні жоқ",
-    ru="Нет значения МРП на {year} год",
-    en="No MCI value is known for {year}",
-)
-_BAD_SIZE = Text(
-    kk="Отбасы мүшелерінің саны кемінде 1 болуы керек (берілгені: {size})",
-    ru="В семье должен быть хотя бы 1 человек (указано: {size})",
-    en="A household has at least 1 member (got {size})",
-)
-_BAD_HIRED = Text(
-    kk="Жұмысқа алынғандар саны 0-ден {size}-ге дейін болуы керек (берілгені: {hired})",
-    ru="Число принятых на работу должно быть от 0 до {size} (указано: {hired})",
-    en="Hired members must be between 0 and {size} (got {hired})",
-)
-_BAD_PRICE = Text(
-    kk="Тұрғын үй бағасы теріс болмауы керек (берілгені: {price})",
-    ru="Цена жилья не может быть отрицательной (указано: {price})",
-    en="A home price cannot be negative (got {price})",
-)
-_BAD_DATE = Text(
-    kk="АЕК күні {day} {year} жылға жатпайды",
-    ru="Дата МРП {day} не относится к {year} году",
-    en="The MCI date {day} is not in {year}",
-)
-_UNKNOWN_VERSION = Text(
-    kk="«{version}» бағдарлама нұсқасы белгісіз",
-    ru="Неизвестная версия программы «{version}»",
-    en="Unknown programme version '{version}'",
-)
-_VERSION_YEAR = Text(
-    kk="«{version}» бағдарлама нұсқасы {year} жылды қамтымайды",
-    ru="Версия программы «{version}» не действует в {year} году",
-    en="Programme version '{version}' does not cover {year}",
-)
-_NO_DEFAULT = Text(
-    kk="{year} жылға әдепкі бағдарлама нұсқасы жоқ",
-    ru="Для {year} года нет версии программы по умолчанию",
-    en="No default programme version covers {year}",
-)
+# Every text a person reads is the catalogue's programme.support.* (programme.toml).
+def _error(key: str, **values: object) -> Text:
+    return msg(f"programme.support.error.{key}", **values)
 
-LABELS: Mapping[str, Text] = {
-    "relocation_subsidy": Text(
-        kk="Көшуге арналған біржолғы субсидия",
-        ru="Единовременная субсидия на переезд",
-        en="One-time relocation subsidy",
-    ),
-    "rent_subsidy": Text(
-        kk="Тұрғын үйді жалдау және коммуналдық қызметтерге субсидия",
-        ru="Субсидия на аренду жилья и коммунальные услуги",
-        en="Rent and utilities subsidy",
-    ),
-    "employer_hiring_subsidy": Text(
-        kk="Жұмыс берушіге қоныс аударушыны жұмысқа алғаны үшін субсидия",
-        ru="Субсидия работодателю за трудоустройство переселенца",
-        en="Employer subsidy for hiring a resettler",
-    ),
-    "housing_certificate": Text(
-        kk="Тұрғын үй сатып алуға сертификат",
-        ru="Сертификат на приобретение жилья",
-        en="Housing purchase certificate",
-    ),
-}
 
-_RELOCATION_BASIS = Text(
-    kk="{value_kk} АЕК × {mci_kk} ₸ × {size} адам",
-    ru="{value_ru} МРП × {mci_ru} ₸ × {size} чел.",
-    en="{value_en} MCI × {mci_en} ₸ × {size} persons",
-)
-_RENT_BASIS = Text(
-    kk="{months} ай × {value_kk} АЕК × {mci_kk} ₸ ({place_kk}, {size} адамдық отбасы)",
-    ru="{months} мес. × {value_ru} МРП × {mci_ru} ₸ ({place_ru}, семья из {size} чел.)",
-    en="{months} months × {value_en} MCI × {mci_en} ₸ ({place_en}, household of {size})",
-)
-_EMPLOYER_BASIS = Text(
-    kk="{value_kk} АЕК × {mci_kk} ₸ × {hired} қызметкер",
-    ru="{value_ru} МРП × {mci_ru} ₸ × {hired} работн.",
-    en="{value_en} MCI × {mci_en} ₸ × {hired} hired",
-)
-_CERTIFICATE_BASIS = Text(
-    kk="бағаның {share_pct} %-ы ({price_kk} ₸), бірақ {cap_kk} ₸-ден аспайды",
-    ru="{share_pct} % цены ({price_ru} ₸), но не более {cap_ru} ₸",
-    en="{share_pct} % of the price ({price_en} ₸), at most {cap_en} ₸",
-)
-_PLACE = {
-    True: Text(kk="қала", ru="город", en="urban"),
-    False: Text(kk="ауыл", ru="село", en="rural"),
-}
-_NOT_GRANTED = {
-    "permanent_employment": Text(
-        kk="Жұмыс берушіге субсидия берілмейді: жұмыс тұрақты емес",
-        ru="Субсидия работодателю не положена: работа не постоянная",
-        en="No employer subsidy: the employment is not permanent",
-    ),
-    "employer_housing": Text(
-        kk="Жұмыс берушіге субсидия берілмейді: жұмыс беруші тұрғын үймен қамтамасыз етпейді",
-        ru="Субсидия работодателю не положена: работодатель не предоставляет жильё",
-        en="No employer subsidy: the employer does not provide housing",
-    ),
-}
-_NO_CERTIFICATE = Text(
-    kk="{year} жылы «{version}» бойынша тұрғын үй сертификаты жоқ",
-    ru="В {year} году по версии «{version}» сертификата на жильё нет",
-    en="No housing certificate under '{version}' in {year}",
-)
+def _label(code: str) -> Text:
+    return msg(f"programme.support.label.{code}")
+
+
+def _basis(key: str, **values: object) -> Text:
+    return msg(f"programme.support.basis.{key}", **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +162,10 @@ class SupportParameters:
             No rate is known for the year.
         """
         if on is not None and on.year != year:
-            raise MciNotFoundError(_BAD_DATE.format(day=on.isoformat(), year=year))
+            raise MciNotFoundError(_error("bad_date", day=on.isoformat(), year=year))
         of_year = sorted((r for r in self.rates if r.year == year), key=lambda r: r.valid_from)
         if not of_year:
-            raise MciNotFoundError(_NO_MCI.format(year=year))
+            raise MciNotFoundError(_error("no_mci", year=year))
         if on is None:
             return of_year[0]
         in_force = [r for r in of_year if r.valid_from <= on]
@@ -268,14 +176,14 @@ class SupportParameters:
         if programme_version is None:
             covering = [v for v in self.versions if v.is_default and v.covers(year)]
             if not covering:
-                raise UnknownProgrammeVersionError(_NO_DEFAULT.format(year=year))
+                raise UnknownProgrammeVersionError(_error("no_default", year=year))
             return max(covering, key=lambda v: v.year_from)
         found = self._by_version.get(programme_version)
         if found is None:
-            raise UnknownProgrammeVersionError(_UNKNOWN_VERSION.format(version=programme_version))
+            raise UnknownProgrammeVersionError(_error("unknown_version", version=programme_version))
         if not found.covers(year):
             raise UnknownProgrammeVersionError(
-                _VERSION_YEAR.format(version=programme_version, year=year)
+                _error("version_year", version=programme_version, year=year)
             )
         return found
 
@@ -406,13 +314,14 @@ def _num(n: float) -> str:
     return f"{n:g}"
 
 
-def _money(prefix: str, n: float) -> dict[str, str]:
-    return {f"{prefix}_{lang}": _fmt(n, lang) for lang in ("kk", "ru", "en")}
+def _money(n: float) -> Text:
+    """``n`` written the way each language writes numbers."""
+    return Text.each(partial(_fmt, n))
 
 
 def _check_household(household_size: int) -> None:
     if household_size < 1:
-        raise HouseholdError(_BAD_SIZE.format(size=household_size))
+        raise HouseholdError(_error("bad_size", size=household_size))
 
 
 def estimate_support(
@@ -472,14 +381,14 @@ def estimate_support(
     """
     _check_household(household_size)
     if not 0 <= hired_members <= household_size:
-        raise HouseholdError(_BAD_HIRED.format(size=household_size, hired=hired_members))
+        raise HouseholdError(_error("bad_hired", size=household_size, hired=hired_members))
     if home_price_tenge is not None and home_price_tenge < 0:
-        raise HouseholdError(_BAD_PRICE.format(price=home_price_tenge))
+        raise HouseholdError(_error("bad_price", price=home_price_tenge))
     version = params.version(year, programme_version)
     name = version.programme_version
     rate = params.mci(year, mci_date)
     mci = rate.tenge
-    money = _money("mci", mci)
+    money = _money(mci)
     lines: list[SupportLine] = []
     notes: list[Text] = []
 
@@ -488,11 +397,11 @@ def estimate_support(
         lines.append(
             SupportLine(
                 code="relocation_subsidy",
-                label=LABELS["relocation_subsidy"],
+                label=_label("relocation_subsidy"),
                 mci=reloc.value * household_size,
                 tenge=mci_tenge(reloc.value, mci, household_size),
-                basis=_RELOCATION_BASIS.format(
-                    **_money("value", reloc.value), size=household_size, **money
+                basis=_basis("relocation",
+                    value=_money(reloc.value), size=household_size, mci=money
                 ),
                 paid_to=reloc.paid_to,
                 is_estimate=reloc.is_estimate or rate.is_estimate,
@@ -504,21 +413,19 @@ def estimate_support(
     months = params.measure(name, "rent_subsidy_months", year, is_urban, household_size)
     if rent is not None and months is not None:
         n_months = int(months.value)
-        place = _PLACE[is_urban]
+        place = msg(f"programme.support.place.{'urban' if is_urban else 'rural'}")
         lines.append(
             SupportLine(
                 code="rent_subsidy",
-                label=LABELS["rent_subsidy"],
+                label=_label("rent_subsidy"),
                 mci=rent.value * n_months,
                 tenge=mci_tenge(rent.value, mci, n_months),
-                basis=_RENT_BASIS.format(
+                basis=_basis("rent",
                     months=n_months,
-                    **_money("value", rent.value),
+                    value=_money(rent.value),
                     size=household_size,
-                    place_kk=place.kk,
-                    place_ru=place.ru,
-                    place_en=place.en,
-                    **money,
+                    place=place,
+                    mci=money,
                 ),
                 paid_to=rent.paid_to,
                 is_estimate=rent.is_estimate or rate.is_estimate,
@@ -534,17 +441,18 @@ def estimate_support(
                 "employer_housing": employer_provides_housing,
             }
             missing = sorted(c for c in employer.requires if not met.get(c, False))
+            not_granted = catalogue().under("programme.support.not_granted")
             if missing:
-                notes.extend(_NOT_GRANTED[c] for c in missing if c in _NOT_GRANTED)
+                notes.extend(not_granted[c] for c in missing if c in not_granted)
             else:
                 lines.append(
                     SupportLine(
                         code="employer_hiring_subsidy",
-                        label=LABELS["employer_hiring_subsidy"],
+                        label=_label("employer_hiring_subsidy"),
                         mci=employer.value * hired_members,
                         tenge=mci_tenge(employer.value, mci, hired_members),
-                        basis=_EMPLOYER_BASIS.format(
-                            **_money("value", employer.value), hired=hired_members, **money
+                        basis=_basis("employer",
+                            value=_money(employer.value), hired=hired_members, mci=money
                         ),
                         paid_to=employer.paid_to,
                         is_estimate=employer.is_estimate or rate.is_estimate,
@@ -556,19 +464,19 @@ def estimate_support(
         cap = params.measure(name, "housing_certificate_cap", year, is_urban, household_size)
         share = params.measure(name, "housing_certificate_share", year, is_urban, household_size)
         if cap is None:
-            notes.append(_NO_CERTIFICATE.format(year=year, version=name))
+            notes.append(msg("programme.support.note.no_certificate", year=year, version=name))
         else:
             share_value = share.value if share is not None else 1.0
             by_share = mci_tenge(share_value, home_price_tenge)
             lines.append(
                 SupportLine(
                     code="housing_certificate",
-                    label=LABELS["housing_certificate"],
+                    label=_label("housing_certificate"),
                     tenge=min(int(cap.value), by_share),
-                    basis=_CERTIFICATE_BASIS.format(
+                    basis=_basis("certificate",
                         share_pct=_num(share_value * 100),
-                        **_money("price", home_price_tenge),
-                        **_money("cap", cap.value),
+                        price=_money(home_price_tenge),
+                        cap=_money(cap.value),
                     ),
                     paid_to=cap.paid_to,
                     is_estimate=cap.is_estimate or (share is not None and share.is_estimate),

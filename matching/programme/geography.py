@@ -1,4 +1,4 @@
-"""Reference geography and programme roles: regions, districts, localities, programme versions.
+"""Reference geography: regions, districts and localities, with the programme's region roles.
 
 Everything here is loaded from the CSV files in ``data/`` (see ``data/README.md`` for the
 sources of every table) by :func:`load_reference`; the lookups are pure and in memory.
@@ -6,23 +6,37 @@ sources of every table) by :func:`load_reference`; the lookups are pure and in m
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, cast
 
-from matching.text import Text
+from matching.programme.files import (
+    DEFAULT_DATA_DIR,
+    NAME_LANGS,
+    localized_name,
+    opt_date,
+    opt_int,
+    parse_bool,
+    parse_choice,
+    read_csv,
+)
+from matching.programme.versions import (
+    ROLES,
+    ProgrammeRole,
+    ProgrammeVersion,
+    Role,
+    load_programme_versions,
+    read_role,
+)
+from matching.text import Text, msg
 
-Role = Literal["origin", "destination"]
 SettlementType = Literal["regional_centre", "city", "district_centre", "township", "village"]
 Heating = Literal["central", "gas", "stove"]
-NameLang = Literal["kk", "kk_latn", "ru", "en"]
 
-ROLES: tuple[Role, ...] = ("origin", "destination")
 SETTLEMENT_TYPES: tuple[SettlementType, ...] = (
     "regional_centre",
     "city",
@@ -31,9 +45,6 @@ SETTLEMENT_TYPES: tuple[SettlementType, ...] = (
     "village",
 )
 HEATING_TYPES: tuple[Heating, ...] = ("central", "gas", "stove")
-NAME_LANGS: tuple[NameLang, ...] = ("kk", "kk_latn", "ru", "en")
-
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 # Words that only say what kind of unit a name denotes; a query such as "Костанайская" or
 # "Akmola oblast" is matched against names with these words removed.
@@ -74,43 +85,6 @@ class UnknownProgrammeVersionError(ReferenceLookupError):
     """No programme version has this name, or none covers the year asked for."""
 
 
-_UNKNOWN_REGION = Text(
-    kk="«{query}» өңірі табылмады",
-    ru="Регион «{query}» не найден",
-    en="Unknown region '{query}'",
-)
-_AMBIGUOUS_REGION = Text(
-    kk="«{query}» бірнеше өңірді білдіруі мүмкін: {candidates}; кодын көрсетіңіз",
-    ru="«{query}» может означать несколько регионов: {candidates}; укажите код",
-    en="'{query}' may mean several regions: {candidates}; give the code",
-)
-_UNKNOWN_LOCALITY = Text(
-    kk="«{query}» елді мекені табылмады",
-    ru="Населённый пункт «{query}» не найден",
-    en="Unknown locality '{query}'",
-)
-_UNKNOWN_DISTRICT = Text(
-    kk="«{query}» ауданы табылмады",
-    ru="Район «{query}» не найден",
-    en="Unknown district '{query}'",
-)
-_UNKNOWN_VERSION = Text(
-    kk="«{query}» бағдарлама нұсқасы белгісіз",
-    ru="Неизвестная версия программы «{query}»",
-    en="Unknown programme version '{query}'",
-)
-_NO_VERSION_FOR_YEAR = Text(
-    kk="{query} жылы үшін әдепкі бағдарлама нұсқасы жоқ",
-    ru="Для {query} года нет версии программы по умолчанию",
-    en="No default programme version covers the year {query}",
-)
-
-
-def _name(obj: object, lang: str) -> str:
-    key = lang if lang in NAME_LANGS else "ru"
-    return str(getattr(obj, f"name_{key}"))
-
-
 @dataclass(frozen=True, slots=True)
 class Region:
     """A first-level unit: one of 17 regions (oblys) or 3 cities of republican significance."""
@@ -135,12 +109,12 @@ class Region:
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "kk_latn", "ru", "en"); other values give Russian."""
-        return _name(self, lang)
+        return localized_name(self, lang)
 
     @property
     def names(self) -> Text:
         """The name in the three service languages."""
-        return Text(kk=self.name_kk, ru=self.name_ru, en=self.name_en)
+        return Text.each(self.name)
 
     def centre(self, lang: str) -> str:
         """The administrative centre's name in ``lang`` ("kk", "ru", "en")."""
@@ -170,7 +144,7 @@ class District:
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "kk_latn", "ru", "en"); other values give Russian."""
-        return _name(self, lang)
+        return localized_name(self, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,48 +177,8 @@ class Locality:
 
     def name(self, lang: str) -> str:
         """The name in ``lang`` ("kk", "kk_latn", "ru", "en"); other values give Russian."""
-        return _name(self, lang)
+        return localized_name(self, lang)
 
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeVersion:
-    """A version of the relocation programme whose region roles and measures differ."""
-
-    programme_version: str
-    name_kk: str
-    name_ru: str
-    name_en: str
-    year_from: int
-    year_to: int | None
-    is_default: bool
-    parent_version: str | None
-    source: str
-
-    def name(self, lang: str) -> str:
-        """The name in ``lang`` ("kk", "ru", "en"); other values give Russian."""
-        return _name(self, lang if lang != "kk_latn" else "kk")
-
-    def covers(self, year: int) -> bool:
-        """Whether ``year`` lies in the version's years (an open end covers all later years)."""
-        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeRole:
-    """One source's claim that a region is an origin or a destination in a programme version.
-
-    ``is_default`` marks the claims adopted for the version's role set (one role per region
-    and version); the other claims are kept so that disagreeing sources stay visible.
-    """
-
-    programme_version: str
-    year_from: int
-    year_to: int | None
-    region_code: str
-    role: Role
-    source: str
-    claim: str
-    is_default: bool
 
 
 def normalize_name(text: str) -> str:
@@ -264,56 +198,6 @@ def normalize_name(text: str) -> str:
 def _strip_generic(key: str) -> str:
     return " ".join(w for w in key.split() if w not in _GENERIC_WORDS)
 
-
-def _read_csv(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh)
-
-
-def _bool(value: str, column: str) -> bool:
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    raise ValueError(f"column {column}: expected true or false, got {value!r}")
-
-
-def _opt_int(value: str) -> int | None:
-    return int(value) if value.strip() else None
-
-
-def _opt_date(value: str) -> date | None:
-    return date.fromisoformat(value) if value.strip() else None
-
-
-def load_programme_versions(data_dir: Path | None = None) -> tuple[ProgrammeVersion, ...]:
-    """Read ``programme_versions.csv``.
-
-    Parameters
-    ----------
-    data_dir
-        Folder holding the reference CSV files; defaults to the repository's ``data/``.
-
-    Returns
-    -------
-    tuple of ProgrammeVersion
-        In file order.
-    """
-    root = data_dir or DEFAULT_DATA_DIR
-    return tuple(
-        ProgrammeVersion(
-            programme_version=row["programme_version"],
-            name_kk=row["name_kk"],
-            name_ru=row["name_ru"],
-            name_en=row["name_en"],
-            year_from=int(row["year_from"]),
-            year_to=_opt_int(row["year_to"]),
-            is_default=_bool(row["is_default"], "is_default"),
-            parent_version=row["parent_version"] or None,
-            source=row["source"],
-        )
-        for row in _read_csv(root / "programme_versions.csv")
-    )
 
 
 class ReferenceData:
@@ -384,12 +268,12 @@ class ReferenceData:
             return self._by_code[self._by_id[key]]
         codes = self._exact.get(key) or self._loose.get(_strip_generic(key)) or set()
         if not codes:
-            raise UnknownRegionError(_UNKNOWN_REGION.format(query=query))
+            raise UnknownRegionError(msg("programme.lookup.unknown_region", query=query))
         if len(codes) > 1:
             candidates = tuple(self._by_code[c] for c in sorted(codes))
             listed = ", ".join(f"{c.code} {c.name_en}" for c in candidates)
             raise AmbiguousRegionError(
-                _AMBIGUOUS_REGION.format(query=query, candidates=listed), candidates
+                msg("programme.lookup.ambiguous_region", query=query, candidates=listed), candidates
             )
         return self._by_code[next(iter(codes))]
 
@@ -400,7 +284,7 @@ class ReferenceData:
         try:
             return self._version_by_name[name]
         except KeyError:
-            raise UnknownProgrammeVersionError(_UNKNOWN_VERSION.format(query=name)) from None
+            raise UnknownProgrammeVersionError(msg("programme.lookup.unknown_version", query=name)) from None
 
     def default_programme_version(self, year: int) -> ProgrammeVersion:
         """The documented default version for ``year``: the most specific default covering it.
@@ -410,7 +294,7 @@ class ReferenceData:
         """
         covering = [v for v in self.versions if v.is_default and v.covers(year)]
         if not covering:
-            raise UnknownProgrammeVersionError(_NO_VERSION_FOR_YEAR.format(query=year))
+            raise UnknownProgrammeVersionError(msg("programme.lookup.no_version_for_year", query=year))
         return max(covering, key=lambda v: v.year_from)
 
     def role_claims(
@@ -442,7 +326,7 @@ class ReferenceData:
         try:
             return self._district_by_id[district_id]
         except KeyError:
-            raise UnknownLocalityError(_UNKNOWN_DISTRICT.format(query=district_id)) from None
+            raise UnknownLocalityError(msg("programme.lookup.unknown_district", query=district_id)) from None
 
     def districts_of(self, region_code: str) -> tuple[District, ...]:
         """Districts of one region, in file order."""
@@ -453,7 +337,7 @@ class ReferenceData:
         try:
             return self._locality_by_id[locality_id]
         except KeyError:
-            raise UnknownLocalityError(_UNKNOWN_LOCALITY.format(query=locality_id)) from None
+            raise UnknownLocalityError(msg("programme.lookup.unknown_locality", query=locality_id)) from None
 
     def localities(
         self,
@@ -501,19 +385,13 @@ def _region(row: dict[str, str]) -> Region:
         centre_kk=row["centre_kk"],
         centre_ru=row["centre_ru"],
         centre_en=row["centre_en"],
-        valid_from=_opt_date(row["valid_from"]),
-        valid_to=_opt_date(row["valid_to"]),
-        population=_opt_int(row["population"]),
-        population_is_estimate=_bool(row["population_is_estimate"], "population_is_estimate"),
+        valid_from=opt_date(row["valid_from"]),
+        valid_to=opt_date(row["valid_to"]),
+        population=opt_int(row["population"]),
+        population_is_estimate=parse_bool(row["population_is_estimate"], "population_is_estimate"),
         source=row["source"],
     )
 
-
-def _choice(value: str, allowed: Iterable[str], column: str) -> str:
-    options = tuple(allowed)
-    if value not in options:
-        raise ValueError(f"column {column}: expected one of {options}, got {value!r}")
-    return value
 
 
 def _locality(row: dict[str, str]) -> Locality:
@@ -526,37 +404,25 @@ def _locality(row: dict[str, str]) -> Locality:
         name_ru=row["name_ru"],
         name_en=row["name_en"],
         settlement_type=cast(
-            SettlementType, _choice(row["settlement_type"], SETTLEMENT_TYPES, "settlement_type")
+            SettlementType, parse_choice(row["settlement_type"], SETTLEMENT_TYPES, "settlement_type")
         ),
-        is_urban=_bool(row["is_urban"], "is_urban"),
+        is_urban=parse_bool(row["is_urban"], "is_urban"),
         population=int(row["population"]),
-        population_is_estimate=_bool(row["population_is_estimate"], "population_is_estimate"),
-        school=_bool(row["school"], "school"),
-        kindergarten=_bool(row["kindergarten"], "kindergarten"),
-        clinic=_bool(row["clinic"], "clinic"),
+        population_is_estimate=parse_bool(row["population_is_estimate"], "population_is_estimate"),
+        school=parse_bool(row["school"], "school"),
+        kindergarten=parse_bool(row["kindergarten"], "kindergarten"),
+        clinic=parse_bool(row["clinic"], "clinic"),
         hospital_km=float(row["hospital_km"]),
-        heating=cast(Heating, _choice(row["heating"], HEATING_TYPES, "heating")),
-        piped_water=_bool(row["piped_water"], "piped_water"),
-        bus_link=_bool(row["bus_link"], "bus_link"),
+        heating=cast(Heating, parse_choice(row["heating"], HEATING_TYPES, "heating")),
+        piped_water=parse_bool(row["piped_water"], "piped_water"),
+        bus_link=parse_bool(row["bus_link"], "bus_link"),
         lat=float(row["lat"]),
         lon=float(row["lon"]),
-        synthetic=_bool(row["synthetic"], "synthetic"),
+        synthetic=parse_bool(row["synthetic"], "synthetic"),
         estimated_fields=frozenset(f for f in row["estimated_fields"].split(";") if f),
         source=row["source"],
     )
 
-
-def _role(row: dict[str, str]) -> ProgrammeRole:
-    return ProgrammeRole(
-        programme_version=row["programme_version"],
-        year_from=int(row["year_from"]),
-        year_to=_opt_int(row["year_to"]),
-        region_code=row["region_code"],
-        role=cast(Role, _choice(row["role"], ROLES, "role")),
-        source=row["source"],
-        claim=row["claim"],
-        is_default=_bool(row["is_default"], "is_default"),
-    )
 
 
 def load_reference(data_dir: Path | None = None) -> ReferenceData:
@@ -582,9 +448,9 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
     """
     root = data_dir or DEFAULT_DATA_DIR
     return ReferenceData(
-        regions=(_region(row) for row in _read_csv(root / "regions.csv")),
+        regions=(_region(row) for row in read_csv(root / "regions.csv")),
         aliases=(
-            (row["alias"], row["region_code"]) for row in _read_csv(root / "region_aliases.csv")
+            (row["alias"], row["region_code"]) for row in read_csv(root / "region_aliases.csv")
         ),
         districts=(
             District(
@@ -597,9 +463,9 @@ def load_reference(data_dir: Path | None = None) -> ReferenceData:
                 centre_locality_id=row["centre_locality_id"],
                 source=row["source"],
             )
-            for row in _read_csv(root / "districts.csv")
+            for row in read_csv(root / "districts.csv")
         ),
-        localities=(_locality(row) for row in _read_csv(root / "localities.csv")),
+        localities=(_locality(row) for row in read_csv(root / "localities.csv")),
         versions=load_programme_versions(root),
-        roles=(_role(row) for row in _read_csv(root / "programme_roles.csv")),
+        roles=(read_role(row) for row in read_csv(root / "programme_roles.csv")),
     )

@@ -35,7 +35,7 @@ _CORRIDOR = np.array(
 )
 _SIZE_P = np.array([0.10, 0.14, 0.20, 0.22, 0.17, 0.10, 0.05, 0.02])  # 1..8 persons, mean ≈ 3.8
 MAX_ROOMS = 5
-# Synthetic support per option (estimate for tests only; matching.support computes real values).
+# Synthetic support per option (estimate for tests only; matching.programme.support computes real values).
 _SUPPORT_PER_PERSON_TENGE = 140_000
 _SUPPORT_RENT_TENGE = 180_000
 
