@@ -312,6 +312,8 @@ def export_placements(
             session, reference_of(request), run_id, visitor.lang, fmt
         )
     except ProblemException as exc:
+        if exc.status == 409:  # not finished yet: its page shows the progress
+            return RedirectResponse(f"/app/planner/runs/{run_id}", status_code=303)
         return _problem_page(request, exc, visitor)
     return Response(
         content,
