@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.allocation import routes as allocation
+from api.applicants import routes as applicant_routes
 from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
     ):
         app.include_router(module.router)
+    app.include_router(applicant_routes.router)
     mount_web(app)
 
     original_openapi = app.openapi

@@ -17,41 +17,24 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.core.db import make_engine, make_sessionmaker, session_scope  # noqa: E402
-from api.core.migrate import upgrade  # noqa: E402
-from api.demo.service import DEMO_TOKENS, load_demo  # noqa: E402
+from api.core.db import make_engine, make_sessionmaker  # noqa: E402
+from api.demo.service import DEMO_TOKENS  # noqa: E402
 from api.models import HouseholdRecord  # noqa: E402
-from api.reference.service import seed_reference  # noqa: E402
-from matching.programme.geography import load_reference  # noqa: E402
-from taxonomy import load_taxonomy  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from bench.national import DEFAULT_POSTGRES, pct, programme_database, served  # noqa: E402
 
 
 def main() -> None:
@@ -62,173 +45,111 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--explain", type=int, default=20)
-    ap.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "QONYS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
+    ap.add_argument("--postgres", default=DEFAULT_POSTGRES)
     args = ap.parse_args()
     # Latency on 2 shared cores depends on what else runs: the load goes with the figures.
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
-    admin_url = make_url(args.postgres)
-    name = f"qonys_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    server = None
-    try:
-        upgrade(url)
-        engine = make_engine(url, pool_size=2)
-        factory = make_sessionmaker(engine)
-        reference = load_reference()
-        with session_scope(factory) as session:
-            seed_reference(session, ROOT / "data")
-        t = time.perf_counter()
-        with session_scope(factory) as session:
-            report = load_demo(
-                session,
-                reference,
-                load_taxonomy(),
-                households=args.households,
-                vacancies=args.vacancies,
-                seed=7,
-            )
-        print(
-            f"load {report.households:,} households, {report.vacancies:,} vacancies, {report.homes:,} homes into PostgreSQL: {time.perf_counter() - t:.1f} s"
-        )
-        with factory() as session:
+    with programme_database(args.postgres, args.households, args.vacancies) as url:
+        engine = make_engine(url, pool_size=1)
+        with make_sessionmaker(engine)() as session:
             ids = list(session.scalars(select(HouseholdRecord.id)))
         engine.dispose()
+        with served(url, args.workers) as base:
+            measure(args, base, ids)
 
-        port = free_port()
-        env = {
-            **os.environ,
-            "QONYS_DATABASE_URL": url,
-            "QONYS_LOG_LEVEL": "WARNING",
-            "QONYS_ENVIRONMENT": "production",
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "api.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        headers = {"Authorization": f"Bearer {DEMO_TOKENS['admin']}"}
-        client = httpx.Client(base_url=base, headers=headers, timeout=120)
-        for _ in range(200):
-            try:
-                if client.get("/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        rng = np.random.default_rng(1)
+
+def measure(args: argparse.Namespace, base: str, ids: list[int]) -> None:
+    """Latency one at a time, throughput with several clients, then the naive scorer."""
+    headers = {"Authorization": f"Bearer {DEMO_TOKENS['admin']}"}
+    client = httpx.Client(base_url=base, headers=headers, timeout=120)
+    rng = np.random.default_rng(1)
+    t = time.perf_counter()
+    # The first query builds the catalogue index (each worker builds its own).
+    for hid in rng.choice(ids, size=args.workers * 3):
+        client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
+    print(
+        f"first queries (index build of {args.vacancies:,} vacancies per worker): {time.perf_counter() - t:.1f} s"
+    )
+
+    sample = [int(x) for x in rng.choice(ids, size=args.requests, replace=True)]
+    lat: list[float] = []
+    found = 0
+    for hid in sample:
         t = time.perf_counter()
-        # The first query builds the catalogue index (each worker builds its own).
-        for hid in rng.choice(ids, size=args.workers * 3):
-            client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
-        print(
-            f"first queries (index build of {args.vacancies:,} vacancies per worker): {time.perf_counter() - t:.1f} s"
+        r = client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
+        lat.append((time.perf_counter() - t) * 1000)
+        assert r.status_code in (200, 422), r.text
+        found += len(r.json().get("options", [])) if r.status_code == 200 else 0
+    print(
+        f"GET /households/{{id}}/matches?top=20&explain={args.explain}, one client, {len(lat)} requests: "
+        f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
+        f"mean {statistics.fmean(lat):.1f} ms; {found / len(sample):.1f} options/household"
+    )
+    mean_ms = statistics.fmean(lat)
+
+    local = threading.local()
+
+    def one(hid: int) -> float:
+        # One keep-alive connection per client thread, as a real client would hold.
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, headers=headers, timeout=120)
+        t0 = time.perf_counter()
+        local.client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
+        return (time.perf_counter() - t0) * 1000
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(args.clients) as pool:
+        conc = list(pool.map(one, sample))
+    wall = time.perf_counter() - t
+    print(
+        f"{args.clients} clients, {len(sample)} requests: {len(sample) / wall:.1f} requests/s, "
+        f"p50 {pct(conc, 50):.1f} ms, p95 {pct(conc, 95):.1f} ms"
+    )
+
+    # Naive: the same household against every vacancy, one pair at a time in Python.
+    from matching.ranking import MatchIndex
+    from matching.scoring.components import evaluate
+    from matching.scoring.weights import default_config
+    from matching.synthetic.programme import generate_programme
+
+    programme = generate_programme(min(args.households, 2000), args.vacancies, seed=7)
+    index = MatchIndex.from_programme(programme, config=default_config(year=2023))
+    hf = index.households
+    assert hf is not None
+    cat = index.catalogue
+    row = 0
+    first_home = np.full(len(cat.l_region), -1, dtype=np.int64)
+    fits = np.flatnonzero(cat.h_capacity >= hf.persons[row])
+    first_home[cat.h_loc[fits[::-1]]] = fits[::-1]
+    n_v = len(cat.v_occ)
+    pairs = rng.choice(n_v, size=min(3000, n_v), replace=False)
+    one_row, none = np.array([row]), np.array([-1])
+    t = time.perf_counter()
+    for v in pairs:
+        loc = cat.v_loc[v]
+        evaluate(
+            hf,
+            cat,
+            index.space,
+            index.config,
+            one_row,
+            np.array([loc]),
+            np.array([first_home[loc]]),
+            np.array([v]),
+            none,
         )
-
-        sample = [int(x) for x in rng.choice(ids, size=args.requests, replace=True)]
-        lat: list[float] = []
-        found = 0
-        for hid in sample:
-            t = time.perf_counter()
-            r = client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
-            lat.append((time.perf_counter() - t) * 1000)
-            assert r.status_code in (200, 422), r.text
-            found += len(r.json().get("options", [])) if r.status_code == 200 else 0
-        print(
-            f"GET /households/{{id}}/matches?top=20&explain={args.explain}, one client, {len(lat)} requests: "
-            f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
-            f"mean {statistics.fmean(lat):.1f} ms; {found / len(sample):.1f} options/household"
-        )
-        mean_ms = statistics.fmean(lat)
-
-        local = threading.local()
-
-        def one(hid: int) -> float:
-            # One keep-alive connection per client thread, as a real client would hold.
-            if not hasattr(local, "client"):
-                local.client = httpx.Client(base_url=base, headers=headers, timeout=120)
-            t0 = time.perf_counter()
-            local.client.get(f"/households/{hid}/matches?top=20&explain={args.explain}")
-            return (time.perf_counter() - t0) * 1000
-
-        t = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            conc = list(pool.map(one, sample))
-        wall = time.perf_counter() - t
-        print(
-            f"{args.clients} clients, {len(sample)} requests: {len(sample) / wall:.1f} requests/s, "
-            f"p50 {pct(conc, 50):.1f} ms, p95 {pct(conc, 95):.1f} ms"
-        )
-
-        # Naive: the same household against every vacancy, one pair at a time in Python.
-        from matching.ranking import MatchIndex
-        from matching.scoring.components import evaluate
-        from matching.scoring.weights import default_config
-        from matching.synthetic.programme import generate_programme
-
-        programme = generate_programme(min(args.households, 2000), args.vacancies, seed=7)
-        index = MatchIndex.from_programme(programme, config=default_config(year=2023))
-        hf = index.households
-        assert hf is not None
-        cat = index.catalogue
-        row = 0
-        first_home = np.full(len(cat.l_region), -1, dtype=np.int64)
-        fits = np.flatnonzero(cat.h_capacity >= hf.persons[row])
-        first_home[cat.h_loc[fits[::-1]]] = fits[::-1]
-        n_v = len(cat.v_occ)
-        pairs = rng.choice(n_v, size=min(3000, n_v), replace=False)
-        one_row, none = np.array([row]), np.array([-1])
-        t = time.perf_counter()
-        for v in pairs:
-            loc = cat.v_loc[v]
-            evaluate(
-                hf,
-                cat,
-                index.space,
-                index.config,
-                one_row,
-                np.array([loc]),
-                np.array([first_home[loc]]),
-                np.array([v]),
-                none,
-            )
-        per_pair = (time.perf_counter() - t) / len(pairs)
-        naive_ms = per_pair * n_v * 1000
-        print(
-            f"naive per-pair Python scorer: {per_pair * 1e6:.0f} µs/pair × {n_v:,} vacancies = {naive_ms / 1000:.1f} s per household"
-        )
-        print(f"ratio naive / HTTP endpoint (mean): {naive_ms / mean_ms:,.0f}×")
-        print(f"target p95 ≤ 50 ms: {'met' if pct(lat, 95) <= 50 else 'NOT met'}")
-        print(
-            f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
-        )
-        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    per_pair = (time.perf_counter() - t) / len(pairs)
+    naive_ms = per_pair * n_v * 1000
+    print(
+        f"naive per-pair Python scorer: {per_pair * 1e6:.0f} µs/pair × {n_v:,} vacancies = {naive_ms / 1000:.1f} s per household"
+    )
+    print(f"ratio naive / HTTP endpoint (mean): {naive_ms / mean_ms:,.0f}×")
+    print(f"target p95 ≤ 50 ms: {'met' if pct(lat, 95) <= 50 else 'NOT met'}")
+    print(
+        f"bench process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

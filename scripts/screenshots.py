@@ -4,7 +4,8 @@ Run ``.venv/bin/python scripts/screenshots.py`` (``make screenshots``). It build
 SQLite database like ``qonys serve --prepare``, starts the real server, signs in as each
 page's user with Debian's Chromium and writes ``<name>-360.png`` and ``<name>-1280.png``.
 Add a page: append ``(name, path, user)`` to PAGES; ``user`` is None (signed out), a demo
-staff user (``centre61``, ``planner``, ``admin``) or ``"applicant"`` (demo household 1).
+staff user (``centre61``, ``planner``, ``admin``), ``"applicant"`` (demo household 1, consent
+given) or ``"applicant-new"`` (demo household 2, signed in by link, no consent yet).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.pages.harness import (  # noqa: E402
     LiveServer,
@@ -31,7 +32,25 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("signin", "/app/signin?lang=kk", None),
     ("signin-error", "/app/signin?lang=ru&demo=error", None),
     ("not-found", "/app/no-such-page?lang=en", "planner"),
-    # Planner dashboard; {run} and {run_b} are finished demo runs made by _planner_runs.
+    ("applicant-link-failed", "/app/link/not-a-real-token?lang=ru", None),
+    ("applicant-consent", "/app/consent?lang=kk", "applicant-new"),
+    ("applicant-me", "/app/me?lang=kk", "applicant"),
+    ("applicant-me-en", "/app/me?lang=en", "applicant"),
+    ("applicant-suggestion", "/app/me?lang=kk", "applicant"),
+    ("applicant-declined", "/app/me?lang=ru", "applicant"),
+    ("centre-home", "/app/centre/?lang=ru", "centre61"),
+    ("centre-search", "/app/centre/?q=8310&lang=kk", "centre61"),
+    ("centre-household", "/app/centre/households/4?lang=ru", "centre61"),
+    ("centre-localities", "/app/centre/households/4/localities?lang=en", "centre61"),
+    ("centre-register", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-register-error", "/app/centre/households/new?lang=kk", "centre61"),
+    ("centre-autocomplete", "/app/centre/households/new?lang=ru", "centre61"),
+    ("centre-edit", "/app/centre/households/4/edit?lang=en", "centre61"),
+    ("centre-other-region", "/app/centre/households/1?lang=en", "centre61"),
+    ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
+    ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
+    # Planner dashboard, last: {run} and {run_b} are demo runs that _planner_runs solves (and
+    # commits the second) only when the first of these shots comes, after every other page.
     ("planner-runs", "/app/planner/?lang=ru", "planner"),
     ("planner-run", "/app/planner/runs/{run}?lang=kk", "planner"),
     ("planner-run-en", "/app/planner/runs/{run}?lang=en", "planner"),
@@ -74,16 +93,32 @@ def _planner_runs(server: LiveServer) -> dict[str, str]:
     return ids
 
 
-def _prepare_page(page: object, name: str) -> None:
+def _prepare_page(page: Page, name: str) -> None:
     # A few screenshots show a state reached by a click, not by an address.
     if name == "signin-error":
-        page.click("form[action='/app/signin'] button[type=submit]")  # type: ignore[attr-defined]
+        page.click("form[action='/app/signin'] button[type=submit]")
+    if name in ("applicant-suggestion", "applicant-declined"):
+        page.locator("article.suggestion a.button").nth(1).click()
+    if name == "applicant-declined":
+        page.locator("input[name=reason]").nth(3).check()
+        page.click("form.decline button[type=submit]")
+    if name == "centre-register-error":
+        page.fill("#f-members\\.0\\.iin", "900101300127")
+        page.fill("#f-members\\.0\\.birth_date", "1990-01-01")
+        page.select_option("#f-members\\.0\\.sex", "M")
+        page.select_option("#f-origin_settlement", "village")
+        page.click(".household-form button[value=save]")
+    if name == "centre-autocomplete":
+        field = "#f-members\\.0\\.experience\\.0\\.title"
+        page.type(field, "учитиль начальных классов", delay=10)
+        page.wait_for_selector(".lookup__list li")
+        page.keyboard.press("ArrowDown")
     if name == "planner-form-error":
-        page.fill("#f-year", "")  # type: ignore[attr-defined]
-        page.fill("#f-time_limit", "0")  # type: ignore[attr-defined]
-        page.click("form[action='/app/planner/runs'] button[type=submit]")  # type: ignore[attr-defined]
+        page.fill("#f-year", "")
+        page.fill("#f-time_limit", "0")
+        page.click("form[action='/app/planner/runs'] button[type=submit]")
     if name == "planner-commit-conflict":
-        page.click("#confirm-commit")  # type: ignore[attr-defined]
+        page.click("#confirm-commit")
 
 
 def main() -> int:
@@ -93,10 +128,12 @@ def main() -> int:
         prepare_database(url)
         server = LiveServer.start(url)
         try:
-            ids = _planner_runs(server)
             with sync_playwright() as playwright:
                 browser = launch_browser(playwright)
+                ids: dict[str, str] = {}
                 for name, path, user in PAGES:
+                    if "{run" in path and not ids:
+                        ids = _planner_runs(server)
                     for width in WIDTHS:
                         context = browser.new_context(viewport={"width": width, "height": 800})
                         page = context.new_page()

@@ -9,6 +9,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from api.allocation.usage import quotas_left
+from api.applicants.service import with_declines
 from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from matching.allocation import (
     AllocationConfig,
@@ -147,7 +148,8 @@ def build_batch(
         quotas=quotas_left(session, year, request.get("quotas") or []),
         budgets=budgets,
         locks=_rules(request, "locks"),
-        bans=_rules(request, "bans"),
+        # An applicant's decline on the pages is a ban of that locality in every later batch.
+        bans=with_declines(session, _rules(request, "bans"), frames.households["household_id"]),
     )
     overrides = {
         (c["kind"], str(c["key"])): int(c["capacity"]) for c in request.get("capacities") or []

@@ -103,6 +103,7 @@ def _list_context(session: SessionDep, visitor: Visitor, request: Request) -> di
             key=lambda pair: pair[1],
         ),
         "categories": ("resettler", "kandas"),
+        "declines": runs.applicant_declines(session),
         "scenario_root": str(request.app.state.settings.scenario_root),
         "num": views.num,
     }

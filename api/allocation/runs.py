@@ -296,3 +296,19 @@ def persons_by_locality(session: Session, run_id: str) -> dict[str, int]:
         .group_by(PlacementRecord.locality_id)
     )
     return {str(loc): int(n or 0) for loc, n in rows if loc is not None}
+
+
+def applicant_declines(session: Session) -> int:
+    """Declines in effect now (latest decision per household and locality) of the households
+    waiting for a batch: each becomes a ban in the next run from the live data."""
+    from api.applicants.service import declined_localities
+
+    ids = list(
+        session.scalars(
+            select(HouseholdRecord.id).where(HouseholdRecord.status.in_(("registered", "admitted")))
+        )
+    )
+    # In chunks: a national batch's ids would pass the drivers' parameter limits.
+    return sum(
+        declined_localities(session, ids[i : i + 5000]).height for i in range(0, len(ids), 5000)
+    )

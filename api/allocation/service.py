@@ -242,9 +242,3 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         "finished": dt.datetime.now(dt.UTC).isoformat(),
     }
 
-
-def page_router() -> Any:
-    """The planner dashboard's router (``api.web.mount`` includes it with the CSRF check)."""
-    from api.allocation.pages import router
-
-    return router

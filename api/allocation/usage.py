@@ -62,7 +62,6 @@ def snapshot_charges(data: bytes | None, kind: str) -> pl.DataFrame:
     )
 
 
-
 def committed_usage(session: Session, year: int) -> pl.DataFrame:
     """Persons and families already committed per region and category for ``year``."""
     rows = session.execute(

@@ -104,9 +104,7 @@ def read_tokens(session: SessionDep, principal: Principal = ADMIN) -> list[Token
     response_class=Response,
     responses=problem_responses(401, 403, 404),
 )
-def delete_token(
-    session: SessionDep, token_id: IdPath, principal: Principal = ADMIN
-) -> Response:
+def delete_token(session: SessionDep, token_id: IdPath, principal: Principal = ADMIN) -> Response:
     """Revoke a token; it stops working at once."""
     if session.get(ApiTokenRecord, token_id) is None:
         raise ProblemException(404, UNKNOWN_TOKEN.format(id=token_id))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from api.cli.allocate import allocate
-from api.cli.common import describe, fail
+from api.cli.common import describe, fail, region_code_of
 
 app = typer.Typer(
     name="qonys",
@@ -221,14 +221,21 @@ def serve(
     from api.core.settings import get_settings
 
     settings = get_settings()
+    link = None
     if prepare:
         db_upgrade("head")
         seed(demo=True)
+        if settings.environment != "production":
+            from api.applicants.demo import demo_applicant_link
+
+            link = demo_applicant_link(settings.database_url)
     host = host or settings.host
     port = port or settings.port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"Qonys is starting: API docs at http://{shown}:{port}/docs")
     typer.echo(f"Pages at http://{shown}:{port}/app/ (demo users are printed above)")
+    if link:
+        typer.echo(f"  demo applicant link (household 1, opens once): http://{shown}:{port}{link}")
     sys.stdout.flush()
     uvicorn.run(
         "api.app:create_app",
@@ -256,15 +263,9 @@ def token_create(
     from api.auth.service import issue_token
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
-    from matching.programme.geography import ReferenceLookupError, load_reference
 
     settings = get_settings()
-    region_code = None
-    if region is not None:
-        try:
-            region_code = load_reference(settings.data_dir).region(region).code
-        except ReferenceLookupError as exc:
-            raise fail(str(exc)) from exc
+    region_code = region_code_of(region)
     engine = make_engine(settings.database_url, pool_size=1)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
@@ -354,4 +355,3 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-

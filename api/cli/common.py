@@ -17,3 +17,16 @@ def describe(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     text = str(inner).strip().splitlines()
     return text[0] if text else inner.__class__.__name__
+
+
+def region_code_of(region: str | None) -> str | None:
+    """The code of a region given by code or name (None stays None); a clear error otherwise."""
+    from api.settings import get_settings
+    from matching.programme.geography import ReferenceLookupError, load_reference
+
+    if region is None:
+        return None
+    try:
+        return load_reference(get_settings().data_dir).region(region).code
+    except ReferenceLookupError as exc:
+        raise fail(str(exc)) from exc

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import describe, fail
+from api.cli.common import describe, fail, region_code_of
 from api.web.users import create_user
 
 user_app = typer.Typer(help="Staff users of the web pages.", no_args_is_help=True)
@@ -22,15 +22,9 @@ def user_create(
     """Create a user; the password is asked for (or read from one line of standard input)."""
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
-    from matching.programme.geography import ReferenceLookupError, load_reference
 
     settings = get_settings()
-    region_code = None
-    if region is not None:
-        try:
-            region_code = load_reference(settings.data_dir).region(region).code
-        except ReferenceLookupError as exc:
-            raise fail(str(exc)) from exc
+    region_code = region_code_of(region)
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:

@@ -23,7 +23,6 @@ DUPLICATE = Text(
 )
 
 
-
 def page_of(
     session: Session, stmt: Select[Any], order: Iterable[Any], offset: int, limit: int
 ) -> tuple[int, list[Any]]:

@@ -119,5 +119,3 @@ def resolve_locality(reference: ReferenceData, locality_id: str, path: Path) -> 
         return reference.locality(locality_id).region_code
     except UnknownLocalityError as exc:
         raise FieldError(path, exc.text) from None
-
-

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from api.auth.service import hash_token, issue_token
+from api.households.service import name_key
 from api.models import (
     ApiTokenRecord,
     EmployerRecord,
@@ -64,6 +65,22 @@ class DemoReport:
     vacancies: int
     homes: int
     tokens: dict[str, str]
+
+
+# Made-up names and phones, so the centre pages' search and lists look like a real register.
+_SURNAMES = ("Ахметов", "Серикбаев", "Нурланов", "Жумабеков", "Касымов", "Омаров", "Тулегенов",
+             "Искаков", "Сейтказиев", "Абдрахманов", "Мусин", "Оспанов", "Бекмуханбетов")  # fmt: skip
+_MEN = ("Ерлан", "Нурлан", "Бауыржан", "Асхат", "Дархан", "Ержан", "Талгат", "Марат", "Айдос")
+_WOMEN = ("Айгерим", "Гульнара", "Динара", "Жанар", "Асель", "Мадина", "Сауле", "Айгуль", "Алия")
+
+
+def _demo_contact(iin: str, index: int) -> dict[str, str]:
+    """A name that agrees with the IIN's sex (7th digit odd: male), and a mobile number."""
+    male = int(iin[6]) % 2 == 1
+    surname = _SURNAMES[index % len(_SURNAMES)] + ("" if male else "а")
+    first = (_MEN if male else _WOMEN)[(index // len(_SURNAMES)) % len(_MEN)]
+    name = f"{surname} {first}"
+    return {"applicant_name": name, "name_key": name_key(name), "phone": f"+7701{iin[-7:]}"}
 
 
 def _licences(mask: int) -> list[str]:
@@ -230,6 +247,7 @@ def _insert_households(
         {
             "external_id": PREFIX + r["household_id"],
             "applicant_iin": r["iin"],
+            **_demo_contact(r["iin"], i),
             "category": r["category"],
             "origin_region_code": r["origin_region"],
             "origin_settlement": r["origin_settlement"],
@@ -249,7 +267,7 @@ def _insert_households(
             },
             "status": "registered",
         }
-        for r in households.iter_rows(named=True)
+        for i, r in enumerate(households.iter_rows(named=True))
     ]
     session.execute(insert(HouseholdRecord), hh_rows)
     hh_id = dict(

@@ -74,9 +74,7 @@ def read_homes(
 
 
 @router.get("/{home_id}", response_model=HomeOut, responses=problem_responses(401, 403, 404))
-def read_home(
-    session: SessionDep, home_id: IdPath, principal: Principal = STAFF
-) -> HomeOut:
+def read_home(session: SessionDep, home_id: IdPath, principal: Principal = STAFF) -> HomeOut:
     """One home."""
     record = load(session, home_id)
     principal.ensure_region(record.region_code)

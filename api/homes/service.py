@@ -48,5 +48,6 @@ def load(session: Session, home_id: int) -> HomeRecord:
         raise ProblemException(404, UNKNOWN_HOME.format(id=home_id), type_="/problems/unknown-home")
     return record
 
+
 # What other features use of this one (they import nothing else from it).
 __all__ = ["home_values", "load", "validate_capacity", "validate_home"]

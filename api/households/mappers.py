@@ -76,6 +76,38 @@ _IIN_TWICE = trilingual(
 )
 
 
+_BAD_PHONE = trilingual(
+    "телефон нөмірі +7 және 10 цифр болуы керек (мысалы, +7 701 234 56 78)",
+    "номер телефона: +7 и 10 цифр (например, +7 701 234 56 78)",
+    "the phone number must be +7 and 10 digits (for example +7 701 234 56 78)",
+)
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number as typed (spaces, brackets and dashes dropped)."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def normal_phone(text: str | None, path: Path = ("phone",)) -> str | None:
+    """``+7XXXXXXXXXX`` for a Kazakhstan number typed as +7…, 8… or 10 digits; None if empty."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    digits = phone_digits(raw)
+    if len(digits) == 10:
+        digits = "7" + digits
+    elif len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]  # the old domestic prefix 8 is the same line as +7
+    if len(digits) != 11 or digits[0] != "7" or any(ch not in "0123456789 +()-" for ch in raw):
+        raise FieldError(path, _BAD_PHONE)
+    return "+" + digits
+
+
+def name_key(name: str) -> str:
+    """The form a name is searched by: case-folded, single spaces, ё as е."""
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
 @dataclass(frozen=True)
 class HouseholdValues:
     """Validated household columns, member rows (in order) and the domain object."""
@@ -188,9 +220,13 @@ def validate_household(data: Mapping[str, Any], reference: ReferenceData) -> Hou
     if len(applicants) == 1 and applicant_iin is None:
         raise FieldError(("members", applicants[0], "iin"), _NO_APPLICANT_IIN)
     status = choice(data.get("status") or "registered", HOUSEHOLD_STATUSES, ("status",))
+    applicant_name = " ".join(str(data.get("applicant_name") or "").split())
     household = {
         "external_id": str(data["external_id"]),
         "applicant_iin": applicant_iin or "",
+        "applicant_name": applicant_name,
+        "name_key": name_key(applicant_name),
+        "phone": normal_phone(data.get("phone")),
         "category": data.get("category") or "resettler",
         "origin_region_code": region_code,
         "origin_settlement": data["origin_settlement"],
@@ -269,4 +305,3 @@ def household_to_domain(record: HouseholdRecord, *, as_of: dt.date | None = None
         application_date=record.application_date,
         origin_wage_tenge=float(record.origin_wage_tenge),
     )
-

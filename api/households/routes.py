@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
-from api.core.pagination import PagingDep, region_scoped_page
+from api.core.pagination import PagingDep
 from api.core.params import IdPath
 from api.core.problems import problem_responses
-from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
-from api.households.repository import page_households
 from api.households.schemas import (
     HouseholdIn,
     HouseholdOut,
     HouseholdPatch,
     HouseholdSummary,
 )
-from api.households.service import (
-    household_input,
-    household_out,
-    household_summary,
-    load,
-    store_members,
-    validate,
-)
-from api.models import HouseholdRecord
+from api.households.service import create, household_out, list_households, load, update
 
 router = APIRouter(prefix="/households", tags=["households"])
 
@@ -49,18 +37,7 @@ def create_household(
     request: Request, session: SessionDep, body: HouseholdIn, principal: Principal = EDITORS
 ) -> HouseholdOut:
     """Register a household with all its members (validated against the IIN and the domain)."""
-    values = validate(request, body.model_dump())
-    principal.ensure_region(values.household["origin_region_code"])
-    existing = id_of_external(session, HouseholdRecord, body.external_id)
-    if existing is not None:
-        raise duplicate_problem(body.external_id, existing)
-    record = HouseholdRecord(**values.household)
-    session.add(record)
-    session.flush()
-    store_members(session, record.id, values.members)
-    new_id = record.id
-    commit_created(session, HouseholdRecord, body.external_id)
-    return household_out(load(session, new_id))
+    return create(request, session, principal, body)
 
 
 @router.get(
@@ -75,17 +52,15 @@ def read_households(
     ] = None,
     status_: Annotated[str | None, Query(alias="status", max_length=16)] = None,
     iin: Annotated[str | None, Query(description="Applicant's IIN.", max_length=12)] = None,
+    q: Annotated[
+        str | None,
+        Query(description="Search: IIN or its start, phone, part of the name.", max_length=100),
+    ] = None,
     principal: Principal = LISTERS,
 ) -> Page[HouseholdSummary]:
     """Households, newest application first; centre staff see their own region only."""
-    return region_scoped_page(
-        request,
-        principal,
-        region,
-        paging,
-        partial(page_households, session, status=status_, iin=iin),
-        HouseholdSummary,
-        household_summary,
+    return list_households(
+        request, session, principal, paging, region=region, status=status_, iin=iin, q=q
     )
 
 
@@ -117,22 +92,4 @@ def update_household(
     principal: Principal = EDITORS,
 ) -> HouseholdOut:
     """Correct a household; ``members``, when sent, replaces the member list."""
-    record = load(session, household_id)
-    principal.ensure_region(record.origin_region_code)
-    patch = body.model_dump(exclude_unset=True)
-    # A null in the patch leaves the field as it is: no household field can be emptied.
-    merged = {**household_input(record), **{k: v for k, v in patch.items() if v is not None}}
-    values = validate(request, HouseholdIn.model_validate(merged).model_dump())
-    principal.ensure_region(values.household["origin_region_code"])
-    if values.household["external_id"] != record.external_id:
-        existing = id_of_external(session, HouseholdRecord, values.household["external_id"])
-        if existing is not None:
-            raise duplicate_problem(values.household["external_id"], existing)
-    session.execute(
-        update(HouseholdRecord).where(HouseholdRecord.id == household_id).values(**values.household)
-    )
-    if patch.get("members") is not None:
-        store_members(session, household_id, values.members)
-    session.commit()
-    session.expunge_all()
-    return household_out(load(session, household_id))
+    return update(request, session, principal, household_id, body)

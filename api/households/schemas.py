@@ -59,6 +59,13 @@ class PreferencesIn(StrictBody):
 
 class HouseholdIn(StrictBody):
     external_id: str = ExternalId
+    applicant_name: str = Field(default="", max_length=200, description="Applicant's full name.")
+    phone: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Contact phone (+7 and 10 digits).",
+        examples=["+77012345678"],
+    )
     category: str = Field(default="resettler", max_length=12)
     origin_region: str = Field(max_length=120, description="Region code, ISO code or name.")
     origin_settlement: str = Field(max_length=20, examples=["village"])
@@ -78,6 +85,8 @@ class HouseholdPatch(StrictBody):
     """Fields to change; ``members``, when given, replaces the whole list."""
 
     external_id: str | None = Field(default=None, min_length=1, max_length=64)
+    applicant_name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
     category: str | None = Field(default=None, max_length=12)
     origin_region: str | None = Field(default=None, max_length=120)
     origin_settlement: str | None = Field(default=None, max_length=20)
@@ -116,6 +125,8 @@ class HouseholdSummary(BaseModel):
     id: int
     external_id: str
     applicant_iin: str
+    applicant_name: str
+    phone: str | None
     category: str
     origin_region_code: str
     origin_settlement: str
@@ -130,6 +141,8 @@ class HouseholdOut(BaseModel):
     id: int
     external_id: str
     applicant_iin: str
+    applicant_name: str
+    phone: str | None
     category: str
     origin_region_code: str
     origin_settlement: str
@@ -145,4 +158,3 @@ class HouseholdOut(BaseModel):
     members: list[MemberOut]
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
-

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy import delete, insert
+from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
 
+from api.auth.service import Principal
 from api.core.lookups import reference_of
+from api.core.pagination import Paging, Scoped, region_scoped_page
 from api.core.problems import ProblemException
+from api.core.records import commit_created, duplicate_problem, id_of_external
+from api.core.schemas import Page
 from api.core.validation import FieldError
-from api.households.mappers import HouseholdValues, household_to_domain, validate_household
-from api.households.repository import household_with_members
+from api.households.mappers import (
+    HouseholdValues,
+    household_to_domain,
+    name_key,
+    validate_household,
+)
+from api.households.repository import household_with_members, page_households
 from api.households.schemas import (
     ExperienceIn,
     HealthIn,
     HouseholdIn,
     HouseholdOut,
+    HouseholdPatch,
     HouseholdSummary,
     LanguageIn,
     MemberOut,
@@ -56,6 +68,8 @@ def household_out(record: HouseholdRecord) -> HouseholdOut:
         id=record.id,
         external_id=record.external_id,
         applicant_iin=record.applicant_iin,
+        applicant_name=record.applicant_name,
+        phone=record.phone,
         category=record.category,
         origin_region_code=record.origin_region_code,
         origin_settlement=record.origin_settlement,
@@ -81,6 +95,8 @@ def household_summary(row: tuple[HouseholdRecord, int]) -> HouseholdSummary:
         id=r.id,
         external_id=r.external_id,
         applicant_iin=r.applicant_iin,
+        applicant_name=r.applicant_name,
+        phone=r.phone,
         category=r.category,
         origin_region_code=r.origin_region_code,
         origin_settlement=r.origin_settlement,
@@ -101,6 +117,29 @@ def household_input(record: HouseholdRecord) -> dict[str, Any]:
         "origin_region": record.origin_region_code,
         "members": members,
     }
+
+
+def list_households(
+    request: Request,
+    session: Session,
+    principal: Scoped,
+    paging: Paging,
+    *,
+    region: str | None = None,
+    status: str | None = None,
+    iin: str | None = None,
+    q: str | None = None,
+) -> Page[HouseholdSummary]:
+    """One page of households the principal may see (a centre: its own region only)."""
+    return region_scoped_page(
+        request,
+        principal,
+        region,
+        paging,
+        partial(page_households, session, status=status, iin=iin, q=q),
+        HouseholdSummary,
+        household_summary,
+    )
 
 
 def validate(request: Request, body: dict[str, Any]) -> HouseholdValues:
@@ -129,15 +168,68 @@ def store_members(session: Session, household_id: int, members: list[dict[str, A
         )
 
 
+def create(
+    request: Request, session: Session, principal: Principal, body: HouseholdIn
+) -> HouseholdOut:
+    """Register a household with its members (the API's POST and the centre's form)."""
+    values = validate(request, body.model_dump())
+    principal.ensure_region(values.household["origin_region_code"])
+    existing = id_of_external(session, HouseholdRecord, body.external_id)
+    if existing is not None:
+        raise duplicate_problem(body.external_id, existing)
+    record = HouseholdRecord(**values.household)
+    session.add(record)
+    session.flush()
+    store_members(session, record.id, values.members)
+    new_id = record.id
+    commit_created(session, HouseholdRecord, body.external_id)
+    return household_out(load(session, new_id))
+
+
+def update(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    body: HouseholdPatch,
+) -> HouseholdOut:
+    """Correct a household; ``members``, when sent, replaces the member list."""
+    record = load(session, household_id)
+    principal.ensure_region(record.origin_region_code)
+    patch = body.model_dump(exclude_unset=True)
+    # A null in the patch leaves the field as it is: no household field can be emptied.
+    merged = {**household_input(record), **{k: v for k, v in patch.items() if v is not None}}
+    values = validate(request, HouseholdIn.model_validate(merged).model_dump())
+    principal.ensure_region(values.household["origin_region_code"])
+    if values.household["external_id"] != record.external_id:
+        existing = id_of_external(session, HouseholdRecord, values.household["external_id"])
+        if existing is not None:
+            raise duplicate_problem(values.household["external_id"], existing)
+    session.execute(
+        update_(HouseholdRecord)
+        .where(HouseholdRecord.id == household_id)
+        .values(**values.household)
+    )
+    if patch.get("members") is not None:
+        store_members(session, household_id, values.members)
+    session.commit()
+    session.expunge_all()
+    return household_out(load(session, household_id))
+
+
 # What other features use of this one (they import nothing else from it).
 __all__ = [
     "HouseholdValues",
+    "create",
     "household_input",
     "household_out",
     "household_summary",
     "household_to_domain",
+    "list_households",
     "load",
+    "name_key",
     "store_members",
+    "update",
     "validate",
     "validate_household",
 ]

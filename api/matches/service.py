@@ -13,10 +13,19 @@ import threading
 import time
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.matches.answers import (
+    LocalityAnswer,
+    household_localities,
+    household_matches,
+    locality_answer,
+    vacancy_candidates,
+)
 from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
+from api.matches.schemas import CandidatesOut, MatchesOut, OptionOut, VacancyRef
 from api.models import (
     HomeRecord,
     HouseholdRecord,
@@ -129,5 +138,27 @@ class MatchService:
             self._checked = 0.0
             self._fingerprint = None
 
+
 # What other features use of this one (they import nothing else from it).
-__all__ = ["ACTIVE_HOUSEHOLD_STATUSES", "MatchService", "load_catalogue", "load_households"]
+__all__ = [
+    "ACTIVE_HOUSEHOLD_STATUSES",
+    "CandidatesOut",
+    "LocalityAnswer",
+    "MatchesOut",
+    "MatchService",
+    "OptionOut",
+    "VacancyRef",
+    "household_localities",
+    "household_matches",
+    "load_catalogue",
+    "load_households",
+    "locality_answer",
+    "match_service",
+    "vacancy_candidates",
+]
+
+
+def match_service(request: Request) -> MatchService:
+    """The process's match index holder (built by the app factory)."""
+    svc: MatchService = request.app.state.matching
+    return svc

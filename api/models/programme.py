@@ -53,6 +53,11 @@ class HouseholdRecord(Timestamps, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     applicant_iin: Mapped[str] = mapped_column(String(12), index=True)
+    # Centre clerks find a household by the applicant's name or phone; ``name_key`` is the
+    # name case-folded in Python, because SQLite's lower() leaves Cyrillic and Kazakh as is.
+    applicant_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    name_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
     category: Mapped[str] = mapped_column(String(12))
     # Households register at the employment centre of their origin region; centre staff
     # see the households of their own region only.

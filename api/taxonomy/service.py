@@ -169,3 +169,59 @@ class TaxonomyService:
         thread = threading.Thread(target=self._build, name="taxonomy-warm-up", daemon=True)
         thread.start()
         return thread
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete answer: the normalized code, its ISCO group (skills: none), its title."""
+
+    code: str
+    isco: str
+    label: str
+
+
+def suggest(svc: TaxonomyService, q: str, kind: str, lang: str, limit: int = 8) -> list[Suggestion]:
+    """Codes for what someone is typing: word starts first, then the normalizer's guesses.
+
+    Word starts find "сварщ" → welder as one types; the normalizer (fuzzy, n-grams) keeps a
+    misspelt or half-Kazakh title ("электросваршик", "muğalım") from finding nothing.
+    """
+    from taxonomy.textnorm import comparison_key
+
+    text = q.strip()[:100]
+    if not text:
+        return []
+    taxonomy = svc.taxonomy
+    found: dict[str, str] = {}  # code -> ISCO group, best first
+    if kind == "occupation":
+        for occ in taxonomy.search_occupations(text, lang=lang, limit=limit):
+            found[occ.code] = occ.isco
+    else:
+        key = comparison_key(text, "skill")
+        for code in sorted({c for c, alias in svc.skill_keys if key and key in alias})[:limit]:
+            found[code] = ""
+    if len(found) < limit:
+        result = svc.normalizer.normalize(text, kind=kind, top_k=limit, lang=lang)  # type: ignore[arg-type]
+        for c in result.candidates:
+            found.setdefault(c.code, c.isco if kind == "occupation" else "")
+    return [
+        Suggestion(code, isco, taxonomy.label(code, lang))
+        for code, isco in list(found.items())[:limit]
+    ]
+
+
+def best_code(svc: TaxonomyService, title: str, kind: str, lang: str) -> Suggestion | None:
+    """The code a typed title normalizes to (what a form stores when no suggestion was picked)."""
+    result = svc.normalizer.normalize(title, kind=kind, top_k=1, lang=lang)  # type: ignore[arg-type]
+    best = result.best
+    if best is None:
+        return None
+    return Suggestion(best.code, best.isco if kind == "occupation" else "", best.label)
+
+
+def label_of(svc: TaxonomyService, code: str, lang: str) -> str | None:
+    """The title of a stored code in ``lang`` (None for a code the taxonomy does not know)."""
+    taxonomy = svc.taxonomy
+    if code in taxonomy.occupations or code in taxonomy.skills or code in taxonomy.groups:
+        return taxonomy.label(code, lang)
+    return None

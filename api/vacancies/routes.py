@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -10,15 +9,14 @@ from sqlalchemy import update
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
-from api.core.pagination import PagingDep, region_scoped_page
+from api.core.pagination import PagingDep
 from api.core.params import IdPath
 from api.core.problems import problem_responses
 from api.core.records import commit_created, duplicate_problem, id_of_external
 from api.core.schemas import Page
 from api.models import EmployerRecord, VacancyRecord
-from api.vacancies.repository import page_vacancies
 from api.vacancies.schemas import VacancyIn, VacancyOut, VacancyPatch
-from api.vacancies.service import field_problem, load, vacancy_values
+from api.vacancies.service import field_problem, list_vacancies, load, vacancy_values
 from matching.text import Text
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
@@ -65,13 +63,15 @@ def read_vacancies(
     principal: Principal = STAFF,
 ) -> Page[VacancyOut]:
     """Vacancies by region, ISCO group and status; centre staff see their own region only."""
-    return region_scoped_page(
+    return list_vacancies(
         request,
+        session,
         principal,
-        region,
         paging,
-        partial(page_vacancies, session, isco=isco, status=status_, locality_id=locality),
-        VacancyOut,
+        region=region,
+        isco=isco,
+        status=status_,
+        locality=locality,
     )
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.core.lookups import reference_of
+from api.core.pagination import Paging, Scoped, region_scoped_page
 from api.core.problems import ProblemException
 from api.core.records import id_of_external
+from api.core.schemas import Page
 from api.core.validation import FieldError
 from api.models import EmployerRecord, VacancyRecord
 from api.taxonomy.service import occupation_error_text, occupation_resolver
 from api.vacancies.mappers import validate_employer, validate_vacancy
+from api.vacancies.repository import page_vacancies
+from api.vacancies.schemas import VacancyOut
 from matching.text import Text
 
 UNKNOWN_VACANCY = Text(
@@ -70,5 +75,29 @@ def load(session: Session, vacancy_id: int) -> VacancyRecord:
         )
     return record
 
+
+def list_vacancies(
+    request: Request,
+    session: Session,
+    principal: Scoped,
+    paging: Paging,
+    *,
+    region: str | None = None,
+    isco: str | None = None,
+    status: str | None = None,
+    locality: str | None = None,
+) -> Page[VacancyOut]:
+    """One page of the vacancies the principal may see (a centre: its own region only)."""
+    fetch = partial(page_vacancies, session, isco=isco, status=status, locality_id=locality)
+    return region_scoped_page(request, principal, region, paging, fetch, VacancyOut)
+
+
 # What other features use of this one (they import nothing else from it).
-__all__ = ["field_problem", "load", "vacancy_values", "validate_employer", "validate_vacancy"]
+__all__ = [
+    "field_problem",
+    "list_vacancies",
+    "load",
+    "vacancy_values",
+    "validate_employer",
+    "validate_vacancy",
+]

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from api.web import signin
 from api.web.session import (
     PageForbidden,
+    PageNotFound,
     SignInRequired,
     Visitor,
     anonymous_visitor,
@@ -25,9 +26,20 @@ from matching.text import Text
 
 
 def _page_routers() -> list[APIRouter]:
-    from api.allocation import service as allocation
+    from api.allocation import pages as planner_pages
+    from api.applicants import pages as applicant_pages
+    from api.households import pages as household_pages
+    from api.taxonomy import pages as taxonomy_pages
+    from api.vacancies import pages as vacancy_pages
 
-    return [signin.router, allocation.page_router()]
+    return [
+        signin.router,
+        applicant_pages.router,
+        household_pages.router,
+        vacancy_pages.router,
+        taxonomy_pages.router,
+        planner_pages.router,
+    ]
 
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:
@@ -49,6 +61,7 @@ def mount_web(app: FastAPI) -> None:
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(PageForbidden, _forbidden)
+    app.add_exception_handler(PageNotFound, _missing)
     # Pages are text and compress about 5:1; small responses are not worth the CPU.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     for router in _page_routers():
@@ -58,4 +71,8 @@ def mount_web(app: FastAPI) -> None:
 
 
 def _not_found(request: Request, rest: str, visitor: Visitor = Depends(get_visitor)) -> Response:
+    return render(request, "error.html", {"status": 404, "detail": None}, status=404)
+
+
+async def _missing(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"status": 404, "detail": None}, status=404)

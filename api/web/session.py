@@ -20,8 +20,9 @@ nobody is signed in); otherwise the remembered one, then ``Accept-Language``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import select
@@ -36,6 +37,7 @@ from api.models.web import WebSessionRecord, WebUserRecord
 from api.web.security import digest, new_secret, same_secret
 from matching.text import LANGS, Lang, Text, msg
 
+T = TypeVar("T")
 SESSION_COOKIE = "qonys_session"
 LANG_COOKIE = "qonys_lang"
 CSRF_COOKIE = "qonys_csrf"
@@ -89,6 +91,23 @@ class Visitor:
 
     def ensure_household(self, household_id: int, *region_codes: str | None) -> None:
         _as_page(lambda: self.principal.ensure_household(household_id, *region_codes))
+
+
+class PageNotFound(Exception):
+    """What a page shows does not exist (the API answered 404): the handler renders the 404 page."""
+
+
+def as_page(call: Callable[[], T]) -> T:
+    """Run a feature's service call for a page: its 403 is the refusal page (no data, the
+    API's own words), its 404 the not-found page; anything else passes through."""
+    try:
+        return call()
+    except ProblemException as exc:
+        if exc.status == 403:
+            raise PageForbidden(exc.detail) from None
+        if exc.status == 404:
+            raise PageNotFound() from None
+        raise
 
 
 def _as_page(check: Any) -> None:

@@ -11,7 +11,8 @@ Interface::
 In every template: ``t(key, **values)`` (the catalogue message in the page language),
 ``lang``, ``static_url(name)``, ``csrf_token`` and macro ``csrf()``, ``user`` (the
 :class:`~api.web.session.Visitor`), ``request``, ``nav`` (links for the visitor's role),
-``lang_url(code)`` (this page in another language). Autoescape is on. Layout templates live
+``lang_url(code)`` (this page in another language); filter ``tenge`` groups digits.
+Import macros ``with context`` (they call ``t``). Autoescape is on. Layout templates live
 in ``api/web/templates/`` (``base.html``, ``macros.html``, ``error.html``).
 """
 
@@ -89,7 +90,15 @@ def static_url(name: str) -> str:
     return f"{STATIC_PREFIX}/{name}?v={_fingerprint(name)}"
 
 
+def group_digits(value: float | int | None) -> str:
+    """``1234567`` → ``1 234 567`` with no-break spaces (how tenge are written in kk and ru)."""
+    if value is None:
+        return ""
+    return f"{round(value):,}".replace(",", "\u00a0")
+
+
 environment.globals["static_url"] = static_url
+environment.filters["tenge"] = group_digits
 environment.globals["LANGS"] = LANGS
 
 

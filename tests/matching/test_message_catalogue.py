@@ -41,7 +41,9 @@ def test_keys_are_prefixed_by_file_and_nested_tables(tmp_path: Path) -> None:
         ("[x\n", "area.toml"),
     ],
 )
-def test_malformed_files_are_refused_with_the_key(tmp_path: Path, body: str, complaint: str) -> None:
+def test_malformed_files_are_refused_with_the_key(
+    tmp_path: Path, body: str, complaint: str
+) -> None:
     (tmp_path / "area.toml").write_text(body, encoding="utf-8")
     with pytest.raises(CatalogueError, match=complaint):
         Catalogue.load(tmp_path)

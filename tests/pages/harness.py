@@ -3,7 +3,9 @@
 ``prepare_database(url)`` migrates and seeds (reference data, the demo programme, the demo
 users); ``LiveServer.start(url)`` serves the whole app with uvicorn on a free 127.0.0.1 port
 in a thread; ``launch_browser(playwright)`` starts ``/usr/bin/chromium`` headless;
-``sign_in(page, server, username)`` signs a demo user in through the sign-in form.
+``sign_in(page, server, username)`` signs a demo user in through the sign-in form,
+``sign_in_applicant(page, server, household_id)`` opens a fresh access link (and consents),
+``households_with_suggestions`` finds demo households that have something to show.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
 from playwright.sync_api import Browser, Page, Playwright
 
 from api.app import create_app
+from api.applicants.service import issue_link
 from api.core.db import make_engine, make_sessionmaker, session_scope
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT, Settings
-from api.demo.service import load_demo
+from api.demo.service import DEMO_TOKENS, load_demo
 from api.reference.service import seed_reference
 from api.web.users import DEMO_USERS, ensure_demo_users
 from matching.programme.geography import load_reference
@@ -30,6 +34,7 @@ from taxonomy import load_taxonomy
 
 DATA_DIR = REPO_ROOT / "data"
 CHROMIUM = "/usr/bin/chromium"
+PLANNER_TOKEN = {"Authorization": f"Bearer {DEMO_TOKENS['planner']}"}
 
 
 def prepare_database(url: str) -> None:
@@ -103,9 +108,52 @@ def sign_in(page: Page, server: LiveServer, username: str, *, lang: str = "en") 
     page.wait_for_load_state()
 
 
+def applicant_link(server: LiveServer, household_id: int) -> str:
+    """A fresh access link (full URL) for the household, as a centre would issue it."""
+    engine = make_engine(server.database_url, pool_size=1)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            path = issue_link(session, household_id, issued_by="browser test").path
+    finally:
+        engine.dispose()
+    return server.url + path
+
+
+def households_with_suggestions(server: LiveServer, count: int, skip: set[int]) -> list[int]:
+    """Demo households that get at least three suggested localities (asked of the API)."""
+    found: list[int] = []
+    with httpx.Client(base_url=server.url, headers=PLANNER_TOKEN, timeout=60) as api:
+        for household_id in range(1, 301):
+            if household_id in skip:
+                continue
+            answer = api.get(f"/households/{household_id}/localities", params={"top": 5})
+            if answer.status_code == 200 and len(answer.json()["options"]) >= 3:
+                found.append(household_id)
+                if len(found) == count:
+                    return found
+    raise AssertionError("the demo programme has too few households with suggestions")
+
+
+def sign_in_applicant(
+    page: Page, server: LiveServer, household_id: int, consent: bool = True
+) -> None:
+    """Open a fresh link for the household and, unless told not to, give consent."""
+    page.goto(applicant_link(server, household_id))
+    if consent and page.url.endswith("/app/consent"):
+        page.check("input[name=agree]")
+        page.click("form[action='/app/consent'] button[type=submit]")
+        page.wait_for_url("**/app/me")
+
+
 def sign_in_as(page: Page, server: LiveServer, who: str) -> None:
     """Sign in as a demo staff user (by the form) or as ``"applicant"`` (demo household 1)."""
     if who in DEMO_USERS:
         sign_in(page, server, who)
+        return
+    if who == "applicant":
+        sign_in_applicant(page, server, 1)
+        return
+    if who == "applicant-new":
+        sign_in_applicant(page, server, 2, consent=False)
         return
     raise ValueError(f"no demo user {who!r}")

@@ -155,11 +155,6 @@ def test_a_centre_user_cannot_open_the_planner_pages(
     assert download.status == 403 and "household_id" not in download.text()
 
 
-def _visible(page: Page) -> str:
-    # Everything but the language switch, whose names are each in their own language.
-    return "\n".join(page.inner_text(part) for part in ("main", ".top__user", ".foot"))
-
-
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_every_planner_page_is_translated(
     page: Page, live_server: LiveServer, two_runs: tuple[str, str], lang: str
@@ -177,9 +172,7 @@ def test_every_planner_page_is_translated(
         # ?lang= on every address: the user's remembered language is whatever was last chosen.
         page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
         expect(page.locator("html")).to_have_attribute("lang", lang)
-        for details in page.locator("details").all():  # the tables behind "show table"
-            details.evaluate("el => el.open = true")
-        assert_translated(_visible(page), lang)
+        assert_translated(page)
     # The form's own error state too.
     page.goto(f"{live_server.url}/app/planner/")
     page.fill("#f-year", "")
@@ -187,4 +180,4 @@ def test_every_planner_page_is_translated(
     page.click("form[action='/app/planner/runs'] button[type=submit]")
     expect(page.locator("#f-time_limit-error")).to_have_text(msg("planner.field.range").get(lang))  # type: ignore[arg-type]
     expect(page.locator("#f-year-error")).to_have_text(msg("pages.field.missing").get(lang))  # type: ignore[arg-type]
-    assert_translated(_visible(page), lang)
+    assert_translated(page)

@@ -1,56 +1,95 @@
-"""``assert_translated(page_text, lang)``: no untranslated words on a page.
+"""A reusable check that a page shows only translated words in its language.
 
-It fails when the visible text shows a catalogue key (``centre.form.save``), a format
-``{placeholder}`` left unfilled, or a catalogue message in another language where that
-language's form differs from ``lang``'s (a Russian label on a Kazakh page). Messages under
-five letters are not looked for: "нет" or "газ" also occur inside ordinary words and data.
+``assert_translated(page)`` fails when any text a person reads or hears (text nodes,
+including screen-reader-only ones, and ``aria-label``/``title``/``placeholder``/``alt``/
+button values):
+
+- equals a catalogue key or contains one (``applicant.home.title``): a ``t()`` that was
+  not called or a key that was passed as text;
+- contains an unfilled ``{placeholder}``;
+- is, on a page in language L, exactly another language's form of a catalogue message
+  whose L form is different (a Russian or English string left on a Kazakh page).
+
+Text inside an element whose ``lang`` differs from the page's (the language switch names
+each language in itself) is exempt: it is marked up as foreign on purpose.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from playwright.sync_api import Page
 
 from matching.text import LANGS
 from matching.text.catalogue import catalogue
 
+_TEXTS_JS = """
+() => {
+  const page = document.documentElement.lang;
+  const out = [];
+  const own = (el) => (el.closest('[lang]') || document.documentElement).lang;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const parent = node.parentElement;
+    if (!parent || ['SCRIPT', 'STYLE'].includes(parent.tagName)) continue;
+    const text = node.textContent.replace(/\\s+/g, ' ').trim();
+    if (text) out.push([text, own(parent)]);
+  }
+  for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],[alt],input[type=submit],input[type=button]')) {
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt', 'value']) {
+      if (name === 'value' && !['submit', 'button'].includes(el.type)) continue;
+      const value = el.getAttribute(name);
+      if (value && value.trim()) out.push([value.trim(), own(el)]);
+    }
+  }
+  return [page, out];
+}
+"""
+_KEYISH = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-_MIN_LETTERS = 5
+_SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=4)
-def _foreign(lang: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    """(key, text, pattern) of every message whose other-language form differs from ``lang``'s."""
-    found = []
+def _squeeze(text: str) -> str:
+    # As the page's text is read: any run of white space (no-break spaces too) is one space.
+    return _SPACES.sub(" ", text).strip()
+
+
+def _foreign_forms(lang: str) -> dict[str, str]:
+    """Other languages' forms of messages whose ``lang`` form differs: text → key."""
+    forms: dict[str, str] = {}
     for key, text in catalogue().items():
-        own = text.get(lang)  # type: ignore[arg-type]
+        mine = text.get(lang)
         for other in LANGS:
             form = text.get(other)
-            if other == lang or form == own or _PLACEHOLDER.search(form):
-                continue
-            if sum(ch.isalpha() for ch in form) < _MIN_LETTERS or form in own:
-                continue
-            pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
-            found.append((key, form, pattern))
-    return tuple(found)
+            if other != lang and form != mine:
+                forms.setdefault(_squeeze(form), key)
+    return forms
 
 
-@lru_cache(maxsize=1)
-def _keys() -> re.Pattern[str]:
-    keys = sorted(catalogue(), key=len, reverse=True)
-    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w.])")
-
-
-def untranslated(page_text: str, lang: str) -> list[str]:
-    """What in ``page_text`` is not in ``lang`` (empty when the page is translated)."""
-    problems = [f"catalogue key {m.group(1)!r}" for m in _keys().finditer(page_text)]
-    problems += [f"placeholder {m.group(0)!r}" for m in _PLACEHOLDER.finditer(page_text)]
-    for key, form, pattern in _foreign(lang):
-        if pattern.search(page_text):
-            problems.append(f"{key} in another language: {form!r}")
+def untranslated(page: Page) -> list[str]:
+    """Every problem of the current page (empty when it is fully translated)."""
+    lang, texts = page.evaluate(_TEXTS_JS)
+    keys = set(catalogue())
+    foreign = _foreign_forms(lang)
+    # A form can legitimately be the same words as another message's form in this language.
+    own_forms = {_squeeze(text.get(lang)) for text in catalogue().values()}
+    problems: list[str] = []
+    for text, text_lang in texts:
+        if text_lang != lang:
+            continue
+        for candidate in _KEYISH.findall(text):
+            if candidate in keys:
+                problems.append(f"catalogue key shown as text: {candidate!r} in {text!r}")
+        if _PLACEHOLDER.search(text):
+            problems.append(f"unfilled placeholder in {text!r}")
+        key = foreign.get(text)
+        if key is not None and text not in own_forms:
+            problems.append(f"{key} shown in another language than {lang}: {text!r}")
     return problems
 
 
-def assert_translated(page_text: str, lang: str) -> None:
-    problems = untranslated(page_text, lang)
-    assert not problems, f"untranslated on a {lang} page:\n" + "\n".join(problems)
+def assert_translated(page: Page) -> None:
+    problems = untranslated(page)
+    assert not problems, f"{page.url}:\n" + "\n".join(problems)

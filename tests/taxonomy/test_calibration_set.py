@@ -29,7 +29,9 @@ CALIB = _rows(EVAL / "titles_calib.csv")
 def test_header_and_values() -> None:
     with (EVAL / "titles_calib.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip() == ",".join(FIELDS)
-    units = {r["code"] for r in _rows(ROOT / "data" / "taxonomy" / "isco08.csv") if r["level"] == "4"}
+    units = {
+        r["code"] for r in _rows(ROOT / "data" / "taxonomy" / "isco08.csv") if r["level"] == "4"
+    }
     for row in CALIB:
         assert row["text"] == row["text"].strip() and row["text"], row
         assert row["lang"] in {"ru", "kk", "kk_latn", "en"}, row
@@ -37,13 +39,17 @@ def test_header_and_values() -> None:
         assert row["noise"] in {
             "none", "typo", "abbreviation", "mixed_script", "word_order", "informal_latin", "several",
         }, row  # fmt: skip
-        assert row["isco"] == "" or (re.fullmatch(r"\d{4}", row["isco"]) and row["isco"] in units), row
+        assert row["isco"] == "" or (
+            re.fullmatch(r"\d{4}", row["isco"]) and row["isco"] in units
+        ), row
 
 
 def test_size_and_language_mix() -> None:
     langs = Counter(row["lang"] for row in CALIB)
     assert len(CALIB) >= 700
-    assert langs["ru"] >= 300 and langs["kk"] >= 250 and langs["kk_latn"] >= 80 and langs["en"] >= 80
+    assert (
+        langs["ru"] >= 300 and langs["kk"] >= 250 and langs["kk_latn"] >= 80 and langs["en"] >= 80
+    )
     empty = sum(1 for row in CALIB if not row["isco"])
     assert 20 <= empty <= 0.1 * len(CALIB)
     assert len({row["isco"] for row in CALIB if row["isco"]}) >= 100

@@ -68,7 +68,9 @@ def test_alt_labels_become_searchable(esco_dir: Path) -> None:
 def test_alt_label_filter_holds_labels_out(esco_dir: Path) -> None:
     release = load_esco(esco_dir)
     held = {o.alt_labels[0] for o in release.occupations if o.alt_labels}
-    tax = extend_with_esco(default_taxonomy(), release, use_alt_label=lambda o, label: label not in held)
+    tax = extend_with_esco(
+        default_taxonomy(), release, use_alt_label=lambda o, label: label not in held
+    )
     indexed = {a.alias for a in tax.occupation_aliases if a.code.startswith("esco:")}
     assert not (held - {o.preferred_label for o in release.occupations}) & indexed
 

@@ -49,7 +49,9 @@ class TestLabels:
 
 
 class TestSearch:
-    @pytest.mark.parametrize(("prefix", "isco"), [("сварщ", "7212"), ("тракторист-маш", "8341"), ("бухг", "2411")])
+    @pytest.mark.parametrize(
+        ("prefix", "isco"), [("сварщ", "7212"), ("тракторист-маш", "8341"), ("бухг", "2411")]
+    )
     def test_prefix_finds_occupation(self, prefix: str, isco: str) -> None:
         hits = TAX.search_occupations(prefix, "ru", limit=5)
         assert hits

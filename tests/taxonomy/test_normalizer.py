@@ -10,7 +10,20 @@ from hypothesis import strategies as st
 from taxonomy.load import default_taxonomy
 from taxonomy.normalizer import Normalizer
 
-TEACHING = {"2310", "2320", "2330", "2341", "2342", "2351", "2352", "2353", "2354", "2355", "2356", "2359"}
+TEACHING = {
+    "2310",
+    "2320",
+    "2330",
+    "2341",
+    "2342",
+    "2351",
+    "2352",
+    "2353",
+    "2354",
+    "2355",
+    "2356",
+    "2359",
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +63,11 @@ class TestExactPath:
 class TestFuzzyPath:
     @pytest.mark.parametrize(
         ("text", "isco"),
-        [("трактарист", "8341"), ("учитль начальных класов", "2341"), ("электрогазасварщик", "7212")],
+        [
+            ("трактарист", "8341"),
+            ("учитль начальных класов", "2341"),
+            ("электрогазасварщик", "7212"),
+        ],
     )
     def test_typos(self, norm: Normalizer, text: str, isco: str) -> None:
         best = norm.normalize(text).best
@@ -80,7 +97,9 @@ class TestKazakh:
 
 
 class TestUnknown:
-    @pytest.mark.parametrize("text", ["qwrtzp", "ббббб ккккк", "xyz 123", "", "!!!", "требуется срочно"])
+    @pytest.mark.parametrize(
+        "text", ["qwrtzp", "ббббб ккккк", "xyz 123", "", "!!!", "требуется срочно"]
+    )
     def test_gibberish_is_unknown(self, norm: Normalizer, text: str) -> None:
         result = norm.normalize(text)
         assert result.unknown
@@ -110,7 +129,9 @@ class TestProperties:
         assert len({c.code for c in result.candidates}) == len(result.candidates)
 
     @given(
-        st.sampled_from(["Учитель математики", "Электрогазосварщик", "тракторист машинист", "Бас есепші"]),
+        st.sampled_from(
+            ["Учитель математики", "Электрогазосварщик", "тракторист машинист", "Бас есепші"]
+        ),
         st.sampled_from(["lower", "upper", "title"]),
         st.sampled_from(["", " ", "  ", "!", ".", " - ", ","]),
     )
@@ -142,7 +163,11 @@ class TestBatch:
             if best is None:
                 assert row["code"] == "" and row["isco"] == "" and row["method"] == ""
             else:
-                assert (row["code"], row["isco"], row["method"]) == (best.code, best.isco, best.method)
+                assert (row["code"], row["isco"], row["method"]) == (
+                    best.code,
+                    best.isco,
+                    best.method,
+                )
                 assert row["score"] == pytest.approx(best.score)
 
     def test_batch_handles_nulls(self, norm: Normalizer) -> None:
@@ -165,6 +190,8 @@ class TestBatch:
         ("voditel kat B", "8322"),
     ],
 )
-def test_licence_category_decides_the_driver_unit_group(norm: Normalizer, text: str, isco: str) -> None:
+def test_licence_category_decides_the_driver_unit_group(
+    norm: Normalizer, text: str, isco: str
+) -> None:
     best = norm.normalize(text).best
     assert best is not None and best.isco == isco

@@ -26,7 +26,9 @@ class TestExamples:
         assert sim >= 0.8
 
     def test_doctor_and_nurse_are_related(self) -> None:
-        sim = occupation_similarity(code_of("врач-терапевт"), code_of("палатная медицинская сестра"))
+        sim = occupation_similarity(
+            code_of("врач-терапевт"), code_of("палатная медицинская сестра")
+        )
         assert 0.3 <= sim <= 0.7
 
     def test_welder_and_teacher_are_far(self) -> None:
@@ -53,7 +55,10 @@ class TestProperties:
         assert 0.0 <= ab <= 1.0
         assert occupation_similarity(a, a) == pytest.approx(1.0)
 
-    @given(st.lists(st.sampled_from(CODES), min_size=1, max_size=30), st.lists(st.sampled_from(CODES), min_size=1, max_size=30))
+    @given(
+        st.lists(st.sampled_from(CODES), min_size=1, max_size=30),
+        st.lists(st.sampled_from(CODES), min_size=1, max_size=30),
+    )
     @settings(max_examples=40, deadline=None)
     def test_matrix_matches_pairs(self, a: list[str], b: list[str]) -> None:
         matrix = similarity_matrix(a, b)

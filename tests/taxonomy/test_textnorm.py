@@ -69,7 +69,12 @@ class TestKeyProperties:
         noisy = "".join(junk) + title.upper() + "".join(junk)
         assert comparison_key(noisy) == comparison_key(title)
 
-    @given(st.text(alphabet=string.ascii_letters + "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі .-", max_size=40))
+    @given(
+        st.text(
+            alphabet=string.ascii_letters + "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі .-",
+            max_size=40,
+        )
+    )
     @settings(max_examples=200, deadline=None)
     def test_key_is_sorted_unique_lowercase_tokens(self, text: str) -> None:
         key = comparison_key(text)

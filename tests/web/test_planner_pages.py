@@ -87,7 +87,12 @@ def test_bad_input_is_shown_at_each_field_and_queues_nothing(
     # The API's own range checks, worded from the catalogue, next to their fields.
     response = planner.post(
         "/app/planner/runs",
-        data={"csrf_token": token, "year": "2025", "time_limit": "0", "options_per_household": "99"},
+        data={
+            "csrf_token": token,
+            "year": "2025",
+            "time_limit": "0",
+            "options_per_household": "99",
+        },
     )
     assert response.status_code == 422
     assert _error_of(response.text, "time_limit") == msg("planner.field.range").ru
@@ -103,7 +108,12 @@ def test_a_scenario_folder_outside_the_root_is_refused_at_its_field(
     for folder in ("/etc", "../../api", "no-such-folder"):
         response = planner.post(
             "/app/planner/runs",
-            data={"csrf_token": token, "year": "2025", "source": "scenario", "scenario_dir": folder},
+            data={
+                "csrf_token": token,
+                "year": "2025",
+                "source": "scenario",
+                "scenario_dir": folder,
+            },
         )
         assert response.status_code == 422, folder
         assert _error_of(response.text, "scenario_dir") == msg("planner.field.scenario_dir").en
@@ -203,3 +213,42 @@ def test_an_unknown_run_is_a_page_with_the_apis_words(planner: TestClient) -> No
     response = planner.get("/app/planner/runs/nosuchrun?lang=en")
     assert response.status_code == 404
     assert "Allocation run 'nosuchrun' was not found." in html.unescape(response.text)
+
+
+def test_the_start_form_counts_the_applicants_declines_in_effect(
+    planner: TestClient, session: Session
+) -> None:
+    import datetime as dt
+
+    from api.models.applicants import ApplicantDecisionRecord
+    from tests.api.test_commit import LOCALITY
+
+    def count() -> str:
+        found = re.search(
+            r'<p class="note" id="declines">([^<]*)</p>', planner.get("/app/planner/?lang=en").text
+        )
+        assert found
+        return html.unescape(found.group(1))
+
+    before = count()
+    hid = household(session)
+    at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    session.add(
+        ApplicantDecisionRecord(
+            household_id=hid, locality_id=LOCALITY, decision="decline", decided_at=at
+        )
+    )
+    session.commit()
+    n = int(re.search(r"\((\d+)", before).group(1))  # type: ignore[union-attr]
+    assert count() == msg("planner.start.refusals", n=n + 1).en
+    # A later accept lifts the decline, as in the batch.
+    session.add(
+        ApplicantDecisionRecord(
+            household_id=hid,
+            locality_id=LOCALITY,
+            decision="accept",
+            decided_at=at + dt.timedelta(days=1),
+        )
+    )
+    session.commit()
+    assert count() == before

@@ -14,15 +14,32 @@ from matching.synthetic.batch import generate_programme
 
 def two_households_one_home() -> pl.DataFrame:
     base = {
-        "region_code": "59", "home_id": "L1/r3", "second_vacancy_id": None,
-        "children_0_5": 0, "children_6_17": 0,
+        "region_code": "59",
+        "home_id": "L1/r3",
+        "second_vacancy_id": None,
+        "children_0_5": 0,
+        "children_6_17": 0,
     }
     return pl.DataFrame(
         [
-            {**base, "household_id": "A", "option_id": "a1", "locality_id": "L1",
-             "vacancy_id": "V1", "score": 0.4, "persons": 3},
-            {**base, "household_id": "B", "option_id": "b1", "locality_id": "L1",
-             "vacancy_id": "V2", "score": 0.9, "persons": 2},
+            {
+                **base,
+                "household_id": "A",
+                "option_id": "a1",
+                "locality_id": "L1",
+                "vacancy_id": "V1",
+                "score": 0.4,
+                "persons": 3,
+            },
+            {
+                **base,
+                "household_id": "B",
+                "option_id": "b1",
+                "locality_id": "L1",
+                "vacancy_id": "V2",
+                "score": 0.9,
+                "persons": 2,
+            },
         ],
         schema_overrides={"second_vacancy_id": pl.Utf8},
     )
@@ -44,19 +61,29 @@ def test_a_better_smaller_household_left_out_is_a_blocking_pair() -> None:
     assert res.placements["household_id"].to_list() == ["B"]
     assert res.stability is not None and res.stability.blocking_pairs == 0
     reason = res.unplaced.row(0, named=True)
-    assert (reason["household_id"], reason["resource_kind"], reason["resource_key"]) == ("A", "home", "L1/r3")
+    assert (reason["household_id"], reason["resource_kind"], reason["resource_key"]) == (
+        "A",
+        "home",
+        "L1/r3",
+    )
 
 
 def test_named_resource_really_blocks_the_households_best_option() -> None:
-    prog = generate_programme(150, seed=9, options_per_household=6, localities_per_region=2, slack=0.7)
+    prog = generate_programme(
+        150, seed=9, options_per_household=6, localities_per_region=2, slack=0.7
+    )
     inst = prog.instance()
     res = allocate(inst, AllocationConfig(deterministic=True, time_limit=5))
     problem = problem_from_instance(inst)
     remaining = problem.capacity - problem.usage.T @ res.x.astype(np.int64)
-    res_index = {(k, key): i for i, (k, key) in enumerate(inst.resources.select("kind", "key").iter_rows())}
+    res_index = {
+        (k, key): i for i, (k, key) in enumerate(inst.resources.select("kind", "key").iter_rows())
+    }
     checked = 0
     for row in res.unplaced.filter(pl.col("resource_kind").is_not_null()).iter_rows(named=True):
-        opts = inst.options.with_row_index("j").filter(pl.col("household_id") == row["household_id"])
+        opts = inst.options.with_row_index("j").filter(
+            pl.col("household_id") == row["household_id"]
+        )
         best = int(opts.sort("weight", descending=True)["j"][0])
         r = res_index[(row["resource_kind"], row["resource_key"])]
         assert problem.usage[best, r] > remaining[r]
@@ -69,5 +96,8 @@ def test_banned_options_are_never_chosen() -> None:
     inst = prog.instance()
     first = allocate(inst, AllocationConfig(deterministic=True, time_limit=5))
     bans = tuple(first.placements.select("household_id", "option_id").iter_rows())
-    second = allocate(apply_scenario(inst, Scenario(bans=bans)), AllocationConfig(deterministic=True, time_limit=5))
+    second = allocate(
+        apply_scenario(inst, Scenario(bans=bans)),
+        AllocationConfig(deterministic=True, time_limit=5),
+    )
     assert set(second.placements["option_id"].to_list()).isdisjoint({o for _, o in bans})

@@ -36,7 +36,9 @@ def test_destination_bound_holds_for_any_prices_and_soft_rows(
 
 
 def test_destination_bound_on_a_contended_batch_lies_between_the_optimum_and_the_lp() -> None:
-    prog = generate_programme(150, seed=4, options_per_household=8, localities_per_region=3, contended_regions=3)
+    prog = generate_programme(
+        150, seed=4, options_per_household=8, localities_per_region=3, contended_regions=3
+    )
     inst = prog.instance()
     p = problem_from_instance(inst)
     lp = solve_lp_colgen(p, tolerance=0.0)
@@ -51,13 +53,21 @@ def test_destination_bound_on_a_contended_batch_lies_between_the_optimum_and_the
 
 
 def test_allocate_reports_the_tighter_bound_and_keeps_it_above_the_objective() -> None:
-    prog = generate_programme(300, seed=9, options_per_household=8, localities_per_region=3, contended_regions=3)
+    prog = generate_programme(
+        300, seed=9, options_per_household=8, localities_per_region=3, contended_regions=3
+    )
     inst = prog.instance()
     with_bound = allocate(
-        inst, AllocationConfig(deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.15)
+        inst,
+        AllocationConfig(
+            deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.15
+        ),
     )
     lp_only = allocate(
-        inst, AllocationConfig(deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.0)
+        inst,
+        AllocationConfig(
+            deterministic=True, time_limit=10, exact_max_options=0, bound_time_share=0.0
+        ),
     )
     assert with_bound.objective <= with_bound.best_bound
     assert with_bound.best_bound <= lp_only.best_bound

@@ -32,7 +32,11 @@ def seat_problems(draw: st.DrawFn) -> tuple[Problem, np.ndarray]:
     weight = np.array([draw(st.integers(1, 1000)) for _ in range(n)], dtype=np.int64)
     x = np.array([draw(st.floats(0, 1)) for _ in range(n)])
     p = Problem(
-        opt_hh=opt_hh, n_hh=n_hh, weight=weight, usage=sp.csr_matrix(usage), capacity=cap,
+        opt_hh=opt_hh,
+        n_hh=n_hh,
+        weight=weight,
+        usage=sp.csr_matrix(usage),
+        capacity=cap,
         must_place=np.zeros(n_hh, dtype=bool),
     )
     return p, x
@@ -68,8 +72,11 @@ def test_two_thirds_of_a_family_in_the_last_seats_is_cut_off() -> None:
     # Four kindergarten seats; two families of three children each. The LP places one family
     # and a third of the other; no allocation places both.
     p = Problem(
-        opt_hh=np.array([0, 1]), n_hh=2, weight=np.array([900, 900]),
-        usage=sp.csr_matrix(np.array([[3], [3]])), capacity=np.array([4]),
+        opt_hh=np.array([0, 1]),
+        n_hh=2,
+        weight=np.array([900, 900]),
+        usage=sp.csr_matrix(np.array([[3], [3]])),
+        capacity=np.array([4]),
         must_place=np.zeros(2, dtype=bool),
     )
     lp = solve_lp_colgen(p, tolerance=0.0)
@@ -84,8 +91,11 @@ def test_two_thirds_of_a_family_in_the_last_seats_is_cut_off() -> None:
 
 def test_options_larger_than_a_row_are_dropped_and_no_other() -> None:
     p = Problem(
-        opt_hh=np.array([0, 0, 1]), n_hh=2, weight=np.array([5, 4, 3]),
-        usage=sp.csr_matrix(np.array([[3, 0], [2, 1], [0, 2]])), capacity=np.array([2, 2]),
+        opt_hh=np.array([0, 0, 1]),
+        n_hh=2,
+        weight=np.array([5, 4, 3]),
+        usage=sp.csr_matrix(np.array([[3, 0], [2, 1], [0, 2]])),
+        capacity=np.array([2, 2]),
         must_place=np.zeros(2, dtype=bool),
     )
     assert feasible_options(p).tolist() == [1, 2]
@@ -93,9 +103,13 @@ def test_options_larger_than_a_row_are_dropped_and_no_other() -> None:
 
 
 def test_pipeline_with_cuts_proves_a_tighter_gap_and_stays_feasible() -> None:
-    inst = generate_programme(400, seed=11, options_per_household=12, contended_regions=2).instance()
+    inst = generate_programme(
+        400, seed=11, options_per_household=12, contended_regions=2
+    ).instance()
     p = problem_from_instance(inst)
-    base = AllocationConfig(time_limit=20, deterministic=True, exact_max_options=0, bound_time_share=0)
+    base = AllocationConfig(
+        time_limit=20, deterministic=True, exact_max_options=0, bound_time_share=0
+    )
     _, x0, bound0, _, _ = _solve(p, replace(base, cut_rounds=0), lambda *a: None)
     _, x1, bound1, _, phases = _solve(p, base, lambda *a: None)
     assert phases["cut_rows"] > 0

@@ -31,7 +31,11 @@ def tiny_problems(draw: st.DrawFn) -> Problem:
     weight = np.array([draw(st.integers(1, 1000)) for _ in range(n)], dtype=np.int64)
     must = np.array([draw(st.booleans()) and draw(st.booleans()) for _ in range(n_hh)])
     return Problem(
-        opt_hh=opt_hh, n_hh=n_hh, weight=weight, usage=sp.csr_matrix(usage), capacity=cap,
+        opt_hh=opt_hh,
+        n_hh=n_hh,
+        weight=weight,
+        usage=sp.csr_matrix(usage),
+        capacity=cap,
         must_place=must,
     )
 

@@ -35,7 +35,12 @@ def test_search_keeps_feasibility_and_never_loses(seed: int, lns_seed: int) -> N
     assert not any(problem.violations(start).values())
     price = np.zeros(problem.capacity.shape[0])
     x, stats = improve_lns(
-        problem, start, price, time.perf_counter() + 30, seed=lns_seed, max_rounds=8,
+        problem,
+        start,
+        price,
+        time.perf_counter() + 30,
+        seed=lns_seed,
+        max_rounds=8,
         max_options=200,
     )
     assert not any(problem.violations(x).values())
@@ -65,7 +70,9 @@ def test_same_seed_and_round_cap_give_the_same_allocation() -> None:
     start = greedy(problem)
     price = np.zeros(problem.capacity.shape[0])
     runs = [
-        improve_lns(problem, start, price, time.perf_counter() + 60, seed=7, max_rounds=6, max_options=200)[0]
+        improve_lns(
+            problem, start, price, time.perf_counter() + 60, seed=7, max_rounds=6, max_options=200
+        )[0]
         for _ in range(2)
     ]
     assert np.array_equal(runs[0], runs[1])
@@ -88,7 +95,12 @@ def test_search_stops_at_its_target_objective() -> None:
     start = greedy(problem)
     price = np.zeros(problem.capacity.shape[0])
     x, stats = improve_lns(
-        problem, start, price, time.perf_counter() + 30, max_rounds=5, stop_at=problem.objective(start)
+        problem,
+        start,
+        price,
+        time.perf_counter() + 30,
+        max_rounds=5,
+        stop_at=problem.objective(start),
     )
     assert stats.rounds == 0
     assert np.array_equal(x, start)
@@ -103,8 +115,14 @@ def test_two_neighbourhoods_at_once_keep_feasibility_and_never_lose(seed: int) -
     start = greedy(problem)
     lp = solve_lp_colgen(problem)
     x, stats = improve_lns(
-        problem, start, lp.resource_price, time.perf_counter() + 30, seed=seed, max_rounds=6,
-        max_options=120, workers=2,
+        problem,
+        start,
+        lp.resource_price,
+        time.perf_counter() + 30,
+        seed=seed,
+        max_rounds=6,
+        max_options=120,
+        workers=2,
     )
     assert not any(problem.violations(x).values())
     assert problem.objective(x) >= problem.objective(start)

@@ -54,7 +54,9 @@ def test_lp_path_keeps_every_constraint(seed: int) -> None:
 
 
 def test_optimizer_beats_both_baselines_on_a_contended_batch() -> None:
-    prog = generate_programme(200, seed=7, options_per_household=8, localities_per_region=4, contended_regions=3)
+    prog = generate_programme(
+        200, seed=7, options_per_household=8, localities_per_region=4, contended_regions=3
+    )
     res = allocate(
         prog.instance(),
         AllocationConfig(deterministic=True, time_limit=10, earlier_movers=prog.earlier_movers),
@@ -71,18 +73,26 @@ def test_deterministic_mode_repeats_its_objective() -> None:
 
 def test_progress_reports_phases_in_order() -> None:
     seen: list[tuple[str, float]] = []
-    allocate(small(1).instance(), AllocationConfig(deterministic=True), lambda p, f, m: seen.append((p, f)))
+    allocate(
+        small(1).instance(),
+        AllocationConfig(deterministic=True),
+        lambda p, f, m: seen.append((p, f)),
+    )
     fractions = [f for _, f in seen]
     assert seen[0][0] == "build" and seen[-1][0] == "done"
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
 def test_fairness_floor_holds_and_its_cost_is_reported() -> None:
-    prog = generate_programme(120, seed=11, options_per_household=6, localities_per_region=2, contended_regions=4)
+    prog = generate_programme(
+        120, seed=11, options_per_household=6, localities_per_region=2, contended_regions=4
+    )
     rule = FairnessRule("vulnerable", "placement_rate", 1.0)
     inst = prog.instance()
     n_vuln = int((inst.households["group"] == "vulnerable").sum())
-    with_opts = inst.options.join(inst.households.select("household_id", "group"), on="household_id")
+    with_opts = inst.options.join(
+        inst.households.select("household_id", "group"), on="household_id"
+    )
     # Precondition of this seed: every vulnerable household has an option, so 100 % is reachable.
     assert with_opts.filter(pl.col("group") == "vulnerable")["household_id"].n_unique() == n_vuln
     res = allocate(inst, AllocationConfig(deterministic=True, time_limit=10, fairness=(rule,)))
@@ -93,7 +103,9 @@ def test_fairness_floor_holds_and_its_cost_is_reported() -> None:
 
 
 def test_unplaced_reasons_name_an_exhausted_resource() -> None:
-    res = allocate(small(3, 3, n=100).instance(), AllocationConfig(deterministic=True, time_limit=5))
+    res = allocate(
+        small(3, 3, n=100).instance(), AllocationConfig(deterministic=True, time_limit=5)
+    )
     fill = res.fill.filter(pl.col("used") > 0)
     full = {(k, key) for k, key in res.fill.select("kind", "key").iter_rows()}
     for row in res.unplaced.filter(pl.col("resource_kind").is_not_null()).iter_rows(named=True):
@@ -128,7 +140,9 @@ def test_reduced_cost_window_keeps_lp_greedy_and_locked_options() -> None:
 def test_the_window_gives_the_same_quality_proof_as_the_full_model() -> None:
     prog = generate_programme(300, seed=9, options_per_household=10, contended_regions=2)
     inst = prog.instance()
-    narrow = allocate(inst, AllocationConfig(deterministic=True, time_limit=20, exact_max_options=0))
+    narrow = allocate(
+        inst, AllocationConfig(deterministic=True, time_limit=20, exact_max_options=0)
+    )
     wide = allocate(
         inst,
         AllocationConfig(

@@ -13,12 +13,16 @@ CFG = AllocationConfig(deterministic=True, time_limit=5)
 
 
 def test_refused_regions_never_receive_the_household() -> None:
-    p = generate_programme(60, seed=21, options_per_household=6, localities_per_region=2, refusal_rate=0.5)
+    p = generate_programme(
+        60, seed=21, options_per_household=6, localities_per_region=2, refusal_rate=0.5
+    )
     inst = p.instance()
     res = allocate(inst, CFG)
     refused = p.households.select("household_id", "refused_regions").explode("refused_regions")
     clash = res.placements.join(
-        refused, left_on=["household_id", "region_code"], right_on=["household_id", "refused_regions"]
+        refused,
+        left_on=["household_id", "region_code"],
+        right_on=["household_id", "refused_regions"],
     )
     assert clash.height == 0
     assert (inst.removed["reason"] == R.REFUSED_REGION).any()
@@ -45,7 +49,9 @@ def test_lock_is_honoured() -> None:
     p = generate_programme(60, seed=4, options_per_household=6, localities_per_region=2)
     inst = p.instance()
     target = inst.options.sort("score").row(0, named=True)  # the household's worst option
-    res = allocate(apply_scenario(inst, Scenario(locks={target["household_id"]: (target["option_id"],)})), CFG)
+    res = allocate(
+        apply_scenario(inst, Scenario(locks={target["household_id"]: (target["option_id"],)})), CFG
+    )
     got = res.placements.filter(pl.col("household_id") == target["household_id"])
     assert got["option_id"].to_list() == [target["option_id"]]
 
@@ -76,8 +82,18 @@ def test_lock_to_a_refused_locality_is_a_conflict() -> None:
         .then(pl.lit([first["region_code"]], dtype=pl.List(pl.Utf8)))
         .otherwise(pl.col("refused_regions"))
     )
-    locks = pl.DataFrame({"household_id": [first["household_id"]], "locality_id": [first["locality_id"]]})
-    inst = build_instance(hh, opts, localities=p.localities, homes=p.homes, vacancies=p.vacancies, quotas=p.quotas, locks=locks)
+    locks = pl.DataFrame(
+        {"household_id": [first["household_id"]], "locality_id": [first["locality_id"]]}
+    )
+    inst = build_instance(
+        hh,
+        opts,
+        localities=p.localities,
+        homes=p.homes,
+        vacancies=p.vacancies,
+        quotas=p.quotas,
+        locks=locks,
+    )
     res = allocate(inst, CFG)
     assert res.status == "infeasible"
     assert res.conflict is not None
