@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from api.allocation.usage import quotas_left
+from api.allocation.usage import capacity_left, quotas_left
 from api.applicants.service import with_declines
 from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from matching.allocation import (
@@ -17,6 +17,7 @@ from matching.allocation import (
     FairnessRule,
     build_instance,
 )
+from matching.allocation.capacity_kinds import kinds
 from matching.allocation.whatif import Scenario, apply_scenario
 from matching.programme.geography import ReferenceData
 from matching.programme.support import SupportParameters, relocation_and_rent_tenge
@@ -24,13 +25,9 @@ from matching.ranking import MatchIndex
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
 from matching.scoring.weights import default_config
-from matching.text import Text
+from matching.text import msg
 
-NO_HOUSEHOLDS = Text(
-    kk="Сүзгілерге сәйкес келетін күтудегі отбасы жоқ.",
-    ru="Нет ожидающих семей, подходящих под фильтры.",
-    en="No waiting household matches the filters.",
-)
+NO_HOUSEHOLDS = msg("allocation_service.batch.no_households")
 
 
 class EmptyBatch(ValueError):
@@ -89,6 +86,27 @@ def _rules(request: dict[str, Any], household_key: str) -> pl.DataFrame | None:
     )
 
 
+def _other_supply(
+    session: Session, built: dict[str, pl.DataFrame], region_codes: list[str] | None
+) -> dict[str, pl.DataFrame]:
+    """Supply tables of registered kinds the catalogue does not build, read as capacity left
+    in their reservation tables (kinds sharing a table are joined on its key)."""
+    out: dict[str, pl.DataFrame] = {}
+    for kind in kinds():
+        if kind.supply.table in built:
+            continue
+        left = capacity_left(session, kind, region_codes)
+        if left is None or kind.reservation is None:
+            continue
+        name, keys = kind.supply.table, list(kind.reservation.key)
+        if name in out:
+            left = out[name].join(
+                left.select(*keys, kind.supply.capacity[0]), on=keys, how="full", coalesce=True
+            )
+        out[name] = left
+    return out
+
+
 def build_batch(
     session: Session,
     reference: ReferenceData,
@@ -139,17 +157,24 @@ def build_batch(
     localities = cat.localities.select("locality_id", "region_code", "settlement_type").join(
         cat.locality_caps, on="locality_id", how="left"
     )
+    # The supply tables by the names the capacity kinds read them under.
+    supply: dict[str, pl.DataFrame] = {
+        "localities": localities,
+        "homes": cat.home_units,
+        "vacancies": cat.vacancies.select("vacancy_id", "posts"),
+        "quotas": quotas_left(session, year, request.get("quotas") or []),
+    }
+    if budgets is not None:
+        supply["budgets"] = budgets
+    supply.update(_other_supply(session, supply, request.get("region_codes") or None))
     instance = build_instance(
         _household_table(frames.households, request.get("refusals") or []),
         options,
         localities=localities,
-        homes=cat.home_units,
-        vacancies=cat.vacancies.select("vacancy_id", "posts"),
-        quotas=quotas_left(session, year, request.get("quotas") or []),
-        budgets=budgets,
         locks=_rules(request, "locks"),
         # An applicant's decline on the pages is a ban of that locality in every later batch.
         bans=with_declines(session, _rules(request, "bans"), frames.households["household_id"]),
+        tables=supply,
     )
     overrides = {
         (c["kind"], str(c["key"])): int(c["capacity"]) for c in request.get("capacities") or []

@@ -1,27 +1,34 @@
 """Committing a run: placements become decisions and capacities are reserved, all or nothing.
 
-Everything happens in one transaction on the caller's session. Capacities are reserved with
-conditional UPDATEs (``… SET posts_reserved = posts_reserved + n WHERE id = :id AND
-posts_reserved + n <= posts``): the database re-checks the condition on the row's latest
-version under its row lock, so two planners committing competing runs at the same moment can
-never both take the last post, home unit, school seat or accommodation-centre bed. Quotas are
-not a row to increment but a sum over decisions, so the quota rows of the affected regions are
-locked first (``SELECT … FOR UPDATE``, in id order; then vacancies, homes, localities and
-households, each in id order, so two commits always take their locks in the same order and
-cannot deadlock). The locality capacity rows are locked together before any of their columns
-is incremented, since a row may be first touched by its kindergarten, school or bed column.
+Everything happens in one transaction on the caller's session. What is reserved is what each
+registered capacity kind declares (:mod:`matching.allocation.capacity_kinds`, its
+``Reservation``), applied to the table :mod:`api.allocation.reservations` maps it to:
 
-Accommodation-centre beds are reserved exactly as the optimizer charged them: an option that
-starts in the locality's centre (``uses_centre``) takes one bed per person, any other option
-none. A placement does not carry that flag, so the amounts are read from the usage the run was
-solved with (its snapshot, :func:`~api.allocation.usage.snapshot_charges`).
+- a kind that increments a column (homes, posts, seats, centre beds) gets conditional UPDATEs
+  (``… SET posts_reserved = posts_reserved + n WHERE id = :id AND posts_reserved + n <=
+  posts``, and ``status = 'open'`` where the kind says so), one row at a time in key order:
+  the database re-checks the condition on the row's latest version under its row lock, so two
+  planners committing competing runs at the same moment can never both take the last post,
+  home unit, school seat or bed. The rows of a table are locked together first (in key order)
+  since a row may be first touched by any of its columns;
+- a kind that increments nothing (the quotas) is a sum over decisions: its rows are locked
+  first (``SELECT … FOR UPDATE``, in id order) and what is committed is counted under the lock.
+
+Tables are taken in the order of :data:`~api.allocation.reservations.RESERVATION_TABLES`
+(quotas, vacancies, homes, locality capacities), households last, so two commits always take
+their locks in the same order and cannot deadlock.
+
+A kind whose amount is ``FROM_SNAPSHOT`` (accommodation-centre beds: an option that starts in
+the locality's centre takes one bed per person, any other none) is reserved exactly as the
+optimizer charged it, read from the usage the run was solved with
+(:func:`~api.allocation.usage.snapshot_amounts`).
 
 On SQLite the first statement is a write (stamping the run), which takes the database's
 write lock at once: concurrent commits queue behind it (``busy_timeout``) instead of failing
 on a read snapshot that another writer made stale.
 
 Anything that does not fit rolls the whole commit back; :class:`CommitConflict` lists every
-resource that would have been overbooked.
+row that would have been overbooked as ``[kind code, key]`` with a kk/ru/en message.
 """
 
 from __future__ import annotations
@@ -32,50 +39,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
-from sqlalchemy import and_, insert, select, tuple_, update
+from sqlalchemy import Table, and_, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from api.allocation.usage import OPTION_KEY, committed_usage, snapshot_charges
+from api.allocation.reservations import lock_order, reservation_table
+from api.allocation.usage import committed_usage, run_columns, snapshot_amounts
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
-    HomeRecord,
     HouseholdRecord,
     JobRecord,
-    LocalityCapacityRecord,
     PlacementRecord,
-    QuotaRecord,
-    VacancyRecord,
 )
-from matching.allocation import reasons as R
-from matching.text import Text
+from matching.allocation.capacity_kinds import FROM_SNAPSHOT, CapacityKind, kinds
+from matching.text import Text, msg
+from matching.text.catalogue import catalogue
 
-OVERBOOKED = Text(
-    kk="Бекіту кері қайтарылды: {n} ресурс жетпейді, ештеңе сақталмады.",
-    ru="Утверждение отменено: не хватает ресурсов ({n}), ничего не сохранено.",
-    en="The commit was rolled back: {n} resource(s) would be overbooked; nothing was written.",
-)
-NOT_FOUND = Text(
-    kk="Бөлу нұсқасы табылмады.",
-    ru="Вариант распределения не найден.",
-    en="Allocation run not found.",
-)
-NOT_DONE = Text(
-    kk="Бөлу әлі аяқталмаған немесе сәтсіз аяқталды ({status}).",
-    ru="Распределение ещё не завершено или завершилось ошибкой ({status}).",
-    en="The allocation run has not finished successfully ({status}).",
-)
-NOT_IN_RUN = Text(
-    kk="Кейбір отбасылар бұл нұсқада орналастырылмаған.",
-    ru="Некоторые семьи не размещены в этом варианте.",
-    en="Some households are not placed by this run.",
-)
+OVERBOOKED = msg("allocation_service.commit.overbooked")
+NOT_FOUND = msg("allocation_service.commit.not_found")
+NOT_DONE = msg("allocation_service.commit.not_done")
 SCENARIO_RUN = Text(
     kk="Сценарий қалтасынан жасалған нұсқа тек салыстыруға арналған: оны бекітуге болмайды.",
     ru="Вариант по папке сценария служит только для сравнения: его нельзя утвердить.",
     en="A run over a scenario folder is a what-if: it cannot be committed.",
 )
+NOT_IN_RUN = msg("allocation_service.commit.not_in_run")
 ACTIVE = ("registered", "admitted")
 
 
@@ -104,72 +92,168 @@ class CommitResult:
     committed_at: dt.datetime
 
 
-def _problem(
-    loc: list[str | int], msg: str, type_: str = "overbooked", **facts: Any
-) -> dict[str, Any]:
-    # The figures travel with the English text, so a page can word them in any language.
-    return {"loc": loc, "msg": msg, "type": type_, **facts}
+def _problem(loc: list[Any], text: Text, type_: str = "overbooked") -> dict[str, Any]:
+    return {"loc": loc, "msg": text, "type": type_}
 
 
-def _reserve(
-    session: Session,
-    needs: dict[Any, int],
-    *,
-    table: Any,
-    key: Any,
-    reserved: Any,
-    capacity: Any,
-    kind: str,
-    extra: Iterable[Any] = (),
+def _overbooked(kind: str, key: Any, needed: int, left: int, year: int) -> dict[str, Any]:
+    own = f"allocation_service.overbooked.{kind}"
+    text = msg(own if own in catalogue() else "allocation_service.overbooked.row")
+    values = {"kind": kind, "key": key, "needed": needed, "left": left, "year": year}
+    return _problem([kind, key], text.format(**values))
+
+
+def _value(p: PlacementRecord, column: str, category: dict[int, str], year: int) -> Any:
+    """A placement's value of a reservation column (its household's category, the run's year)."""
+    if column == "category":
+        return category.get(p.household_id)
+    if column == "year":
+        return year
+    return getattr(p, column)
+
+
+@dataclass
+class _Placed:
+    """The placements being committed, and how to read a reservation's columns off them."""
+
+    session: Session
+    run_id: str
+    year: int
+    placements: list[PlacementRecord]
+    category: dict[int, str]
+
+    def needs(self, kind: CapacityKind) -> Counter[Any]:
+        """What the placements need of ``kind``, per row key (a key column per option key;
+        a tuple of the option keys for a counted kind). Rows needing 0 are kept: they are
+        locked with the others."""
+        res = kind.reservation
+        assert res is not None
+        if res.amount == FROM_SNAPSHOT:
+            return snapshot_amounts(self.session, self.run_id, self.placements, kind.code)
+        need: Counter[Any] = Counter()
+        for p in self.placements:
+            n = res.amount if isinstance(res.amount, int) else int(self.value(p, res.amount) or 0)
+            values = [self.value(p, c) for c in res.option_keys]
+            if res.reserved is None:
+                if None not in values:
+                    need[tuple(values)] += n
+                continue
+            for value in values:
+                if value is not None:
+                    need[value] += n
+        return need
+
+    def value(self, p: PlacementRecord, column: str) -> Any:
+        return _value(p, column, self.category, self.year)
+
+    def run_value(self, column: str) -> Any:
+        """A key column fixed by the run rather than by a placement."""
+        if column != "year":
+            raise KeyError(f"a run has no column {column!r}")
+        return self.year
+
+
+def _check_counted(
+    placed: _Placed, table: Table, group: list[CapacityKind]
 ) -> list[dict[str, Any]]:
-    """Conditional increments, one row at a time in key order; the rows that refused."""
+    """Counted kinds of one table (the quotas): lock the rows the placements fall in (in
+    primary-key order), then compare what is committed under the lock plus what is wanted
+    with each kind's capacity column. Nothing is incremented."""
     problems: list[dict[str, Any]] = []
-    for ident in sorted(needs):
-        n = needs[ident]
-        if n <= 0:
-            continue
-        done = session.execute(
-            update(table)
-            .where(key == ident, reserved + n <= capacity, *extra)
-            .values({reserved.key: reserved + n})
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if done != 1:
-            row = session.execute(select(capacity, reserved).where(key == ident)).first()
-            left = 0 if row is None else max(0, int(row[0]) - int(row[1]))
-            text = f"{kind} {ident}: {n} needed, {left} left"
-            problems.append(_problem([kind, ident], text, needed=n, left=left))
+    res = group[0].reservation
+    assert res is not None
+    needs = {k.code: placed.needs(k) for k in group}
+    wanted = sorted(set().union(*needs.values()))
+    if not wanted:
+        return problems
+    keys = [table.c[c] for c in res.option_keys]
+    fixed = [table.c[c] == placed.run_value(c) for c in run_columns(res)]
+    where = keys[0].in_([w[0] for w in wanted]) if len(keys) == 1 else tuple_(*keys).in_(wanted)
+    rows = placed.session.execute(
+        select(*keys, *(table.c[k.reservation.capacity] for k in group if k.reservation))
+        .where(*fixed, where)
+        .order_by(*table.primary_key.columns)
+        .with_for_update()
+    ).all()
+    used = committed_usage(placed.session, placed.year)
+    for row in rows:
+        key = tuple(row[: len(keys)])
+        for i, kind in enumerate(group):
+            capacity = row[len(keys) + i]
+            want = needs[kind.code].get(key, 0)
+            taken = used.get(kind.code, {}).get(key, 0)
+            if capacity is not None and taken + want > capacity:
+                label = "/".join(str(v) for v in key)
+                left = max(0, capacity - taken)
+                problems.append(_overbooked(kind.code, label, want, left, placed.year))
     return problems
 
 
-def _centre_beds(session: Session, run_id: str, placements: list[PlacementRecord]) -> Counter[str]:
-    """Accommodation-centre beds the optimizer charged the placements, per locality."""
-    if not placements:
-        return Counter()
-    snapshot = session.scalar(
-        select(AllocationRunRecord.snapshot).where(AllocationRunRecord.id == run_id)
+def _reserve_rows(
+    placed: _Placed, table: Table, group: list[CapacityKind]
+) -> list[dict[str, Any]]:
+    """Kinds that increment a column of one table: lock every row any of them touches (in key
+    order, before any column is incremented: a row may be first touched by any of its
+    columns), then increment each kind's column conditionally, one row at a time in key order.
+    A key without a row has no recorded limit (the allocator does not constrain it either)."""
+    problems: list[dict[str, Any]] = []
+    needs = {k.code: placed.needs(k) for k in group}
+    touched = sorted(set().union(*needs.values()))
+    if not touched:
+        return problems
+    names = {k.reservation.key for k in group if k.reservation}
+    if len(names) != 1 or len(next(iter(names))) != 1:
+        raise ValueError(f"kinds reserving in {table.name} need one shared key column: {names}")
+    key = table.c[next(iter(names))[0]]
+    with_rows = set(
+        placed.session.scalars(
+            select(key).where(key.in_(touched)).order_by(key).with_for_update()
+        )
     )
-    charges = snapshot_charges(snapshot, R.CENTRE_BEDS)
-    if charges.height == 0:
-        return Counter()
+    for kind in group:
+        res = kind.reservation
+        assert res is not None and res.reserved is not None
+        capacity, reserved = table.c[res.capacity], table.c[res.reserved]
+        extra = (table.c.status == "open",) if res.only_open else ()
+        need = needs[kind.code]
+        for ident in sorted(k for k in need if k in with_rows):
+            n = need[ident]
+            if n <= 0:
+                continue
+            done = placed.session.execute(
+                update(table)
+                .where(key == ident, reserved + n <= capacity, *extra)
+                .values({reserved.name: reserved + n})
+            ).rowcount  # type: ignore[attr-defined]
+            if done != 1:
+                row = placed.session.execute(select(capacity, reserved).where(key == ident)).first()
+                left = 0 if row is None else max(0, int(row[0]) - int(row[1]))
+                problems.append(_overbooked(kind.code, ident, n, left, placed.year))
+    return problems
 
-    def text(value: int | None) -> str:
-        return "" if value is None else str(value)
 
-    chosen = pl.DataFrame(
-        [
-            (str(p.household_id), text(p.home_id), text(p.vacancy_id), text(p.second_vacancy_id))
-            for p in placements
-        ],
-        schema=dict.fromkeys(OPTION_KEY, pl.Utf8),
-        orient="row",
-    )
-    # One option per key; a repeated (option, resource) row is one charge, not two.
-    per_option = charges.group_by([*OPTION_KEY, "key"]).agg(pl.col("amount").max())
-    used = chosen.join(per_option, on=list(OPTION_KEY), how="inner")
-    return Counter(
-        {str(k): int(n) for k, n in used.group_by("key").agg(pl.col("amount").sum()).iter_rows()}
-    )
+def _reserve(placed: _Placed) -> list[dict[str, Any]]:
+    """Every registered kind with a reservation, table by table in the lock order of
+    :data:`~api.allocation.reservations.RESERVATION_TABLES` (kinds of a table in registry
+    order); the rows that would be overbooked."""
+    tables: dict[str, list[CapacityKind]] = {}
+    for kind in kinds():
+        if kind.reservation is not None:
+            tables.setdefault(kind.reservation.table, []).append(kind)
+    problems: list[dict[str, Any]] = []
+    for name in sorted(tables, key=lock_order):
+        table = reservation_table(name)
+        counted: dict[tuple[tuple[str, ...], tuple[str, ...]], list[CapacityKind]] = {}
+        for kind in tables[name]:
+            res = kind.reservation
+            if res is not None and res.reserved is None:
+                counted.setdefault((res.key, res.option_keys), []).append(kind)
+        for group in counted.values():
+            problems += _check_counted(placed, table, group)
+        reserving = [k for k in tables[name] if k.reservation and k.reservation.reserved]
+        if reserving:
+            problems += _reserve_rows(placed, table, reserving)
+    return problems
 
 
 def commit_run(
@@ -216,7 +300,7 @@ def _commit(
     ).one()
     if job_status != "succeeded":
         raise CommitRefused(409, NOT_DONE.format(status=job_status))
-    if (request or {}).get("scenario_dir"):
+    if (request or {}).get("scenario_dir"):  # its households are not live rows
         raise CommitRefused(409, SCENARIO_RUN)
     stmt = select(PlacementRecord).where(
         PlacementRecord.run_id == run_id, PlacementRecord.placed.is_(True)
@@ -234,13 +318,12 @@ def _commit(
                 [
                     _problem(
                         ["body", "household_ids"],
-                        f"household {h} is not placed by this run",
+                        msg("allocation_service.commit.not_placed", household=h),
                         "not_placed",
                     )
                     for h in missing
                 ],
             )
-    problems: list[dict[str, Any]] = []
     ids = [p.household_id for p in placements]
     category = (
         dict(
@@ -253,109 +336,7 @@ def _commit(
         if ids
         else {}
     )
-
-    # Quotas: lock the rows, then count what is committed under the lock.
-    need_persons: Counter[tuple[str, str]] = Counter()
-    need_families: Counter[tuple[str, str]] = Counter()
-    for p in placements:
-        key = (str(p.region_code), str(category.get(p.household_id)))
-        need_persons[key] += p.persons
-        need_families[key] += 1
-    if need_persons:
-        quota_stmt = (
-            select(
-                QuotaRecord.region_code,
-                QuotaRecord.category,
-                QuotaRecord.persons,
-                QuotaRecord.families,
-            )
-            .where(
-                QuotaRecord.year == year,
-                tuple_(QuotaRecord.region_code, QuotaRecord.category).in_(list(need_persons)),
-            )
-            .order_by(QuotaRecord.id)
-            .with_for_update()
-        )
-        quotas = session.execute(quota_stmt).all()
-        used = {(r, c): (p, f) for r, c, p, f in committed_usage(session, year).iter_rows()}
-        for region, cat, persons, families in quotas:
-            up, uf = used.get((region, cat), (0, 0))
-            want_p = need_persons[(region, cat)]
-            want_f = need_families[(region, cat)]
-            if up + want_p > persons:
-                problems.append(
-                    _problem(
-                        ["quota_persons", f"{region}/{cat}"],
-                        f"quota {year} {region}/{cat}: {want_p} persons needed, {max(0, persons - up)} left",
-                        needed=want_p, left=max(0, persons - up),  # fmt: skip
-                    )
-                )
-            if families is not None and uf + want_f > families:
-                problems.append(
-                    _problem(
-                        ["quota_families", f"{region}/{cat}"],
-                        f"quota {year} {region}/{cat}: {want_f} families needed, {max(0, families - uf)} left",
-                        needed=want_f, left=max(0, families - uf),  # fmt: skip
-                    )
-                )
-
-    posts: Counter[int] = Counter()
-    units: Counter[int] = Counter()
-    kindergarten: Counter[str] = Counter()
-    school: Counter[str] = Counter()
-    for p in placements:
-        if p.vacancy_id is not None:
-            posts[p.vacancy_id] += 1
-        if p.second_vacancy_id is not None:
-            posts[p.second_vacancy_id] += 1
-        if p.home_id is not None:
-            units[p.home_id] += 1
-        if p.locality_id is not None:
-            kindergarten[p.locality_id] += p.children_0_5
-            school[p.locality_id] += p.children_6_17
-    problems += _reserve(
-        session, dict(posts), table=VacancyRecord, key=VacancyRecord.id,
-        reserved=VacancyRecord.posts_reserved, capacity=VacancyRecord.posts, kind="vacancy",
-        extra=(VacancyRecord.status == "open",),
-    )  # fmt: skip
-    problems += _reserve(
-        session, dict(units), table=HomeRecord, key=HomeRecord.id,
-        reserved=HomeRecord.units_reserved, capacity=HomeRecord.units, kind="home",
-        extra=(HomeRecord.status == "open",),
-    )  # fmt: skip
-    beds = _centre_beds(session, run_id, placements)
-    # A locality without a capacity row has no recorded seat or bed limit (the allocator does
-    # not constrain it either). The rows are locked in id order before any column is touched.
-    with_caps = set(
-        session.scalars(
-            select(LocalityCapacityRecord.locality_id)
-            .where(
-                LocalityCapacityRecord.locality_id.in_(
-                    sorted(set(kindergarten) | set(school) | set(beds))
-                )
-            )
-            .order_by(LocalityCapacityRecord.locality_id)
-            .with_for_update()
-        )
-    )
-    problems += _reserve(
-        session, {k: v for k, v in kindergarten.items() if k in with_caps},
-        table=LocalityCapacityRecord, key=LocalityCapacityRecord.locality_id,
-        reserved=LocalityCapacityRecord.kindergarten_reserved,
-        capacity=LocalityCapacityRecord.kindergarten_seats, kind="kindergarten",
-    )  # fmt: skip
-    problems += _reserve(
-        session, {k: v for k, v in school.items() if k in with_caps},
-        table=LocalityCapacityRecord, key=LocalityCapacityRecord.locality_id,
-        reserved=LocalityCapacityRecord.school_reserved,
-        capacity=LocalityCapacityRecord.school_seats, kind="school",
-    )  # fmt: skip
-    problems += _reserve(
-        session, {k: v for k, v in beds.items() if k in with_caps},
-        table=LocalityCapacityRecord, key=LocalityCapacityRecord.locality_id,
-        reserved=LocalityCapacityRecord.accommodation_beds_reserved,
-        capacity=LocalityCapacityRecord.accommodation_beds, kind=R.CENTRE_BEDS,
-    )  # fmt: skip
+    problems = _reserve(_Placed(session, run_id, year, placements, category))
 
     for hid in ids:
         done = session.execute(
@@ -369,9 +350,8 @@ def _commit(
             problems.append(
                 _problem(
                     ["household", hid],
-                    f"household {hid} is no longer waiting (status {status})",
+                    msg("allocation_service.commit.household_taken", household=hid, status=status),
                     "household_taken",
-                    status=status,
                 )
             )
     if problems:

@@ -2,7 +2,9 @@
 
 The request (kept on the run as ``scenario``) names a year, the households to consider and the
 what-if changes (quota and capacity overrides, locks, bans, refusals, budgets, fairness floors).
-:func:`validate_request` returns *every* problem at once.
+:func:`validate_request` returns *every* problem at once, each ``msg`` a kk/ru/en text from the
+catalogue (``allocation_service.request.*``). Capacity overrides may name any registered
+capacity kind (:func:`capacity_kinds`, read when the request is checked).
 """
 
 from __future__ import annotations
@@ -16,27 +18,26 @@ from sqlalchemy.orm import Session
 from api.models import (
     HouseholdRecord,
 )
-from matching.allocation import reasons as R
+from matching.allocation.capacity_kinds import kinds
 from matching.programme.geography import ReferenceData
-from matching.text import Text
+from matching.text import Text, msg
 
 CATEGORIES = ("resettler", "kandas")
 FAIRNESS_KINDS = ("placement_rate", "average_score")
 TIME_LIMIT_RANGE = (1.0, 600.0)
 OPTIONS_RANGE = (1, 50)
 YEAR_RANGE = (2017, 2100)
-CAPACITY_KINDS = tuple(k for k in R.RESOURCE_KINDS)
+NOT_VALID = msg("allocation_service.request.not_valid")
 
 
-NOT_VALID = Text(
-    kk="Бөлу сұрауында {n} қате бар.",
-    ru="В запросе на распределение ошибок: {n}.",
-    en="The allocation request has {n} problem(s).",
-)
+def capacity_kinds() -> tuple[str, ...]:
+    """The codes a capacity override may name: every registered kind, read at call time."""
+    return tuple(k.code for k in kinds())
 
 
-def _error(loc: list[str | int], msg: str, type_: str) -> dict[str, Any]:
-    return {"loc": ["body", *loc], "msg": msg, "type": type_}
+def _error(loc: list[str | int], key: str, type_: str, **values: object) -> dict[str, Any]:
+    text: Text = msg(f"allocation_service.request.{key}", **values)
+    return {"loc": ["body", *loc], "msg": text, "type": type_}
 
 
 def resolve_scenario_dir(raw: str, root: Path) -> Path | None:
@@ -75,8 +76,10 @@ def validate_request(
             errors.append(
                 _error(
                     ["scenario_dir"],
-                    f"no scenario folder {request['scenario_dir']!r} inside {scenario_root}",
                     "scenario_dir",
+                    "scenario_dir",
+                    value=request["scenario_dir"],
+                    root=str(scenario_root),
                 )
             )
         else:
@@ -87,7 +90,7 @@ def validate_request(
     def check_range(name: str, lo: float, hi: float) -> None:
         value = request.get(name)
         if value is not None and not (lo <= value <= hi):
-            errors.append(_error([name], f"{name} must be between {lo:g} and {hi:g}", "range"))
+            errors.append(_error([name], "range", "range", name=name, lo=f"{lo:g}", hi=f"{hi:g}"))
 
     check_range("year", *YEAR_RANGE)
     check_range("time_limit", *TIME_LIMIT_RANGE)
@@ -95,46 +98,58 @@ def validate_request(
     for field in ("region_codes", "origin_region_codes"):
         for i, code in enumerate(request.get(field) or []):
             if code not in regions:
-                errors.append(_error([field, i], f"unknown region {code!r}", "unknown_region"))
+                errors.append(
+                    _error([field, i], "unknown_region", "unknown_region", value=repr(code))
+                )
     for i, cat in enumerate(request.get("categories") or []):
         if cat not in CATEGORIES:
-            errors.append(_error(["categories", i], f"unknown category {cat!r}", "category"))
+            errors.append(
+                _error(["categories", i], "unknown_category", "category", value=repr(cat))
+            )
     for i, q in enumerate(request.get("quotas") or []):
         if q.get("region_code") not in regions:
             errors.append(
                 _error(
                     ["quotas", i, "region_code"],
-                    f"unknown region {q.get('region_code')!r}",
                     "unknown_region",
+                    "unknown_region",
+                    value=repr(q.get("region_code")),
                 )
             )
         if q.get("category") not in CATEGORIES:
             errors.append(
                 _error(
-                    ["quotas", i, "category"], f"unknown category {q.get('category')!r}", "category"
+                    ["quotas", i, "category"],
+                    "unknown_category",
+                    "category",
+                    value=repr(q.get("category")),
                 )
             )
         for key in ("persons", "families"):
             value = q.get(key)
             if value is not None and value < 0:
                 errors.append(
-                    _error(["quotas", i, key], f"quota {key} is negative: {value}", "negative")
+                    _error(["quotas", i, key], "negative_quota", "negative", field=key, value=value)
                 )
+    known_kinds = capacity_kinds()
     for i, c in enumerate(request.get("capacities") or []):
-        if c.get("kind") not in CAPACITY_KINDS:
+        if c.get("kind") not in known_kinds:
             errors.append(
                 _error(
                     ["capacities", i, "kind"],
-                    f"unknown capacity kind {c.get('kind')!r}; one of {', '.join(CAPACITY_KINDS)}",
+                    "unknown_capacity_kind",
                     "capacity_kind",
+                    value=repr(c.get("kind")),
+                    kinds=", ".join(known_kinds),
                 )
             )
         if c.get("capacity") is not None and c["capacity"] < 0:
             errors.append(
                 _error(
                     ["capacities", i, "capacity"],
-                    f"capacity is negative: {c['capacity']}",
+                    "negative_capacity",
                     "negative",
+                    value=c["capacity"],
                 )
             )
     for i, b in enumerate(request.get("budgets") or []):
@@ -142,25 +157,25 @@ def validate_request(
             errors.append(
                 _error(
                     ["budgets", i, "region_code"],
-                    f"unknown region {b.get('region_code')!r}",
                     "unknown_region",
+                    "unknown_region",
+                    value=repr(b.get("region_code")),
                 )
             )
         if (b.get("budget_tenge") or 0) < 0:
-            errors.append(_error(["budgets", i, "budget_tenge"], "budget is negative", "negative"))
+            errors.append(_error(["budgets", i, "budget_tenge"], "negative_budget", "negative"))
     for i, f in enumerate(request.get("fairness") or []):
         if f.get("kind") not in FAIRNESS_KINDS:
             errors.append(
                 _error(
                     ["fairness", i, "kind"],
-                    f"unknown fairness kind {f.get('kind')!r}",
+                    "unknown_fairness_kind",
                     "fairness_kind",
+                    value=repr(f.get("kind")),
                 )
             )
         if not 0 <= (f.get("threshold") or 0) <= 1:
-            errors.append(
-                _error(["fairness", i, "threshold"], "threshold must be in [0, 1]", "range")
-            )
+            errors.append(_error(["fairness", i, "threshold"], "threshold_range", "range"))
     named: dict[int, list[list[str | int]]] = {}
     for i, h in enumerate(request.get("household_ids") or []):
         named.setdefault(int(h), []).append(["household_ids", i])
@@ -176,7 +191,7 @@ def validate_request(
             if value not in known:
                 what = "region" if key == "region_code" else "locality"
                 errors.append(
-                    _error([field, i, key], f"unknown {what} {value!r}", f"unknown_{what}")
+                    _error([field, i, key], f"unknown_{what}", f"unknown_{what}", value=repr(value))
                 )
     if named:
         wanted = sorted(named)
@@ -188,5 +203,5 @@ def validate_request(
             )
         for hid in sorted(set(named) - found):
             for loc in named[hid]:
-                errors.append(_error(loc, f"unknown household {hid}", "unknown_household"))
+                errors.append(_error(loc, "unknown_household", "unknown_household", value=hid))
     return errors

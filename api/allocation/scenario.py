@@ -30,6 +30,7 @@ from sqlalchemy import delete, insert, select
 
 from api.allocation.batch import EmptyBatch, build_batch
 from api.allocation.requests import validate_request
+from api.allocation.reservations import RESERVATION_TABLES
 from api.core.db import make_engine, make_sessionmaker
 from api.core.migrate import upgrade
 from api.core.settings import REPO_ROOT
@@ -44,7 +45,7 @@ from api.models import (
 from api.reference.service import seed_reference
 from api.taxonomy.service import occupation_resolver
 from matching.allocation import AllocationInstance
-from matching.allocation import reasons as R
+from matching.allocation.capacity_kinds import kinds
 from matching.allocation.instance import LockConflict
 from matching.programme.geography import ReferenceData, load_reference
 from matching.programme.support import load_support_parameters
@@ -240,7 +241,8 @@ def load_scenario_dir(
                 errors = validate_request(session, reference, request)
                 if errors:
                     raise ScenarioError(
-                        path, [f"{'/'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors]
+                        path,
+                        [f"{'/'.join(map(str, e['loc'][1:]))}: {e['msg'].en}" for e in errors],
                     )
                 try:
                     batch = build_batch(
@@ -281,19 +283,19 @@ def _with_external_ids(inst: AllocationInstance, session: Any) -> AllocationInst
         .otherwise(pl.lit("|") + pl.col("second_vacancy_id"))
     )  # fmt: skip
     removed = inst.removed.with_columns(swap("household_id", households))
-    key = (
-        pl.when(pl.col("kind") == R.HOME)
-        .then(swap("key", homes))
-        .when(pl.col("kind") == R.VACANCY)
-        .then(swap("key", vacancies))
-        .otherwise(pl.col("key"))
-    )
-    resources = inst.resources.with_columns(key.alias("key")).with_columns(
-        pl.when(pl.col("kind").is_in([R.HOME, R.VACANCY]))
-        .then(pl.col("key"))
-        .otherwise(pl.col("label"))
-        .alias("label")
-    )
+    # Resource rows keyed by a row of a table with external ids (homes, vacancies, and any
+    # registered kind reserving in such a table) take the folder's ids, also as their label.
+    resources = inst.resources
+    for kind in kinds():
+        res = kind.reservation
+        table = RESERVATION_TABLES.get(res.table) if res and res.reserved else None
+        if res is None or table is None or "external_id" not in table.c or len(res.key) != 1:
+            continue
+        rows = session.execute(select(table.c[res.key[0]], table.c.external_id)).all()
+        mine, mapping = pl.col("kind") == kind.code, {str(i): e for i, e in rows}
+        resources = resources.with_columns(
+            pl.when(mine).then(swap("key", mapping)).otherwise(pl.col("key")).alias("key")
+        ).with_columns(pl.when(mine).then(pl.col("key")).otherwise(pl.col("label")).alias("label"))
     return replace(
         inst,
         households=inst.households.with_columns(swap("household_id", households)),

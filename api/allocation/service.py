@@ -28,12 +28,12 @@ from matching.allocation import (
     AllocationResult,
     allocate,
 )
-from matching.allocation import reasons as R
+from matching.allocation.capacity_kinds import kinds
 from matching.programme.geography import ReferenceData
 from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
 from matching.scoring.similarity import OccupationSpace
-from matching.text import Text
+from matching.text import Text, msg
 
 # Score breakdowns are stored for at most this many placed households of a run: enough for
 # any commission sitting, bounded so a national batch does not write gigabytes of JSON.
@@ -43,11 +43,7 @@ SCENARIO_FAILED = Text(
     ru="Папку сценария нельзя использовать: ошибок {n}.",
     en="The scenario folder cannot be used: {n} problem(s).",
 )
-RUN_GONE = Text(
-    kk="Бөлу нұсқасы табылмады.",
-    ru="Вариант распределения не найден.",
-    en="The allocation run no longer exists.",
-)
+RUN_GONE = msg("allocation_service.job.run_gone")
 
 
 def _breakdown(index: MatchIndex, household_id: str, option_id: str) -> list[dict[str, Any]]:
@@ -123,11 +119,7 @@ def placement_rows(
 def run_summary(result: AllocationResult) -> dict[str, Any]:
     """The stored summary: allocation_report's summary plus the fill a comparison needs."""
     out = summary(result)
-    out["fill"] = fill_by(
-        result,
-        (R.QUOTA_PERSONS, R.QUOTA_FAMILIES, R.BUDGET, R.LOCALITY_PERSONS, R.CENTRE_BEDS,
-         R.KINDERGARTEN, R.SCHOOL),
-    )  # fmt: skip
+    out["fill"] = fill_by(result, tuple(k.code for k in kinds() if k.in_summary))
     out["gap"] = None if math.isnan(out["gap"]) else out["gap"]
     removed = result.instance.removed
     out["removed_reasons"] = (

@@ -20,7 +20,7 @@ from api.core.problems import ProblemException
 from api.web.forms import FormState, field_name
 from api.web.templates import translate
 from matching.programme.geography import ReferenceData
-from matching.text import Lang
+from matching.text import Lang, Text
 from matching.text.catalogue import catalogue
 
 
@@ -67,7 +67,10 @@ def submit(
         )
         _word_types(form, checks, t)
         for err in checks:
-            form.add(field_name(err["loc"]), str(err["msg"]))
+            text = err["msg"]
+            form.add(
+                field_name(err["loc"]), text.get(lang) if isinstance(text, Text) else str(text)
+            )
         return form, None
     if form.errors:
         return form, None

@@ -13,7 +13,7 @@ from typing import Any
 from api.allocation.charts import Bar
 from matching.allocation import reasons as R
 from matching.programme.geography import ReferenceData
-from matching.text import Lang
+from matching.text import Lang, Text
 
 T = Callable[..., str]
 TOP_LOCALITIES = 12
@@ -196,33 +196,17 @@ def groups(summary: dict[str, Any]) -> list[dict[str, Any]]:
 def conflict_words(
     errors: list[dict[str, Any]], reference: ReferenceData, lang: Lang, t: T
 ) -> list[str]:
-    """The commit's 409 problems, one sentence each, in the page language."""
+    """The commit's 409 problems, one sentence each, in the page language (each problem
+    carries its own kk/ru/en text, naming the row and what it needed and had left)."""
     out = []
     for err in errors:
-        loc = list(err.get("loc") or [])
-        kind = str(loc[0]) if loc else ""
-        key = str(loc[1]) if len(loc) > 1 else ""
-        if kind in ("kindergarten", "school", R.CENTRE_BEDS):
-            key = locality_name(reference, key, lang)
-        elif kind in ("quota_persons", "quota_families"):
-            region, _, category = key.partition("/")
-            cat = (
-                t(f"planner.category.{category}")
-                if category in ("resettler", "kandas")
-                else category
-            )
-            key = f"{region_name(reference, region, lang)}, {cat}"
-        if kind == "household":
-            out.append(t("planner.conflict.household", what=key, status=err.get("status") or "—"))
-        elif "needed" in err:
-            try:
-                out.append(
-                    t(f"planner.conflict.{kind}", what=key, needed=err["needed"], left=err["left"])
-                )
-            except KeyError:
-                out.append(str(err.get("msg", "")))
+        text = err.get("msg")
+        if isinstance(text, Text):
+            out.append(text.get(lang))
+        elif isinstance(text, dict):
+            out.append(str(text.get(lang) or text.get("en") or ""))
         else:
-            out.append(str(err.get("msg", "")))
+            out.append(str(text or ""))
     return out
 
 

@@ -258,3 +258,38 @@ def with_declines(
     return pl.concat([bans.select("household_id", "locality_id"), declined]).unique(
         maintain_order=True
     )
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One access link as a clerk sees it (never its secret)."""
+
+    id: int
+    state: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    issued_by: str
+
+
+@dataclass(frozen=True)
+class ApplicantOverview:
+    """What the centre's household page shows of the applicant feature."""
+
+    links: list[LinkRow]
+    decisions: list[ApplicantDecisionRecord]
+
+
+def applicant_overview(session: Session, household_id: int) -> ApplicantOverview:
+    """The household's links (newest first, with their state) and decisions (newest first)."""
+    at = now()
+    links = [
+        LinkRow(
+            id=link.id,
+            state=link_state(link, at),
+            created_at=_aware(link.created_at) or at,
+            expires_at=_aware(link.expires_at) or at,
+            issued_by=link.issued_by,
+        )
+        for link in links_of(session, household_id)
+    ]
+    return ApplicantOverview(links, decisions_of(session, household_id))

@@ -21,7 +21,7 @@ def describe(exc: BaseException) -> str:
 
 def region_code_of(region: str | None) -> str | None:
     """The code of a region given by code or name (None stays None); a clear error otherwise."""
-    from api.settings import get_settings
+    from api.core.settings import get_settings
     from matching.programme.geography import ReferenceLookupError, load_reference
 
     if region is None:

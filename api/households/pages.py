@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from api.applicants.service import applicant_overview
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
 from api.core.pagination import Paging
@@ -37,6 +38,7 @@ from api.web.session import Visitor, as_page, require_staff
 from api.web.signin import redirect
 from api.web.templates import register_nav, register_templates, render, translate
 from matching import domain
+from matching.programme.geography import UnknownLocalityError
 from matching.text import Text
 
 register_templates("households", Path(__file__).with_name("templates") / "households")
@@ -188,7 +190,23 @@ def household_page(
     messages = [{"kind": "ok", "text": _t(visitor, "centre.form.saved")}] if saved else []
     context = {"household": household, "matches": matches, "problem": problem}
     context |= {"messages": messages, "labels": _labels(request, household, visitor)}
+    context |= _applicant_context(request, session, household_id, visitor)
     return render(request, "households/household.html", {**context, **vocabularies(request)})
+
+
+def _applicant_context(
+    request: Request, session: Any, household_id: int, visitor: Visitor
+) -> dict[str, Any]:
+    """The applicant block: sign-in links and decisions, localities named in the page's language."""
+    reference = request.app.state.reference
+
+    def locality_name(locality_id: str) -> str:
+        try:
+            return str(reference.locality(locality_id).name(visitor.lang))
+        except UnknownLocalityError:  # a locality gone from the reference data keeps its id
+            return locality_id
+
+    return {"applicant": applicant_overview(session, household_id), "locality_name": locality_name}
 
 
 def _ranked(

@@ -28,6 +28,7 @@ from api.models import (
     MoverNetworkRecord,
     VacancyRecord,
 )
+from matching.allocation.capacity_kinds import kinds
 from matching.domain import licence_mask
 from matching.programme.geography import ReferenceData
 from matching.scoring.features import (
@@ -72,9 +73,9 @@ class Catalogue:
     localities: pl.DataFrame
     network: pl.DataFrame
     home_units: pl.DataFrame  # home_id, units (left)
-    locality_caps: (
-        pl.DataFrame
-    )  # locality_id, kindergarten_seats, school_seats, centre_beds (null = unknown)
+    # locality_id and the supply column of every kind reserving in the locality capacities
+    # (kindergarten_seats, school_seats, centre_beds): what is left, null = unknown
+    locality_caps: pl.DataFrame
 
 
 def load_catalogue(
@@ -164,26 +165,24 @@ def load_catalogue(
         },
         schema={"home_id": pl.Utf8, "units": pl.Int64},
     )
+    # Capacity left (capacity - reserved) in every column a registered kind reserves in the
+    # locality capacities, keyed by that column; land plots are read for the scorer only.
+    table = LocalityCapacityRecord.__table__
+    left = {
+        k.reservation.capacity: (k.supply.capacity[0], k.reservation.reserved)
+        for k in kinds()
+        if k.reservation and k.reservation.reserved and k.reservation.table == table.name
+    }
     caps = {
         r["locality_id"]: r
         for r in _rows(
             session,
             select(
                 LocalityCapacityRecord.locality_id,
-                (
-                    LocalityCapacityRecord.kindergarten_seats
-                    - LocalityCapacityRecord.kindergarten_reserved
-                ).label("kg"),
-                (
-                    LocalityCapacityRecord.school_seats - LocalityCapacityRecord.school_reserved
-                ).label("school"),
+                *((table.c[c] - table.c[rsv]).label(c) for c, (_, rsv) in left.items()),
                 (
                     LocalityCapacityRecord.land_plots - LocalityCapacityRecord.land_plots_reserved
-                ).label("land"),
-                (
-                    LocalityCapacityRecord.accommodation_beds
-                    - LocalityCapacityRecord.accommodation_beds_reserved
-                ).label("beds"),
+                ).label("land_plots"),
             ),
         )
     }
@@ -196,6 +195,12 @@ def load_catalogue(
     ]
     rows: list[dict[str, Any]] = []
     cap_rows: list[dict[str, Any]] = []
+
+    def seats(cap: dict[str, Any] | None, column: str, has: bool) -> int:
+        if cap is not None and cap.get(column) is not None:
+            return int(cap[column])
+        return ASSUMED_SEATS if has else 0
+
     for loc in locs:
         cap = caps.get(loc.id)
         rows.append(
@@ -204,36 +209,31 @@ def load_catalogue(
                 "region_code": loc.region_code,
                 "settlement_type": loc.settlement_type,
                 "is_urban": loc.is_urban,
-                "kindergarten_seats": int(cap["kg"])
-                if cap
-                else (ASSUMED_SEATS if loc.kindergarten else 0),
-                "school_seats": int(cap["school"]) if cap else (ASSUMED_SEATS if loc.school else 0),
+                "kindergarten_seats": seats(cap, "kindergarten_seats", loc.kindergarten),
+                "school_seats": seats(cap, "school_seats", loc.school),
                 "clinic": loc.clinic,
                 "hospital_km": float(loc.hospital_km),
                 "heating": loc.heating,
                 "piped_water": loc.piped_water,
                 "bus_link": loc.bus_link,
-                "land_plots": int(cap["land"]) if cap else 0,
-                "accommodation_beds": int(cap["beds"]) if cap else 0,
+                "land_plots": int(cap["land_plots"]) if cap else 0,
+                "accommodation_beds": seats(cap, "accommodation_beds", False),
             }
         )
+        # The kinds' supply columns: null where the locality has no capacity row (unknown).
         cap_rows.append(
             {
                 "locality_id": loc.id,
-                "kindergarten_seats": int(cap["kg"]) if cap else None,
-                "school_seats": int(cap["school"]) if cap else None,
-                "centre_beds": int(cap["beds"]) if cap else None,
+                **{
+                    supply: None if cap is None else int(cap[c])
+                    for c, (supply, _) in left.items()
+                },
             }
         )
     localities = pl.DataFrame(rows, schema=LOCALITY_SCHEMA)
     locality_caps = pl.DataFrame(
         cap_rows,
-        schema={
-            "locality_id": pl.Utf8,
-            "kindergarten_seats": pl.Int64,
-            "school_seats": pl.Int64,
-            "centre_beds": pl.Int64,
-        },
+        schema={"locality_id": pl.Utf8, **{s: pl.Int64 for s, _ in left.values()}},
     )
     net_rows = _rows(
         session,

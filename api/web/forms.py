@@ -62,7 +62,10 @@ class FormState:
     def add_problem(self, exc: ProblemException, lang: Lang) -> None:
         for err in exc.errors or []:
             kind = str(err.get("type", ""))
-            self.add(field_name(err.get("loc", ())), _worded(kind, str(err.get("msg", "")), lang))
+            message = err.get("msg", "")
+            # Service errors carry their message in the three languages; pydantic's are English.
+            worded = message.get(lang) if isinstance(message, Text) else _worded(kind, str(message), lang)
+            self.add(field_name(err.get("loc", ())), worded)
         detail = exc.detail
         self.summary = detail.get(lang) if isinstance(detail, Text) else detail
 

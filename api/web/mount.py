@@ -28,6 +28,7 @@ from matching.text import Text
 def _page_routers() -> list[APIRouter]:
     from api.allocation import pages as planner_pages
     from api.applicants import pages as applicant_pages
+    from api.applicants import staff_pages as applicant_staff_pages
     from api.households import pages as household_pages
     from api.taxonomy import pages as taxonomy_pages
     from api.vacancies import pages as vacancy_pages
@@ -35,6 +36,7 @@ def _page_routers() -> list[APIRouter]:
     return [
         signin.router,
         applicant_pages.router,
+        applicant_staff_pages.router,
         household_pages.router,
         vacancy_pages.router,
         taxonomy_pages.router,

@@ -16,20 +16,15 @@ blocked a household from its shortage text. A new kind is one :func:`register` c
 option columns and supply table passed to ``build_instance``); a kind registered after
 import takes part in every batch built afterwards.
 
-How the service should iterate the registry (to be wired in ``api/``). At the time of
-writing these service functions still name the kinds by hand:
+The service (``api/allocation``) iterates the registry too: its usage accounting
+(``usage.committed_usage``, ``quotas_left``, ``capacity_left``), the batch's supply tables
+(``batch.build_batch``), the stored summary's fill (``service.run_summary``, the kinds with
+``in_summary``), capacity overrides (``requests.capacity_kinds``), the commit
+(``commit._reserve``) and ``api/matches/frames.py::load_catalogue`` (capacity left per
+column). A ``Reservation.table`` name is mapped to the database table in one place,
+``api/allocation/reservations.py``.
 
-- ``api/allocation_service.py``: ``CAPACITY_KINDS`` (the shipped codes, used by
-  ``validate_request`` for capacity overrides), ``committed_usage`` and ``quotas_left``
-  (quota persons and families from the decisions), ``build_batch`` (one keyword table per
-  kind) and ``run_summary`` (the kinds whose fill is stored);
-- ``api/commit.py``: ``_commit`` (quota checks, then one counter and one ``_reserve`` call
-  each for vacancy, home, kindergarten, school and centre beds) and ``_centre_beds`` (the
-  snapshot's bed charges);
-- ``api/frames.py``: ``load_catalogue`` (capacity left = capacity - reserved, per column);
-- ``api/scenario.py``: ``_with_external_ids`` (home and vacancy keys).
-
-The registry gives them:
+What the service takes from a kind:
 
 - **usage accounting** (what earlier commits already hold, subtracted from the supply before
   a run): for each kind with ``reservation.reserved`` set, the capacity left in
@@ -154,6 +149,9 @@ class CapacityKind:
     reservation: Reservation | None = None
     # When several rows block an option, the kind with the smallest precedence is named.
     precedence: int = 99
+    # Whether a run's stored summary keeps the fill of the kind's rows; False for kinds with a
+    # row per home or vacancy (a national batch has hundreds of thousands of them).
+    in_summary: bool = True
 
     def shortage_text(self, label: str) -> Text:
         """The text saying that the row labelled ``label`` is exhausted."""
@@ -231,12 +229,15 @@ def _shipped(
     supply: Supply,
     uses: tuple[Use, ...],
     reservation: Reservation | None = None,
+    *,
+    in_summary: bool = True,
 ) -> None:
     register(
         CapacityKind(
-            code, supply, uses, f"allocation.resource_full.{code}", reservation, precedence
+            code, supply, uses, f"allocation.resource_full.{code}", reservation, precedence,
+            in_summary,
         )
-    )
+    )  # fmt: skip
 
 
 # The shipped kinds. Registration order is the order of the resource rows; ``precedence`` the
@@ -282,12 +283,14 @@ _shipped(
     R.HOME, 3, Supply("homes", pl.col("home_id"), ("units",)),
     (Use(pl.col("home_id"), pl.lit(1)),),
     Reservation("homes", ("id",), "units", "units_reserved", ("home_id",), 1, only_open=True),
+    in_summary=False,
 )  # fmt: skip
 _shipped(
     R.VACANCY, 7, Supply("vacancies", pl.col("vacancy_id"), ("posts",)),
     (Use(pl.col("vacancy_id"), pl.lit(1)), Use(pl.col("second_vacancy_id"), pl.lit(1))),
     Reservation("vacancies", ("id",), "posts", "posts_reserved",
                 ("vacancy_id", "second_vacancy_id"), 1, only_open=True),
+    in_summary=False,
 )  # fmt: skip
 # The budget is the request's, per run: nothing to reserve. Subsidies are rounded up so the
 # budget row never under-counts.

@@ -179,8 +179,13 @@ def test_the_409_is_shown_in_words_with_what_changed_and_nothing_is_saved(
     response = planner.post(f"/app/planner/runs/{run_id}/commit", data={"csrf_token": token})
     assert response.status_code == 409
     assert msg("planner.commit.conflict").en in response.text
-    words = msg("planner.conflict.vacancy", what=vacancy_id, needed=1, left=0).en
-    assert words in response.text
+    # The problem's own words (the commit service's), naming the post and what is left.
+    page = html.unescape(response.text)
+    row = msg("allocation_service.overbooked.row").format(
+        kind="vacancy", key=vacancy_id, needed=1, left=0
+    )
+    assert row.en in page
+    assert msg("allocation_service.commit.overbooked", n=1).en in page
     assert 'id="confirm-commit"' not in response.text  # a retry would meet the same 409
     session.expire_all()
     assert session.get(HouseholdRecord, hid).status == "registered"  # type: ignore[union-attr]
@@ -188,7 +193,8 @@ def test_the_409_is_shown_in_words_with_what_changed_and_nothing_is_saved(
     # In Kazakh too: the same facts, the page's language.
     planner.get("/app/planner/?lang=kk")
     response = planner.post(f"/app/planner/runs/{run_id}/commit", data={"csrf_token": token})
-    assert msg("planner.conflict.vacancy", what=vacancy_id, needed=1, left=0).kk in response.text
+    assert msg("allocation_service.commit.overbooked", n=1).kk in html.unescape(response.text)
+    assert row.kk in html.unescape(response.text)
 
 
 def test_a_commit_confirmed_shows_the_run_as_committed(
