@@ -50,9 +50,50 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("centre-vacancies", "/app/centre/vacancies?lang=en", "admin"),
     ("centre-vacancy", "/app/centre/vacancies/1?lang=ru", "admin"),
     ("taxonomy-corrections", "/app/taxonomy/corrections?lang=ru", "admin"),
+    # Planner dashboard, last: {run} and {run_b} are demo runs that _planner_runs solves (and
+    # commits the second) only when the first of these shots comes, after every other page.
+    ("planner-runs", "/app/planner/?lang=ru", "planner"),
+    ("planner-run", "/app/planner/runs/{run}?lang=kk", "planner"),
+    ("planner-run-en", "/app/planner/runs/{run}?lang=en", "planner"),
+    ("planner-commit", "/app/planner/runs/{run}/commit?lang=ru", "planner"),
+    ("planner-compare", "/app/planner/compare?a={run}&b={run_b}&lang=en", "planner"),
+    ("planner-form-error", "/app/planner/?lang=en&demo=error", "planner"),
+    ("planner-commit-conflict", "/app/planner/runs/{run}/commit?lang=ru&demo=conflict", "planner"),
 ]
 # Corrections a centre proposes (over the API) before the review page is shot.
 CORRECTIONS = (("сомелье", "Q5131.01"), ("ключник", "Q7222.02"))
+
+
+def _planner_runs(server: LiveServer) -> dict[str, str]:
+    """Two finished demo runs (over the API, solved by the service's own worker)."""
+    import time
+
+    import httpx
+
+    from api.app import job_worker
+
+    state = server.app.state
+    worker = job_worker(state.sessionmaker, state.reference, state.support_parameters)
+    worker.start()
+    ids = {}
+    try:
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": "Bearer demo-planner-token"}
+        ) as api:
+            for key, name, regions in (("run", "North 2025", ["55", "59", "39"]),
+                                       ("run_b", "All regions 2025", None)):  # fmt: skip
+                body = {"name": name, "year": 2025, "time_limit": 5, "region_codes": regions}
+                ids[key] = api.post("/allocation-runs", json=body).json()["id"]
+                while api.get(f"/allocation-runs/{ids[key]}").json()["status"] in (
+                    "queued",
+                    "running",
+                ):
+                    time.sleep(0.5)
+            # The second run is committed first, so committing the first one meets the 409.
+            api.post(f"/allocation-runs/{ids['run_b']}/commit")
+    finally:
+        worker.stop()
+    return ids
 
 
 def _prepare_page(page: Page, name: str) -> None:
@@ -75,6 +116,12 @@ def _prepare_page(page: Page, name: str) -> None:
         page.type(field, "учитиль начальных классов", delay=10)
         page.wait_for_selector(".lookup__list li")
         page.keyboard.press("ArrowDown")
+    if name == "planner-form-error":
+        page.fill("#f-year", "")
+        page.fill("#f-time_limit", "0")
+        page.click("form[action='/app/planner/runs'] button[type=submit]")
+    if name == "planner-commit-conflict":
+        page.click("#confirm-commit")
 
 
 def _propose_corrections(server: LiveServer) -> None:
@@ -98,13 +145,16 @@ def main() -> int:
         try:
             with sync_playwright() as playwright:
                 browser = launch_browser(playwright)
+                ids: dict[str, str] = {}
                 for name, path, user in PAGES:
+                    if "{run" in path and not ids:
+                        ids = _planner_runs(server)
                     for width in WIDTHS:
                         context = browser.new_context(viewport={"width": width, "height": 800})
                         page = context.new_page()
                         if user is not None:
                             sign_in_as(page, server, user)
-                        page.goto(server.url + path)
+                        page.goto(server.url + path.format(**ids))
                         _prepare_page(page, name)
                         target = OUT / f"{name}-{width}.png"
                         page.screenshot(path=str(target), full_page=True)

@@ -58,6 +58,11 @@ from matching.text.catalogue import catalogue
 OVERBOOKED = msg("allocation_service.commit.overbooked")
 NOT_FOUND = msg("allocation_service.commit.not_found")
 NOT_DONE = msg("allocation_service.commit.not_done")
+SCENARIO_RUN = Text(
+    kk="Сценарий қалтасынан жасалған нұсқа тек салыстыруға арналған: оны бекітуге болмайды.",
+    ru="Вариант по папке сценария служит только для сравнения: его нельзя утвердить.",
+    en="A run over a scenario folder is a what-if: it cannot be committed.",
+)
 NOT_IN_RUN = msg("allocation_service.commit.not_in_run")
 ACTIVE = ("registered", "admitted")
 
@@ -288,13 +293,15 @@ def _commit(
     ).rowcount  # type: ignore[attr-defined]
     if stamped != 1:
         raise CommitRefused(404, NOT_FOUND)
-    year, job_status = session.execute(
-        select(AllocationRunRecord.year, JobRecord.status)
+    year, job_status, request = session.execute(
+        select(AllocationRunRecord.year, JobRecord.status, AllocationRunRecord.scenario)
         .join(JobRecord, JobRecord.id == AllocationRunRecord.job_id)
         .where(AllocationRunRecord.id == run_id)
     ).one()
     if job_status != "succeeded":
         raise CommitRefused(409, NOT_DONE.format(status=job_status))
+    if (request or {}).get("scenario_dir"):  # its households are not live rows
+        raise CommitRefused(409, SCENARIO_RUN)
     stmt = select(PlacementRecord).where(
         PlacementRecord.run_id == run_id, PlacementRecord.placed.is_(True)
     )

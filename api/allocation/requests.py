@@ -9,6 +9,7 @@ capacity kind (:func:`capacity_kinds`, read when the request is checked).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -39,15 +40,50 @@ def _error(loc: list[str | int], key: str, type_: str, **values: object) -> dict
     return {"loc": ["body", *loc], "msg": text, "type": type_}
 
 
+def resolve_scenario_dir(raw: str, root: Path) -> Path | None:
+    """The folder ``raw`` names (relative to ``root`` or absolute), if it is a folder inside
+    ``root``; None otherwise. A run must not read any folder of the server it likes."""
+    base = root.resolve()
+    path = Path(raw.strip())
+    found = (path if path.is_absolute() else base / path).resolve()
+    if found != base and base not in found.parents:
+        return None
+    return found if found.is_dir() else None
+
+
 def validate_request(
-    session: Session, reference: ReferenceData, request: dict[str, Any]
+    session: Session,
+    reference: ReferenceData,
+    request: dict[str, Any],
+    *,
+    scenario_root: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Every problem of a run request (empty when it can run).
 
     Checks ranges (year, time limit, options per household), region codes, categories,
-    localities and households named in locks, bans and refusals, quota and capacity values.
+    localities and households named in locks, bans and refusals, quota and capacity values,
+    and that a ``scenario_dir`` is a folder inside ``scenario_root`` (the request then holds
+    the resolved path).
     """
     errors: list[dict[str, Any]] = []
+    if request.get("scenario_dir"):
+        found = (
+            resolve_scenario_dir(request["scenario_dir"], scenario_root)
+            if scenario_root is not None
+            else None
+        )
+        if found is None:
+            errors.append(
+                _error(
+                    ["scenario_dir"],
+                    "scenario_dir",
+                    "scenario_dir",
+                    value=request["scenario_dir"],
+                    root=str(scenario_root),
+                )
+            )
+        else:
+            request["scenario_dir"] = str(found)
     regions = {r.code for r in reference.regions}
     localities = {loc.id for loc in reference.all_localities}
 
@@ -93,9 +129,7 @@ def validate_request(
             value = q.get(key)
             if value is not None and value < 0:
                 errors.append(
-                    _error(
-                        ["quotas", i, key], "negative_quota", "negative", field=key, value=value
-                    )
+                    _error(["quotas", i, key], "negative_quota", "negative", field=key, value=value)
                 )
     known_kinds = capacity_kinds()
     for i, c in enumerate(request.get("capacities") or []):
@@ -129,9 +163,7 @@ def validate_request(
                 )
             )
         if (b.get("budget_tenge") or 0) < 0:
-            errors.append(
-                _error(["budgets", i, "budget_tenge"], "negative_budget", "negative")
-            )
+            errors.append(_error(["budgets", i, "budget_tenge"], "negative_budget", "negative"))
     for i, f in enumerate(request.get("fairness") or []):
         if f.get("kind") not in FAIRNESS_KINDS:
             errors.append(
@@ -143,9 +175,7 @@ def validate_request(
                 )
             )
         if not 0 <= (f.get("threshold") or 0) <= 1:
-            errors.append(
-                _error(["fairness", i, "threshold"], "threshold_range", "range")
-            )
+            errors.append(_error(["fairness", i, "threshold"], "threshold_range", "range"))
     named: dict[int, list[list[str | int]]] = {}
     for i, h in enumerate(request.get("household_ids") or []):
         named.setdefault(int(h), []).append(["household_ids", i])
@@ -161,9 +191,7 @@ def validate_request(
             if value not in known:
                 what = "region" if key == "region_code" else "locality"
                 errors.append(
-                    _error(
-                        [field, i, key], f"unknown_{what}", f"unknown_{what}", value=repr(value)
-                    )
+                    _error([field, i, key], f"unknown_{what}", f"unknown_{what}", value=repr(value))
                 )
     if named:
         wanted = sorted(named)

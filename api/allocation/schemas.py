@@ -64,6 +64,13 @@ class RunIn(StrictBody):
     refusals: list[Refusal] = []
     budgets: list[Budget] = []
     fairness: list[Fairness] = []
+    scenario_dir: str | None = Field(
+        None,
+        max_length=500,
+        description="A scenario folder (as `qonys allocate DIR` reads) inside the server's "
+        "scenario root (`QONYS_SCENARIO_ROOT`), instead of the live tables. Such a run is a "
+        "what-if: it stores its summary but no placements and cannot be committed.",
+    )
 
 
 class RunAccepted(BaseModel):
@@ -81,6 +88,8 @@ class RunOut(BaseModel):
     message: str
     created_at: Any = None
     committed_at: Any = None
+    committed_by: str | None = None
+    created_by: str | None = None
     request: dict[str, Any]
     summary: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
@@ -112,7 +121,10 @@ class RunListItem(BaseModel):
     created_at: Any = None
     committed_at: Any = None
     objective: int | None = None
+    households: int | None = None
     households_placed: int | None = None
+    gap: float | None = None
+    scenario_dir: str | None = None
 
 
 class CommitIn(StrictBody):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from api.allocation.batch import NO_HOUSEHOLDS, EmptyBatch, build_batch, config_of
+from api.allocation.groups import outcome_groups
 from api.allocation.report import fill_by, summary
 from api.allocation.snapshot import snapshot_bytes
 from api.core.jobs import JobContext, JobFailed
@@ -23,6 +24,7 @@ from api.models import (
     PlacementRecord,
 )
 from matching.allocation import (
+    AllocationConfig,
     AllocationResult,
     allocate,
 )
@@ -31,11 +33,16 @@ from matching.programme.geography import ReferenceData
 from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
 from matching.scoring.similarity import OccupationSpace
-from matching.text import msg
+from matching.text import Text, msg
 
 # Score breakdowns are stored for at most this many placed households of a run: enough for
 # any commission sitting, bounded so a national batch does not write gigabytes of JSON.
 MAX_EXPLAINED = 2000
+SCENARIO_FAILED = Text(
+    kk="Сценарий қалтасын пайдалану мүмкін емес: {n} қате.",
+    ru="Папку сценария нельзя использовать: ошибок {n}.",
+    en="The scenario folder cannot be used: {n} problem(s).",
+)
 RUN_GONE = msg("allocation_service.job.run_gone")
 
 
@@ -114,7 +121,60 @@ def run_summary(result: AllocationResult) -> dict[str, Any]:
     out = summary(result)
     out["fill"] = fill_by(result, tuple(k.code for k in kinds() if k.in_summary))
     out["gap"] = None if math.isnan(out["gap"]) else out["gap"]
+    removed = result.instance.removed
+    out["removed_reasons"] = (
+        {str(r): int(n) for r, n in removed.group_by("reason").len().iter_rows()}
+        if removed.height and "reason" in removed.columns
+        else {}
+    )  # options taken away before solving: refusals, bans, locks elsewhere
+    out["category_groups"] = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in result.groups.iter_rows(named=True)
+    ]
     return out
+
+
+def _scenario_job(ctx: JobContext, request: dict[str, Any], reference: ReferenceData) -> None:
+    """A run over a scenario folder: solve it, store summary and snapshot, no placements
+    (the folder's households are not live rows, so there is nothing to commit)."""
+    from pathlib import Path
+
+    from api.allocation.scenario import ScenarioError, load_scenario_dir
+
+    ctx.progress("load", 0.02, "reading the scenario folder", force=True)
+    try:
+        instance, movers = load_scenario_dir(
+            Path(request["scenario_dir"]),
+            reference=reference,
+            options_per_household=int(request.get("options_per_household") or 10),
+        )
+    except ScenarioError as exc:
+        raise JobFailed(
+            SCENARIO_FAILED.format(n=len(exc.problems)),
+            errors=[{"loc": ["scenario_dir"], "msg": p, "type": "scenario"} for p in exc.problems],
+        ) from None
+    ctx.progress("build", 0.1, f"{instance.n_households} households", force=True)
+
+    def on_progress(phase: str, fraction: float, message: str) -> None:
+        ctx.progress(phase, 0.1 + 0.8 * fraction, message)
+
+    config = AllocationConfig(
+        time_limit=float(request.get("time_limit") or 30.0),
+        deterministic=bool(request.get("deterministic", True)),
+        seed=int(request.get("seed") or 0),
+        earlier_movers=movers,
+    )
+    result = allocate(instance, config, progress=on_progress)
+    ctx.progress("store", 0.92, "storing the summary and the snapshot", force=True)
+    summ = run_summary(result)
+    summ["scenario"] = True
+    with ctx.sessions() as session:
+        session.execute(
+            update(AllocationRunRecord)
+            .where(AllocationRunRecord.id == ctx.params["run_id"])
+            .values(summary=summ, snapshot=snapshot_bytes(instance, request))
+        )
+        session.commit()
 
 
 def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
@@ -130,6 +190,10 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
             raise JobFailed(RUN_GONE, status=404)
         request = dict(run.scenario or {})
         request.setdefault("year", run.year)
+    if request.get("scenario_dir"):
+        _scenario_job(ctx, request, reference)
+        return {"run_id": run_id, "finished": dt.datetime.now(dt.UTC).isoformat()}
+    with ctx.sessions() as session:
         try:
             batch = build_batch(session, reference, request, support=support, space=space)
         except EmptyBatch:
@@ -152,6 +216,7 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
     summ = run_summary(result)
     snap = snapshot_bytes(batch.instance, request)
     with ctx.sessions() as session:
+        summ["outcome_groups"] = outcome_groups(session, rows)
         session.execute(delete(PlacementRecord).where(PlacementRecord.run_id == run_id))
         for start in range(0, len(rows), 2000):
             session.execute(insert(PlacementRecord), rows[start : start + 2000])
@@ -168,3 +233,4 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         "households_placed": summ["households_placed"],
         "finished": dt.datetime.now(dt.UTC).isoformat(),
     }
+

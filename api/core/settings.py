@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=2 * 2**20,
         description="Largest request body (bytes); larger ones are a 413. Uploads have their own.",
     )
+    scenario_root: Path = Field(
+        default=REPO_ROOT / "data" / "examples",
+        description="Scenario folders a run may name (`scenario_dir`) must lie inside this one.",
+    )
     db_pool_size: int = 10
     run_jobs_in_process: bool = Field(
         default=True,

@@ -26,6 +26,7 @@ from matching.text import Text
 
 
 def _page_routers() -> list[APIRouter]:
+    from api.allocation import pages as planner_pages
     from api.applicants import pages as applicant_pages
     from api.applicants import staff_pages as applicant_staff_pages
     from api.households import pages as household_pages
@@ -39,6 +40,7 @@ def _page_routers() -> list[APIRouter]:
         household_pages.router,
         vacancy_pages.router,
         taxonomy_pages.router,
+        planner_pages.router,
     ]
 
 

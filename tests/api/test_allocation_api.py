@@ -508,3 +508,46 @@ def test_a_budget_caps_the_subsidies_of_the_placed(world: World) -> None:
     assert len(rows) == 1 and rows[0]["key"] == "55"
     # Budget rows count thousands of tenge, rounded down; subsidies are rounded up.
     assert 0 < rows[0]["used"] <= rows[0]["capacity"] == budget // 1000
+
+
+def test_a_run_over_a_scenario_folder_is_a_what_if_that_cannot_be_committed(
+    world: World,
+) -> None:
+    with world.client() as client:
+        outside = client.post(
+            "/allocation-runs",
+            json={"year": YEAR, "scenario_dir": "../../api"},
+            headers=world.planner,
+        )
+        assert outside.status_code == 422
+        assert [e["loc"] for e in outside.json()["errors"]] == [["body", "scenario_dir"]]
+        run_id = start(client, world, {"name": "folder", "year": YEAR, "scenario_dir": "scenario"})
+        done = finish(client, world, run_id)
+        assert done["request"]["scenario_dir"].endswith("data/examples/scenario")
+        summary = done["summary"]
+        assert summary["scenario"] is True and summary["households"] == 120
+        assert {g["group"] for g in summary["category_groups"]} <= {"resettler", "kandas"}
+        assert client.get(
+            f"/allocation-runs/{run_id}/placements", headers=world.planner
+        ).json()["items"] == []
+        refused = client.post(f"/allocation-runs/{run_id}/commit", headers=world.planner)
+        assert refused.status_code == 409
+        listed = client.get("/allocation-runs", headers=world.planner).json()["items"]
+        row = next(r for r in listed if r["id"] == run_id)
+        assert row["households"] == 120 and row["scenario_dir"] == done["request"]["scenario_dir"]
+
+
+def test_a_live_run_reports_outcomes_by_group(world: World) -> None:
+    with world.client() as client:
+        run_id = start(client, world, {"name": "groups", "year": YEAR, "time_limit": 5})
+        summary = finish(client, world, run_id)["summary"]
+    groups = {g["group"]: g for g in summary["outcome_groups"]}
+    assert groups["all"]["households"] == summary["households"]
+    assert groups["all"]["placed"] == summary["households_placed"]
+    assert set(groups) <= {"all", "women", "youth", "divorced_widowed", "village", "resettler",
+                           "kandas"}  # fmt: skip
+    for g in groups.values():
+        assert 0 <= g["placed"] <= g["households"] <= groups["all"]["households"]
+    # Every household is in exactly one category.
+    cats = sum(groups[c]["households"] for c in ("resettler", "kandas") if c in groups)
+    assert cats == groups["all"]["households"]
