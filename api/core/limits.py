@@ -23,6 +23,9 @@ TOO_LARGE = Text(
 )
 
 
+PAGES_PREFIX = "/app/"
+
+
 class BodyTooLarge(StarletteHTTPException):
     """Raised while reading a body without Content-Length that passes the limit."""
 
@@ -49,9 +52,14 @@ class BodySizeLimitMiddleware:
         limit = self.limit_for(scope["path"])
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            response = problem_response(
-                Request(scope), 413, TOO_LARGE.format(limit=limit), type_="/problems/too-large"
-            )
+            request = Request(scope)
+            text = TOO_LARGE.format(limit=limit)
+            # A page's form gets a page back (the pages install ``page_error``), the API a problem.
+            page_error = getattr(getattr(scope.get("app"), "state", None), "page_error", None)
+            if page_error is not None and scope["path"].startswith(PAGES_PREFIX):
+                response = page_error(request, 413, text)
+            else:
+                response = problem_response(request, 413, text, type_="/problems/too-large")
             await response(scope, receive, send)
             return
         received = 0

@@ -64,6 +64,7 @@ def mount_web(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(PageForbidden, _forbidden)
     app.add_exception_handler(PageNotFound, _missing)
+    app.state.page_error = _page_error
     # Pages are text and compress about 5:1; small responses are not worth the CPU.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     for router in _page_routers():
@@ -78,3 +79,13 @@ def _not_found(request: Request, rest: str, visitor: Visitor = Depends(get_visit
 
 async def _missing(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"status": 404, "detail": None}, status=404)
+
+
+def _page_error(request: Request, status: int, detail: Text) -> Response:
+    """An error page for what is refused before any route runs (a too-large form post)."""
+    from api.web.session import anonymous_visitor
+
+    lang = anonymous_visitor(request).lang
+    return render(
+        request, "error.html", {"status": status, "detail": detail.get(lang)}, status=status
+    )
