@@ -5,6 +5,7 @@ exactly what the API answers (and refuses what it refuses).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -241,6 +242,34 @@ def _domain_household(record: HouseholdRecord) -> Any:
         ) from exc
 
 
+@dataclass(frozen=True)
+class RankedAnswer:
+    """One household's ranked options with what built them (the applicant pages use it all)."""
+
+    record: HouseholdRecord
+    household: Any
+    index: MatchIndex
+    ranked: RankedOptions
+    options: list[OptionOut]
+
+
+def _ranked_answer(
+    svc: MatchService,
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    lang: Lang,
+    rank: Callable[[MatchIndex, Any], RankedOptions],
+) -> RankedAnswer:
+    record = _load_household(session, principal, household_id)
+    household = _domain_household(record)
+    index = svc.index(session)
+    # Ranking and the breakdowns of the best options come from one evaluation.
+    ranked = rank(index, household)
+    options = _options_out(session, svc.reference, ranked, lang)
+    return RankedAnswer(record, household, index, ranked, options)
+
+
 def household_matches(
     svc: MatchService,
     session: Session,
@@ -252,14 +281,15 @@ def household_matches(
     explain: int = 20,
 ) -> MatchesOut:
     """The best options (vacancy + home + locality) for a household, with reasons."""
-    record = _load_household(session, principal, household_id)
-    household = _domain_household(record)
-    index = svc.index(session)
-    # Ranking and the breakdowns of the best options come from one evaluation.
-    ranked = index.ranked_matches(household, top=top, explain=explain)
-    return MatchesOut(
-        household_id=household_id, options=_options_out(session, svc.reference, ranked, lang)
+    found = _ranked_answer(
+        svc,
+        session,
+        principal,
+        household_id,
+        lang,
+        lambda index, household: index.ranked_matches(household, top=top, explain=explain),
     )
+    return MatchesOut(household_id=household_id, options=found.options)
 
 
 def household_localities(
@@ -273,21 +303,8 @@ def household_localities(
     explain: int = 10,
 ) -> MatchesOut:
     """The best locality for the household (its best option there) with the support in tenge."""
-    found = locality_answer(
-        svc, session, principal, household_id, lang, top=top, explain=explain
-    )
+    found = locality_answer(svc, session, principal, household_id, lang, top=top, explain=explain)
     return MatchesOut(household_id=household_id, options=found.options)
-
-
-@dataclass(frozen=True)
-class LocalityAnswer:
-    """The ranked localities of one household with what built them (for the applicant pages)."""
-
-    record: HouseholdRecord
-    household: Any
-    index: MatchIndex
-    ranked: RankedOptions
-    options: list[OptionOut]
 
 
 def locality_answer(
@@ -299,14 +316,18 @@ def locality_answer(
     *,
     top: int = 10,
     explain: int = 10,
-) -> LocalityAnswer:
+) -> RankedAnswer:
     """:func:`household_localities` keeping the household, the index and the explanations."""
-    record = _load_household(session, principal, household_id)
-    household = _domain_household(record)
-    index = svc.index(session)
-    ranked = index.ranked_localities(household, top=top, explain=explain, support=svc.support)
-    options = _options_out(session, svc.reference, ranked, lang)
-    return LocalityAnswer(record, household, index, ranked, options)
+    return _ranked_answer(
+        svc,
+        session,
+        principal,
+        household_id,
+        lang,
+        lambda index, household: index.ranked_localities(
+            household, top=top, explain=explain, support=svc.support
+        ),
+    )
 
 
 def vacancy_candidates(

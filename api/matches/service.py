@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.matches.answers import (
-    LocalityAnswer,
+    RankedAnswer,
     household_localities,
     household_matches,
     locality_answer,
@@ -143,7 +143,7 @@ class MatchService:
 __all__ = [
     "ACTIVE_HOUSEHOLD_STATUSES",
     "CandidatesOut",
-    "LocalityAnswer",
+    "RankedAnswer",
     "MatchesOut",
     "MatchService",
     "OptionOut",
