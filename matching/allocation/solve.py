@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,7 +26,12 @@ from matching.allocation.baselines import greedy_baseline, status_quo_baseline
 from matching.allocation.bound import destination_bound
 from matching.allocation.cpsat import solve_cpsat
 from matching.allocation.cuts import feasible_options, knapsack_rows, separate, with_cuts
-from matching.allocation.explain import Conflict, explain_infeasible, unplaced_reasons
+from matching.allocation.explain import (
+    Conflict,
+    explain_infeasible,
+    unplaced_reasons,
+    unplaced_summary,
+)
 from matching.allocation.greedy import greedy_fill, weight_order
 from matching.allocation.instance import AllocationInstance
 from matching.allocation.lns import improve_lns
@@ -125,7 +131,11 @@ class AllocationResult:
     ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no solution and no proof
     within the time limit); ``gap`` is
     ``(best_bound − objective) / best_bound``. ``x`` marks the chosen options of
-    ``instance.options``.
+    ``instance.options``. ``unplaced_split`` counts the unplaced households per category
+    (no feasible option at all, lost to others per row, refused;
+    :func:`matching.allocation.explain.unplaced_summary`). An infeasible batch has a
+    ``conflict`` and lists as unplaced only the households that had no feasible option or
+    refused them all: nobody else was "placed out" by an allocation that does not exist.
     """
 
     status: str
@@ -145,6 +155,7 @@ class AllocationResult:
     x: np.ndarray
     instance: AllocationInstance
     phases: dict[str, float] = field(default_factory=dict)
+    unplaced_split: dict[str, Any] = field(default_factory=dict)
 
 
 def _fill_table(inst: AllocationInstance, problem: Problem, x: np.ndarray) -> pl.DataFrame:
@@ -521,6 +532,7 @@ def allocate(
         )
         fairness_cost = free.objective - objective
     opts = instance.options
+    unplaced = unplaced_reasons(instance, problem, x, solved=status != "infeasible")
     placements = opts.filter(pl.Series(x)).select(
         "household_id", "option_id", "locality_id", "region_code", "home_id", "vacancy_id",
         "second_vacancy_id", "score", "weight",
@@ -534,7 +546,7 @@ def allocate(
         wall_time=time.perf_counter() - t0,
         method=method,
         placements=placements,
-        unplaced=unplaced_reasons(instance, problem, x),
+        unplaced=unplaced,
         fill=_fill_table(instance, problem, x),
         groups=groups_table(instance, x),
         baselines=baselines,
@@ -544,4 +556,5 @@ def allocate(
         x=x,
         instance=instance,
         phases=phases,
+        unplaced_split=unplaced_summary(unplaced, instance.resources),
     )
