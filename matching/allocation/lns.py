@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -133,6 +134,8 @@ def improve_lns(
     competitors: int = 25,
     stop_at: float = math.inf,
     workers: int = 1,
+    on_improve: Callable[[np.ndarray], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, LnsStats]:
     """Improve a feasible allocation by re-solving neighbourhoods until ``deadline``.
 
@@ -167,6 +170,12 @@ def improve_lns(
         Stop once the objective reaches this value (e.g. close enough to a bound).
     workers
         Neighbourhoods solved at the same time per round (threads; 1 is deterministic).
+    on_improve
+        Called with every improved allocation (e.g. to hand it to an exact solve running
+        beside the search).
+    should_stop
+        Polled before each round; True ends the search (e.g. the exact solve proved the
+        allocation optimal).
 
     Returns
     -------
@@ -185,6 +194,7 @@ def improve_lns(
             time.perf_counter() < deadline - 0.5
             and (max_rounds is None or rounds < max_rounds)
             and problem.objective(x) < stop_at
+            and not (should_stop is not None and should_stop())
         ):
             limit = min(round_time, deadline - time.perf_counter())
             if limit < 0.3:
@@ -232,6 +242,8 @@ def improve_lns(
                     x = cand
                     any_better = True
             if any_better:
+                if on_improve is not None:
+                    on_improve(x)
                 misses = 0
                 continue
             misses += 1
