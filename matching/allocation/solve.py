@@ -1,12 +1,15 @@
 """``allocate``: the batch pipeline from instance to placement with a proof of quality.
 
-Small problems go to CP-SAT whole. Large ones follow the structure of the model: the LP
+Up to ``exact_max_options`` options HiGHS solves the whole model exactly, beside the
+decomposition (two workers, each handing the other its better allocations and bound) or
+alone first (one worker); the better plan and the tighter bound are kept. The decomposition
+follows the structure of the model: the LP
 relaxation (column generation over options, HiGHS) gives the bound and decides most
 households; knapsack cuts on the seat rows (:mod:`matching.allocation.cuts`) tighten it;
 households it leaves fractional form a small residual problem solved by HiGHS from a rounded
 start; a greedy top-up fills what capacity is left, and a large-neighbourhood search improves
-the allocation until the time limit. The gap is always measured against the LP (or CP-SAT)
-bound, never assumed.
+the allocation until the time limit. The gap is always measured against the tighter of the
+LP and HiGHS bounds, never assumed.
 """
 
 from __future__ import annotations
@@ -60,9 +63,11 @@ class AllocationConfig:
     Attributes
     ----------
     time_limit
-        Seconds for the solver phases (LP, residual, exact).
+        Seconds for the solver phases (exact, LP, residual, search).
     workers
-        CP-SAT workers (ignored when ``deterministic``).
+        Threads: with 2 or more, HiGHS on the whole model takes one beside the decomposition
+        (up to ``exact_max_options``); the search solves neighbourhoods on the rest
+        (ignored when ``deterministic``).
     deterministic
         One worker and a fixed seed: the same input gives the same objective.
     seed
