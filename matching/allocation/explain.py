@@ -180,7 +180,8 @@ def unplaced_summary(unplaced: pl.DataFrame, resources: pl.DataFrame, *, top: in
                 {
                     "kind": k, "key": key, "households": int(n),
                     "text": msg(
-                        "allocation.summary.lost_on_row", label=labels.get((k, key), key), count=int(n)
+                        "allocation.summary.lost_on_row",
+                        row=shortage_text(k, labels.get((k, key), key)), count=int(n),
                     ).as_dict(),
                 }
                 for k, key, n in counts.iter_rows()
