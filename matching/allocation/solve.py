@@ -480,7 +480,7 @@ def _solve(
                 link.offer(xs, problem.objective(xs))
             if _proven(link.best_objective, min(bound, link.bound), config.exact_gap):
                 link.stop.set()  # the decomposition's bound already proves it
-            progress("exact", 0.9, "HiGHS branch-and-cut beside the decomposition")
+            progress("exact", 0.915, "HiGHS branch-and-cut beside the decomposition")
             r = exact_future.result()
             phases["exact"] = time.perf_counter() - t_int
             if r.status in ("optimal", "feasible") and not any(problem.violations(r.x).values()):
