@@ -76,6 +76,8 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
 
 
 VERSUS_SIZES = "150,500,1000,2000,5000"
+# The side-by-side section starts here; the main table's run keeps everything from it on.
+VERSUS_HEADING = "## Qonys vs plain HiGHS (same model, same time limit)"
 
 
 def versus_limit(n: int) -> float:
@@ -156,7 +158,7 @@ def write_versus(path: Path, table: str) -> None:
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+        text = text.rstrip("\n") + f"\n\n{VERSUS_HEADING}\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 
@@ -288,7 +290,11 @@ def main() -> None:
         "fit score × 1000; bound = the LP dual bound (column generation with knapsack cuts, HiGHS; the destination bound is off by default), or the CP-SAT bound.\n\n"
         + header + "\n".join(lines) + "\n" + NOTES
     )
-    Path(args.out).write_text(text, encoding="utf-8")
+    out = Path(args.out)
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if VERSUS_HEADING in old:
+        text += "\n" + old[old.index(VERSUS_HEADING) :]
+    out.write_text(text, encoding="utf-8")
     print(text)
 
 
