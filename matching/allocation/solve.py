@@ -416,7 +416,8 @@ def _solve(
 
     exact = problem.n_options <= config.exact_max_options
     side_by_side = exact and workers > 1
-    first: tuple[np.ndarray, float] | None = None  # the exact solve's allocation and bound
+    # The exact solve's allocation (None if it found none) and bound, when it ran alone first.
+    first: tuple[np.ndarray | None, float] | None = None
     if exact and not side_by_side:
         progress("exact", 0.05, "HiGHS branch-and-cut on the whole model")
         hint = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
@@ -432,6 +433,9 @@ def _solve(
             if _proven(r.objective, r.bound, config.exact_gap):
                 return _status(r.objective, r.bound), lift(r.x), r.bound, "highs", phases
             first = (r.x, r.bound)
+        elif math.isfinite(r.bound):
+            # No allocation in time, but HiGHS's bound is still valid for the final gap.
+            first = (None, r.bound)
     progress("lp", 0.1, "LP relaxation (column generation)")
     t_lp = time.perf_counter()
     lp = solve_lp_colgen(
@@ -441,7 +445,7 @@ def _solve(
     if lp.status == "infeasible":
         return "infeasible", none, math.nan, "lp", phases
     if lp.status != "optimal":
-        if first is not None:
+        if first is not None and first[0] is not None:
             return "feasible", lift(first[0]), first[1], "highs", phases
         # No LP round finished in time: return the greedy allocation with the trivial bound
         # (every household on its best option), so a batch never comes back empty-handed.
@@ -498,10 +502,11 @@ def _solve(
             pool.shutdown(wait=True)
     if first is not None:
         fx, fb = first
-        if status not in ("optimal", "feasible") or problem.objective(fx) > problem.objective(xs):
-            xs, method = fx, "highs+" + method
+        ok = status in ("optimal", "feasible")
+        if fx is not None and (not ok or problem.objective(fx) > problem.objective(xs)):
+            xs, method, ok = fx, "highs+" + method, True
         bound = min(bound, fb)
-        status = _status(problem.objective(xs), bound)
+        status = _status(problem.objective(xs), bound) if ok else status
     return status, lift(xs), bound, method, phases
 
 
