@@ -81,3 +81,20 @@ def test_generated_batches_match_enumeration(seed: int, contended: int, route: s
     assert expected - res.objective <= res.best_bound - res.objective
     if res.status == "optimal" or route == "exact":
         assert res.objective == expected
+
+
+def test_an_allocation_offered_to_highs_is_kept_and_the_bound_flows_back() -> None:
+    from matching.allocation.greedy import greedy_fill, weight_order
+    from matching.allocation.mip import MipLink, solve_mip
+
+    inst = generate_programme(60, seed=3, options_per_household=6, contended_regions=2).instance()
+    p = problem_from_instance(inst)
+    x0 = greedy_fill(p, weight_order(p), p.weight.astype(float))
+    link = MipLink(gap=0.0)
+    link.offer(x0, p.objective(x0))
+    res = solve_mip(p, time_limit=20, link=link)
+    assert res.status in ("optimal", "feasible")
+    assert not any(p.violations(res.x).values())
+    assert res.objective >= p.objective(x0)
+    # The link ends with HiGHS's final bound and the best allocation known to both sides.
+    assert link.bound >= res.objective and link.best_objective >= res.objective
