@@ -145,8 +145,15 @@ def _attach(h: highspy.Highs, link: MipLink, deadline: float) -> None:
             e.data_in.user_has_solution = True
             e.data_in.setSolution(x)
 
+    def lp_interrupt(e: highspy.HighsCallbackEvent) -> None:
+        # The root LP of a large model runs for seconds between MIP callbacks.
+        if link.stop.is_set() or time.perf_counter() > deadline:
+            e.interrupt()
+
     h.cbMipInterrupt.subscribe(interrupt)
     h.cbMipUserSolution.subscribe(user_solution)
+    h.cbSimplexInterrupt.subscribe(lp_interrupt)
+    h.cbIpmInterrupt.subscribe(lp_interrupt)
 
 
 def solve_mip(

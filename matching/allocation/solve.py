@@ -498,7 +498,12 @@ def _solve(
             if _proven(link.best_objective, min(bound, link.bound), config.exact_gap):
                 link.stop.set()  # the decomposition's bound already proves it
             progress("exact", 0.915, "HiGHS branch-and-cut beside the decomposition")
-            r = exact_future.result()
+            # HiGHS checks its time only now and then (during a large root LP, seconds
+            # apart): wait for it until the deadline, then go on with what it published.
+            try:
+                r = exact_future.result(timeout=max(deadline - time.perf_counter(), 0.0) + 0.5)
+            except TimeoutError:
+                r = CpResult("unknown", np.zeros(0, dtype=bool), 0, link.bound, 0.0)
             phases["exact"] = time.perf_counter() - t_int
             if r.status in ("optimal", "feasible") and not any(problem.violations(r.x).values()):
                 if status not in ("optimal", "feasible") or problem.objective(r.x) > problem.objective(xs):
@@ -512,7 +517,8 @@ def _solve(
         if pool is not None:
             if link is not None:
                 link.stop.set()
-            pool.shutdown(wait=True)
+            # Not waiting: a HiGHS solve past its deadline ends at its next time check.
+            pool.shutdown(wait=False)
     if first is not None:
         fx, fb = first
         ok = status in ("optimal", "feasible")
