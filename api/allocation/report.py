@@ -59,6 +59,9 @@ def summary(result: AllocationResult) -> dict[str, Any]:
         "stability": None,
         "conflict": None,
         "unplaced_reasons": {},
+        # No feasible option at all (with the first blocking rule) / lost to others per row /
+        # refused: computed by the library (matching.allocation.explain.unplaced_summary).
+        "unplaced_split": result.unplaced_split,
     }
     if result.stability is not None:
         out["stability"] = {
@@ -71,6 +74,10 @@ def summary(result: AllocationResult) -> dict[str, Any]:
             "members": [
                 {"kind": m.kind, "key": m.key, "text": m.text.as_dict()}
                 for m in result.conflict.members
+            ],
+            "sets": [
+                [{"kind": m.kind, "key": m.key, "cause": m.cause, "text": m.text.as_dict()} for m in members]
+                for members in result.conflict.sets
             ],
         }
     if result.unplaced.height:

@@ -99,10 +99,19 @@ def allocate(
         f"greedy {summary['greedy_objective']} (optimizer {_signed(summary['vs_greedy_pct'])}), "
         f"status quo {summary['status_quo_objective']} (optimizer {_signed(summary['vs_status_quo_pct'])})"
     )
+    for part in (summary.get("unplaced_split") or {}).values():
+        if part["households"]:
+            typer.echo(f"  {part['text']['en']}")
+            for rule, n in list(part.get("first_rule", {}).items())[:3]:
+                typer.echo(f"    - first blocking rule {rule}: {n}")
+            for row in part.get("rows", [])[:3]:
+                typer.echo(f"    - {row['text']['en']}")
     if summary["conflict"]:
-        typer.echo("planner constraints that cannot all hold:")
-        for member in summary["conflict"]["members"]:
-            typer.echo(f"  - {member['text']['en']}")
+        typer.echo("planner constraints that cannot all hold (each set on its own):")
+        for i, members in enumerate(summary["conflict"]["sets"], 1):
+            typer.echo(f"  set {i}:")
+            for member in members:
+                typer.echo(f"    - {member['text']['en']}")
     if json_out:
         Path(json_out).write_text(
             json.dumps(full, ensure_ascii=False, indent=2, default=str), encoding="utf-8"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ class LnsStats:
     rounds: int
     improved: int
     gain: int
+    size: int = 0  # the neighbourhood size (options) at the end of the search
 
 
 def _household_value(problem: Problem, x: np.ndarray) -> np.ndarray:
@@ -113,6 +115,24 @@ def _pick_neighbourhood(
     return np.flatnonzero(inside)
 
 
+# Bounds of the adaptive neighbourhood size (options). 1,500 was the best fixed size on a quiet
+# machine (docs/allocation.md); under load the same solves hit their time limit and return
+# little, so the size follows what the machine actually manages.
+_MIN_HOOD, _MAX_HOOD = 400, 2000
+
+
+def _adapt_size(size: int, results: list[CpResult], limit: float) -> int:
+    """Shrink the neighbourhood when every solve of the round ran out of time, grow it back
+    when every one was proven optimal in under a quarter of its limit."""
+    if not results:
+        return size
+    if all(r.status != "optimal" and r.wall_time >= 0.9 * limit for r in results):
+        return max(int(size * 0.7), _MIN_HOOD)
+    if all(r.status == "optimal" and r.wall_time < 0.25 * limit for r in results):
+        return min(int(size * 1.25), _MAX_HOOD)
+    return size
+
+
 def _solve_hood(args: tuple[Problem, float, np.ndarray, int]) -> CpResult:
     sub, limit, start, seed = args
     return solve_mip(sub, time_limit=limit, start=start, seed=seed)
@@ -133,6 +153,8 @@ def improve_lns(
     competitors: int = 25,
     stop_at: float = math.inf,
     workers: int = 1,
+    on_improve: Callable[[np.ndarray], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, LnsStats]:
     """Improve a feasible allocation by re-solving neighbourhoods until ``deadline``.
 
@@ -150,7 +172,11 @@ def improve_lns(
     seed
         Seed of the neighbourhood choice.
     max_options
-        Cap on the options of one neighbourhood (the size HiGHS solves in a few seconds).
+        Starting cap on the options of one neighbourhood (the size HiGHS solves in a few
+        seconds). Outside deterministic mode (``max_rounds`` None) it adapts: ×0.7 after a
+        round whose solves all ran out of time, ×1.25 after one whose solves all finished in
+        under a quarter of their limit (between 400 and 2,000; at 3,000 options HiGHS needed
+        ~10 s to improve a neighbourhood on the 5,000 contended batch).
     seeds
         Blocked improving options considered per round.
     per_row
@@ -167,6 +193,12 @@ def improve_lns(
         Stop once the objective reaches this value (e.g. close enough to a bound).
     workers
         Neighbourhoods solved at the same time per round (threads; 1 is deterministic).
+    on_improve
+        Called with every improved allocation (e.g. to hand it to an exact solve running
+        beside the search).
+    should_stop
+        Polled before each round; True ends the search (e.g. the exact solve proved the
+        allocation optimal).
 
     Returns
     -------
@@ -185,6 +217,7 @@ def improve_lns(
             time.perf_counter() < deadline - 0.5
             and (max_rounds is None or rounds < max_rounds)
             and problem.objective(x) < stop_at
+            and not (should_stop is not None and should_stop())
         ):
             limit = min(round_time, deadline - time.perf_counter())
             if limit < 0.3:
@@ -217,6 +250,8 @@ def improve_lns(
                 results = list(pool.map(_solve_hood, args))
             else:
                 results = [_solve_hood(a) for a in args]
+            if max_rounds is None:
+                max_options = _adapt_size(max_options, results, limit)
             any_better = False
             for (in_opt, _, idx), res in zip(jobs, results, strict=True):
                 if res.status not in ("optimal", "feasible") or not res.x.size:
@@ -232,6 +267,8 @@ def improve_lns(
                     x = cand
                     any_better = True
             if any_better:
+                if on_improve is not None:
+                    on_improve(x)
                 misses = 0
                 continue
             misses += 1
@@ -242,4 +279,4 @@ def improve_lns(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    return x, LnsStats(rounds, improved, gain)
+    return x, LnsStats(rounds, improved, gain, max_options)

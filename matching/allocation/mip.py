@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -81,6 +82,80 @@ def _highs_model(problem: Problem, rows: np.ndarray) -> highspy.HighsLp:
     return lp
 
 
+@dataclass
+class MipLink:
+    """What a HiGHS solve running beside the decomposition shares with it (thread-safe).
+
+    The decomposition offers (:meth:`offer`) each better allocation; HiGHS takes it as a new
+    incumbent at its next user-solution callback (so it prunes with it and its heuristics
+    start from it). HiGHS publishes its dual ``bound`` (objective units, ``inf`` until its
+    first bound) as it goes, and stops once ``stop`` is set or its bound proves the best
+    allocation known to either side within ``gap``.
+    """
+
+    gap: float = 1e-4
+    stop: threading.Event = field(default_factory=threading.Event)
+    bound: float = math.inf
+    best_objective: int = -1
+    _best_x: np.ndarray | None = None
+    _given: int = -1
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def offer(self, x: np.ndarray, objective: int) -> None:
+        """A feasible allocation (bool per option of the linked problem) and its objective."""
+        with self._lock:
+            if objective > self.best_objective:
+                self.best_objective, self._best_x = int(objective), x.copy()
+
+    def proven(self) -> bool:
+        """Whether HiGHS's bound proves the best known allocation within ``gap``."""
+        bound = self.bound
+        best = self.best_objective
+        return math.isfinite(bound) and best >= 0 and bound - best <= self.gap * max(abs(bound), 1.0)
+
+    def _to_give(self, highs_primal: float) -> np.ndarray | None:
+        with self._lock:
+            if self._best_x is None or self.best_objective <= self._given:
+                return None
+            if self.best_objective <= highs_primal + 0.5:
+                self._given = self.best_objective  # HiGHS already has as good a solution
+                return None
+            self._given = self.best_objective
+            return self._best_x.astype(float)
+
+
+def _attach(h: highspy.Highs, link: MipLink, deadline: float) -> None:
+    """Callbacks: publish HiGHS's bound and primal, stop on request, take offered solutions."""
+
+    def interrupt(e: highspy.HighsCallbackEvent) -> None:
+        out = e.data_out
+        bound = -float(out.mip_dual_bound)
+        if math.isfinite(bound):
+            link.bound = min(link.bound, bound)
+        primal = -float(out.mip_primal_bound)
+        if math.isfinite(primal) and primal > link.best_objective:
+            link.best_objective = max(link.best_objective, int(round(primal)))
+        if link.stop.is_set() or link.proven() or time.perf_counter() > deadline:
+            e.interrupt()
+
+    def user_solution(e: highspy.HighsCallbackEvent) -> None:
+        primal = -float(e.data_out.mip_primal_bound)
+        x = link._to_give(primal if math.isfinite(primal) else -math.inf)
+        if x is not None and e.data_in is not None:
+            e.data_in.user_has_solution = True
+            e.data_in.setSolution(x)
+
+    def lp_interrupt(e: highspy.HighsCallbackEvent) -> None:
+        # The root LP of a large model runs for seconds between MIP callbacks.
+        if link.stop.is_set() or time.perf_counter() > deadline:
+            e.interrupt()
+
+    h.cbMipInterrupt.subscribe(interrupt)
+    h.cbMipUserSolution.subscribe(user_solution)
+    h.cbSimplexInterrupt.subscribe(lp_interrupt)
+    h.cbIpmInterrupt.subscribe(lp_interrupt)
+
+
 def solve_mip(
     problem: Problem,
     *,
@@ -88,6 +163,7 @@ def solve_mip(
     gap: float = 0.0,
     start: np.ndarray | None = None,
     seed: int = 0,
+    link: MipLink | None = None,
 ) -> CpResult:
     """Solve ``problem`` with HiGHS branch-and-cut (one thread).
 
@@ -103,6 +179,9 @@ def solve_mip(
         A feasible 0/1 solution (bool per option) given to HiGHS as its first incumbent.
     seed
         HiGHS's random seed (the same seed and input give the same search).
+    link
+        Shared with a decomposition running at the same time (:class:`MipLink`): better
+        allocations flow in, the bound flows out, and either side can end the solve.
 
     Returns
     -------
@@ -126,6 +205,8 @@ def solve_mip(
         sol.col_value = start.astype(float).tolist()
         sol.value_valid = True
         h.setSolution(sol)
+    if link is not None:
+        _attach(h, link, t0 + time_limit)
     h.run()
     wall = time.perf_counter() - t0
     status = h.getModelStatus()
@@ -136,5 +217,10 @@ def solve_mip(
         return CpResult("unknown", np.zeros(0, dtype=bool), 0, -float(info.mip_dual_bound), wall)
     x = np.asarray(h.getSolution().col_value) > 0.5
     bound = -float(info.mip_dual_bound)
+    if link is not None:
+        # The last bound and allocation, so the other side sees a finished proof at once.
+        link.offer(x, problem.objective(x))
+        if math.isfinite(bound):
+            link.bound = min(link.bound, bound)
     optimal = status == highspy.HighsModelStatus.kOptimal and gap == 0.0
     return CpResult("optimal" if optimal else "feasible", x, problem.objective(x), bound, wall)

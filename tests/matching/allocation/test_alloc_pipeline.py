@@ -71,13 +71,14 @@ def test_deterministic_mode_repeats_its_objective() -> None:
     assert allocate(inst, cfg).objective == allocate(inst, cfg).objective
 
 
-def test_progress_reports_phases_in_order() -> None:
+@pytest.mark.parametrize(
+    "cfg",
+    [AllocationConfig(deterministic=True), AllocationConfig(workers=2, time_limit=5)],
+    ids=["exact-alone", "side-by-side"],
+)
+def test_progress_reports_phases_in_order(cfg: AllocationConfig) -> None:
     seen: list[tuple[str, float]] = []
-    allocate(
-        small(1).instance(),
-        AllocationConfig(deterministic=True),
-        lambda p, f, m: seen.append((p, f)),
-    )
+    allocate(small(1).instance(), cfg, lambda p, f, m: seen.append((p, f)))
     fractions = [f for _, f in seen]
     assert seen[0][0] == "build" and seen[-1][0] == "done"
     assert fractions == sorted(fractions) and fractions[-1] == 1.0

@@ -56,7 +56,7 @@ def test_lock_is_honoured() -> None:
     assert got["option_id"].to_list() == [target["option_id"]]
 
 
-def test_lock_against_a_full_quota_is_explained_by_both() -> None:
+def test_lock_against_a_zero_quota_names_the_quota_it_cannot_fit() -> None:
     p = generate_programme(60, seed=4, options_per_household=6, localities_per_region=2)
     inst = p.instance()
     opt = inst.options.row(0, named=True)
@@ -69,8 +69,13 @@ def test_lock_against_a_full_quota_is_explained_by_both() -> None:
     res = allocate(apply_scenario(inst, scen), CFG)
     assert res.status == "infeasible"
     assert res.conflict is not None
-    named = {(m.kind, m.key) for m in res.conflict.members}
-    assert named == {(R.LOCK, opt["household_id"]), (R.QUOTA_FAMILIES, quota_key)}
+    # The lock contradicts itself (its only option needs a family place in a quota of 0): one
+    # set of one member that names the row, not a lock plus a "full" quota.
+    assert len(res.conflict.sets) == 1
+    (member,) = res.conflict.sets[0]
+    assert (member.kind, member.key, member.cause) == (R.LOCK, opt["household_id"], R.LOCK_CANNOT_FIT)
+    assert (member.resource_kind, member.resource_key) == (R.QUOTA_FAMILIES, quota_key)
+    assert "is 0" in member.text.en
 
 
 def test_lock_to_a_refused_locality_is_a_conflict() -> None:
