@@ -28,9 +28,9 @@ from api.households.schemas import HouseholdIn, HouseholdOut, HouseholdPatch
 from api.households.service import create, household_out, list_households, load, update
 from api.matches.service import (
     MatchesOut,
-    MatchService,
     household_localities,
     household_matches,
+    match_service,
 )
 from api.taxonomy.service import Author, TaxonomyService, label_of, learn_from_pick
 from api.web.forms import FormState, field_name
@@ -240,7 +240,7 @@ def _ranked(
     answer: Callable[..., MatchesOut],
 ) -> tuple[MatchesOut | None, str | None]:
     """The five best options with reasons, or the API's words for why there can be none."""
-    svc: MatchService = request.app.state.matching
+    svc = match_service(request)
     try:
         found = answer(
             svc, session, visitor.principal, household_id, visitor.lang, top=5, explain=5

@@ -15,7 +15,7 @@ from api.core.params import IdPath
 from api.core.problems import problem_responses
 from api.matches import answers
 from api.matches.schemas import CandidatesOut, MatchesOut
-from api.matches.service import MatchService
+from api.matches.service import match_service
 
 router = APIRouter(tags=["matching"])
 
@@ -23,9 +23,6 @@ READERS = require_roles("admin", "planner", "centre", "applicant")
 STAFF = require_roles("admin", "planner", "centre")
 
 
-def service(request: Request) -> MatchService:
-    svc: MatchService = request.app.state.matching
-    return svc
 
 
 ExplainQuery = Annotated[
@@ -52,7 +49,7 @@ def household_matches(
 ) -> MatchesOut:
     """The best options (vacancy + home + locality) for a household, with reasons."""
     return answers.household_matches(
-        service(request), session, principal, household_id, lang, top=top, explain=explain
+        match_service(request), session, principal, household_id, lang, top=top, explain=explain
     )
 
 
@@ -72,7 +69,7 @@ def household_localities(
 ) -> MatchesOut:
     """The best locality for the household (its best option there) with the support in tenge."""
     return answers.household_localities(
-        service(request), session, principal, household_id, lang, top=top, explain=explain
+        match_service(request), session, principal, household_id, lang, top=top, explain=explain
     )
 
 
@@ -92,5 +89,5 @@ def vacancy_candidates(
 ) -> CandidatesOut:
     """The households that fit a vacancy best, each with its best home in that locality."""
     return answers.vacancy_candidates(
-        service(request), session, principal, vacancy_id, lang, top=top, explain=explain
+        match_service(request), session, principal, vacancy_id, lang, top=top, explain=explain
     )

@@ -16,7 +16,7 @@ from api.core.lookups import reference_of
 from api.core.pagination import PageQuery, Paging
 from api.core.params import IdPath
 from api.core.problems import ProblemException
-from api.matches.service import MatchService, vacancy_candidates
+from api.matches.service import match_service, vacancy_candidates
 from api.vacancies.schemas import VacancyOut
 from api.vacancies.service import list_vacancies, load
 from api.web.session import PageNotFound, Visitor, as_page, require_staff
@@ -62,7 +62,7 @@ def vacancy_page(
     record = as_page(lambda: load(session, vacancy_id))
     visitor.ensure_region(record.region_code)
     vacancy = VacancyOut.model_validate(record)
-    svc: MatchService = request.app.state.matching
+    svc = match_service(request)
     found = as_page(
         lambda: vacancy_candidates(
             svc, session, visitor.principal, vacancy_id, visitor.lang, top=10, explain=10
