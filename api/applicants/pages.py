@@ -1,7 +1,8 @@
 """The applicant's pages: the access link, consent, suggestions, accept or decline.
 
-``/app/link/{token}`` spends the link and opens a session (the token leaves the address at
-once); ``/app/consent`` asks for consent once; ``/app/me`` lists the suggestions;
+``/app/link/{token}`` shows the link's state and a button; only the button's POST spends the
+link and opens a session (the token leaves the address at once), so a messenger's preview
+fetch does not use it up; ``/app/consent`` asks for consent once; ``/app/me`` lists the suggestions;
 ``/app/me/localities/{id}`` shows one and takes the decision.
 """
 
@@ -32,7 +33,28 @@ register_templates("applicants", Path(__file__).with_name("templates"))
 LINK_STATUS = {"unknown": 404, "used": 410, "revoked": 410, "expired": 410}
 
 
+def _link_failed(request: Request, state: str) -> Response:
+    return render(request, "applicants/link_failed.html", {"state": state}, LINK_STATUS[state])
+
+
 @router.get("/link/{token}")
+def link_page(
+    request: Request,
+    db: SessionDep,
+    token: Annotated[str, PathParam(max_length=200)],
+) -> Response:
+    try:
+        rules.check_link(db, token)
+    except rules.LinkUnusable as exc:
+        response = _link_failed(request, exc.state)
+    else:
+        response = render(request, "applicants/link_open.html", {"action": request.url.path})
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/link/{token}")
 def open_link(
     request: Request,
     db: SessionDep,
@@ -43,9 +65,7 @@ def open_link(
         household_id = rules.exchange_link(db, token)
     except rules.LinkUnusable as exc:
         db.rollback()
-        response: Response = render(
-            request, "applicants/link_failed.html", {"state": exc.state}, LINK_STATUS[exc.state]
-        )
+        response = _link_failed(request, exc.state)
     else:
         # A 303 to a clean address: the token is neither in the history nor in a Referer.
         response = redirect(request, "/app/me")

@@ -98,20 +98,33 @@ class LinkUnusable(Exception):
         self.state = state
 
 
-def exchange_link(session: Session, secret: str) -> int:
-    """Spend the link and return its household id (flushes), or raise :class:`LinkUnusable`."""
+def _usable_link(session: Session, secret: str, *, lock: bool) -> AccessLinkRecord:
     if not secret or len(secret) > 200:
         raise LinkUnusable("unknown")
-    link = session.scalars(
-        select(AccessLinkRecord)
-        .where(AccessLinkRecord.token_hash == digest(secret))
-        .with_for_update()  # two taps on the same link: only one session
-    ).first()
+    query = select(AccessLinkRecord).where(AccessLinkRecord.token_hash == digest(secret))
+    if lock:
+        query = query.with_for_update()  # two taps on the same link: only one session
+    link = session.scalars(query).first()
     if link is None:
         raise LinkUnusable("unknown")
     state = link_state(link)
     if state != "active":
         raise LinkUnusable(state)
+    return link
+
+
+def check_link(session: Session, secret: str) -> None:
+    """Raise :class:`LinkUnusable` unless the link could be spent now; spends nothing.
+
+    Opening the address only looks: messengers and mail scanners fetch links to preview
+    them, and a preview must not use up the applicant's single-use link.
+    """
+    _usable_link(session, secret, lock=False)
+
+
+def exchange_link(session: Session, secret: str) -> int:
+    """Spend the link and return its household id (flushes), or raise :class:`LinkUnusable`."""
+    link = _usable_link(session, secret, lock=True)
     link.used_at = now()
     session.flush()
     return link.household_id

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,12 @@ class Demo:
         with session_scope(make_sessionmaker(self.engine)) as session:
             return issue_link(session, household_id, issued_by="test", valid_days=days).path
 
+    def open_link(self, client: TestClient, path: str) -> Response:
+        """Open the link's page, then press its button (the POST that spends the link)."""
+        page = client.get(path)
+        assert page.status_code == 200, page.status_code
+        return client.post(path, data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+
     def client(self) -> TestClient:
         return TestClient(self.app, base_url="http://127.0.0.1", raise_server_exceptions=False)
 
@@ -94,7 +101,7 @@ def applicant(demo: Demo) -> Iterator[Callable[..., tuple[TestClient, int]]]:
             household_id = demo.household(region)
             client = demo.client().__enter__()
             opened.append(client)
-            response = client.get(demo.link(household_id), follow_redirects=False)
+            response = demo.open_link(client, demo.link(household_id))
             assert response.status_code == 303
             token = csrf_of(client.get("/app/consent").text)
             if not consent:

@@ -60,8 +60,14 @@ def test_another_regions_centre_and_planners_cannot_issue(demo: Demo) -> None:
 def test_a_link_opens_one_session_and_leaves_the_address(demo: Demo) -> None:
     household_id = demo.household()
     path = demo.link(household_id)
+    with demo.client() as preview:
+        # A messenger fetching the address for a preview sees the button, and spends nothing.
+        looked = preview.get(path + "?lang=ru")
+        assert looked.status_code == 200 and msg("applicant.link.open_button").ru in looked.text
+        assert looked.headers["referrer-policy"] == "no-referrer"
+        assert "qonys_session" not in preview.cookies
     with demo.client() as browser:
-        opened = browser.get(path, follow_redirects=False)
+        opened = demo.open_link(browser, path)
         assert opened.status_code == 303 and opened.headers["location"] == "/app/me"
         assert opened.headers["referrer-policy"] == "no-referrer"
         assert "qonys_session" in browser.cookies
@@ -73,6 +79,8 @@ def test_a_link_opens_one_session_and_leaves_the_address(demo: Demo) -> None:
     with demo.client() as second:
         again = second.get(path + "?lang=kk")
         assert again.status_code == 410
+        pressed = second.post(path, data={"csrf_token": second.cookies.get("qonys_csrf", "")})
+        assert pressed.status_code == 410 and "qonys_session" not in second.cookies
         assert msg("applicant.link.used").kk in again.text
         assert msg("applicant.link.ask_centre").kk in again.text
         assert "qonys_session" not in second.cookies
@@ -99,7 +107,7 @@ def test_an_expired_or_unknown_link_signs_nobody_in(demo: Demo) -> None:
 def test_an_applicant_session_opens_no_staff_page_and_no_other_household(demo: Demo) -> None:
     household_id = demo.household()
     with demo.client() as browser:
-        browser.get(demo.link(household_id), follow_redirects=False)
+        demo.open_link(browser, demo.link(household_id))
         assert browser.get("/app/signin").status_code == 200
         # The API itself still wants a token: a page session is not an API credential.
         assert browser.get(f"/households/{household_id}").status_code == 401

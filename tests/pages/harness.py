@@ -10,6 +10,7 @@ in a thread; ``launch_browser(playwright)`` starts ``/usr/bin/chromium`` headles
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -139,6 +140,8 @@ def sign_in_applicant(
 ) -> None:
     """Open a fresh link for the household and, unless told not to, give consent."""
     page.goto(applicant_link(server, household_id))
+    page.click("main form[action^='/app/link/'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/app/(me|consent)$"))
     if consent and page.url.endswith("/app/consent"):
         page.check("input[name=agree]")
         page.click("form[action='/app/consent'] button[type=submit]")

@@ -51,7 +51,12 @@ def test_a_clerk_issues_a_link_that_signs_the_applicant_in_once_and_can_revoke_t
     assert url.rsplit("/", 1)[1] not in page and ">active<" in page
 
     with TestClient(app, base_url="http://127.0.0.1") as phone:  # type: ignore[arg-type]
-        opened = phone.get(url.replace("http://127.0.0.1", ""), follow_redirects=False)
+        path = url.replace("http://127.0.0.1", "")
+        shown = phone.get(path)
+        assert shown.status_code == 200 and "qonys_session" not in phone.cookies
+        opened = phone.post(
+            path, data={"csrf_token": csrf_of(shown.text)}, follow_redirects=False
+        )
         assert opened.status_code == 303 and "qonys_session" in opened.cookies
     page = clerk.get(f"/app/centre/households/{household_id}?lang=en").text
     assert ">used<" in page
