@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from matching.allocation import AllocationResult
+from matching.allocation.capacity_kinds import kinds
 
 
 def _pct(a: float, b: float) -> float | None:
@@ -86,9 +87,10 @@ def summary(result: AllocationResult) -> dict[str, Any]:
     return out
 
 
-def fill_by(result: AllocationResult, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Fill (used against capacity) of the resource rows of the given kinds."""
-    frame = result.fill.filter(pl.col("kind").is_in(list(kinds))).select(
+def fill_by(result: AllocationResult, scope: str | None = None) -> list[dict[str, Any]]:
+    """Fill (used against capacity) of the summary kinds' rows, of one scope or of all."""
+    codes = [k.code for k in kinds() if k.in_summary and scope in (None, k.scope)]
+    frame = result.fill.filter(pl.col("kind").is_in(codes)).select(
         "kind", "key", "region_code", "capacity", "used", "fill"
     )
     return _rows(frame)
@@ -106,10 +108,8 @@ def report(result: AllocationResult) -> dict[str, Any]:
     """Everything: summary, fill per region and per locality, groups, placements, unplaced."""
     return {
         "summary": summary(result),
-        "fill_regions": fill_by(result, ("quota_persons", "quota_families", "budget")),
-        "fill_localities": fill_by(
-            result, ("locality_persons", "centre_beds", "kindergarten", "school")
-        ),
+        "fill_regions": fill_by(result, "region"),
+        "fill_localities": fill_by(result, "locality"),
         "groups": _rows(result.groups),
         "placements": placements(result),
         "unplaced": unplaced(result),

@@ -28,7 +28,6 @@ from matching.allocation import (
     AllocationResult,
     allocate,
 )
-from matching.allocation.capacity_kinds import kinds
 from matching.programme.geography import ReferenceData
 from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
@@ -119,7 +118,7 @@ def placement_rows(
 def run_summary(result: AllocationResult) -> dict[str, Any]:
     """The stored summary: allocation_report's summary plus the fill a comparison needs."""
     out = summary(result)
-    out["fill"] = fill_by(result, tuple(k.code for k in kinds() if k.in_summary))
+    out["fill"] = fill_by(result)
     out["gap"] = None if math.isnan(out["gap"]) else out["gap"]
     removed = result.instance.removed
     out["removed_reasons"] = (

@@ -57,6 +57,8 @@ BUDGET_UNIT_TENGE = 1000
 # A reservation amount the placement does not carry: take what the run's snapshot charged.
 FROM_SNAPSHOT = "snapshot"
 
+SCOPES = ("region", "locality", "item")
+
 RESOURCE_COLUMNS: dict[str, pl.DataType] = {
     "kind": pl.Utf8(),
     "key": pl.Utf8(),
@@ -152,6 +154,13 @@ class CapacityKind:
     # Whether a run's stored summary keeps the fill of the kind's rows; False for kinds with a
     # row per home or vacancy (a national batch has hundreds of thousands of them).
     in_summary: bool = True
+    # What one row of the kind stands for: a region's figure (quotas, budget), a locality's
+    # (intake cap, beds, seats) or a single item (a home, a vacancy). Reports group fill by it.
+    scope: str = "locality"
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"capacity kind {self.code!r}: scope must be one of {SCOPES}")
 
     def shortage_text(self, label: str) -> Text:
         """The text saying that the row labelled ``label`` is exhausted."""
@@ -231,11 +240,12 @@ def _shipped(
     reservation: Reservation | None = None,
     *,
     in_summary: bool = True,
+    scope: str = "locality",
 ) -> None:
     register(
         CapacityKind(
             code, supply, uses, f"allocation.resource_full.{code}", reservation, precedence,
-            in_summary,
+            in_summary, scope,
         )
     )  # fmt: skip
 
@@ -249,11 +259,13 @@ _shipped(
     R.QUOTA_PERSONS, 0, Supply("quotas", _QUOTA_KEY, ("persons",)),
     (Use(_QUOTA_KEY, pl.col("persons")),),
     Reservation("quotas", _QUOTA_ROW, "persons", None, ("region_code", "category"), "persons"),
+    scope="region",
 )  # fmt: skip
 _shipped(
     R.QUOTA_FAMILIES, 1, Supply("quotas", _QUOTA_KEY, ("families",)),
     (Use(_QUOTA_KEY, pl.lit(1)),),
     Reservation("quotas", _QUOTA_ROW, "families", None, ("region_code", "category"), 1),
+    scope="region",
 )  # fmt: skip
 # The service does not reserve a locality's intake cap: it is a planning figure per batch.
 _shipped(
@@ -283,14 +295,14 @@ _shipped(
     R.HOME, 3, Supply("homes", pl.col("home_id"), ("units",)),
     (Use(pl.col("home_id"), pl.lit(1)),),
     Reservation("homes", ("id",), "units", "units_reserved", ("home_id",), 1, only_open=True),
-    in_summary=False,
+    in_summary=False, scope="item",
 )  # fmt: skip
 _shipped(
     R.VACANCY, 7, Supply("vacancies", pl.col("vacancy_id"), ("posts",)),
     (Use(pl.col("vacancy_id"), pl.lit(1)), Use(pl.col("second_vacancy_id"), pl.lit(1))),
     Reservation("vacancies", ("id",), "posts", "posts_reserved",
                 ("vacancy_id", "second_vacancy_id"), 1, only_open=True),
-    in_summary=False,
+    in_summary=False, scope="item",
 )  # fmt: skip
 # The budget is the request's, per run: nothing to reserve. Subsidies are rounded up so the
 # budget row never under-counts.
@@ -299,4 +311,5 @@ _shipped(
     Supply("budgets", pl.col("region_code"), ("budget_tenge",), unit=BUDGET_UNIT_TENGE),
     (Use(pl.col("region_code"),
          (pl.col("support_tenge") + BUDGET_UNIT_TENGE - 1) // BUDGET_UNIT_TENGE),),
+    scope="region",
 )  # fmt: skip

@@ -111,6 +111,13 @@ def test_a_toy_kind_flows_through_build_solve_and_reasons(clinic_kind: CapacityK
     assert clinic_kind.reservation.reserved == "places_reserved"
 
 
+def test_a_kind_states_a_known_scope() -> None:
+    home = capacity_kind(R.HOME)
+    assert (home.scope, capacity_kind(R.QUOTA_PERSONS).scope) == ("item", "region")
+    with pytest.raises(ValueError, match="scope"):
+        CapacityKind("x", home.supply, home.uses, home.shortage, scope="district")
+
+
 def test_without_its_supply_table_the_toy_kind_does_not_constrain(
     clinic_kind: CapacityKind,
 ) -> None:
