@@ -1,7 +1,9 @@
 """A small synthetic programme in the database, so a newcomer sees real-looking matches at once.
 
 Everything comes from ``matching.synthetic.programme.generate_programme`` (documented distributions,
-fixed seed) and is marked by ``DEMO-`` external ids; loading it twice changes nothing.
+fixed seed) and is marked by ``DEMO-`` external ids; loading it twice changes nothing. Members'
+skills and vacancies' required skills are the generator's taxonomy codes, drawn from the
+occupations' links, so the demo's ranked matches show which required skills a member lacks.
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ def load_demo(
                 "sector": r["sector"],
                 "required_education": r["required_education"],
                 "required_licences": _licences(int(r["required_licence_mask"])),
-                "required_skills": [],
+                "required_skills": list(r["required_skills"] or []),
                 "min_experience_years": 0.0,
                 "wage_tenge": int(r["wage_tenge"]),
                 "permanent": bool(r["permanent"]),
@@ -316,7 +318,7 @@ def _insert_households(
                 "employment_status": r["employment_status"],
                 "citizen": True,
                 "experience": exp.get(key, []),
-                "skills": [],
+                "skills": list(r["skills"] or []),
                 "licences": _licences(int(r["licence_mask"])),
                 "languages": [["kk", "native"], ["ru", "fluent"]],
                 "health": {

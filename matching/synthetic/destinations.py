@@ -6,19 +6,18 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from matching.domain import LICENCES
 from matching.scoring.features import HOME_SCHEMA, LOCALITY_SCHEMA, VACANCY_SCHEMA
 from matching.synthetic.priors import (
     BASE_WAGE_TENGE,
     BUILT_SHARE,
     CORRIDORS,
+    ELEMENTARY_OCCUPATIONS,
     LAND_P,
-    OCCUPATION_LICENCES,
     ORIGIN_P,
     ORIGIN_REGIONS,
     POOR_QUALITY,
+    QUALIFIED_OCCUPATIONS,
     QUALIFIED_VACANCY_SHARE,
-    SECTOR_OCCUPATIONS,
     SECTOR_P_FEMALE,
     SECTOR_P_MALE,
     SECTOR_WAGE,
@@ -27,6 +26,7 @@ from matching.synthetic.priors import (
     FloatArray,
     draw_index,
 )
+from matching.synthetic.skills import SkillLinks, draw_vacancy_skills
 
 
 def draw_vacancies(
@@ -36,8 +36,13 @@ def draw_vacancies(
     loc_region: npt.NDArray[np.object_],
     loc_w: FloatArray,
     n_households: int,
+    links: SkillLinks,
+    skill_rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Employers and their vacancies in the destination localities (sector mix by region)."""
+    """Employers and their vacancies in the destination localities (sector mix by region).
+
+    Required skills and licences come from ``links`` with draws from ``skill_rng``.
+    """
     n_emp = max(1, n // 8) if n else 0
     emp_loc = draw_index(rng, n_emp, loc_w)
     # Sector per employer: T30 pooled mix with education/health/agriculture reshaped by T9.
@@ -64,20 +69,13 @@ def draw_vacancies(
     sec = emp_sector[emp] if n_emp else np.zeros(n, dtype=np.int64)
     qualified = rng.random(n) < QUALIFIED_VACANCY_SHARE
     pick = rng.integers(0, 5, n)
-    occ = np.array(
-        [
-            SECTOR_OCCUPATIONS[SECTORS[s]][0][k] if q else SECTOR_OCCUPATIONS[SECTORS[s]][1]
-            for s, k, q in zip(sec, pick, qualified, strict=True)
-        ],
-        dtype=object,
-    )
+    occ = np.where(qualified, QUALIFIED_OCCUPATIONS[sec, pick], ELEMENTARY_OCCUPATIONS[sec])
     higher = np.isin(occ, ["2341", "2330", "2342", "2351", "2310", "2211", "2221", "2262", "2422",
                            "2411", "2151", "3240"])  # fmt: skip
     req_edu = np.where(higher, "higher", np.where(qualified, "vocational", "none"))
-    lic = np.zeros(n, dtype=np.int64)
-    for code, lics in OCCUPATION_LICENCES.items():
-        for lc in lics:
-            lic[occ == code] |= 1 << LICENCES.index(lc)
+    # Required skills from the occupation's links; the licence mask is the occupation's
+    # licences plus those the listed codes name. Own random stream (see draw_households).
+    required_skills, lic = draw_vacancy_skills(skill_rng, links, occ)
     wage_rel = np.array([SECTOR_WAGE[s] for s in SECTORS])[sec]
     # No northern allowance (DM 2.3.1): same level as the origin, with employer spread.
     wage = (
@@ -97,7 +95,7 @@ def draw_vacancies(
             "employer_housing": rng.random(n) < 0.12,  # estimate
             "qualified": qualified,
             "sector": np.array(SECTORS, dtype=object)[sec],
-            "required_skills": pl.Series([[]] * n, dtype=pl.List(pl.Utf8)),
+            "required_skills": required_skills,
         },
         schema=VACANCY_SCHEMA,
     )

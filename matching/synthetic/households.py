@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from matching.domain import (
-    DESTINATION_SETTLEMENTS,
-    LICENCES,
-)
+from matching.domain import DESTINATION_SETTLEMENTS
 from matching.iin import make_iins
 from matching.scoring.features import EXPERIENCE_SCHEMA, HOUSEHOLD_SCHEMA, MEMBER_SCHEMA
 from matching.synthetic.priors import (
@@ -16,33 +13,43 @@ from matching.synthetic.priors import (
     AGE_BANDS,
     APPLICANT_FEMALE_P,
     BASE_WAGE_TENGE,
+    CAR_LICENCE_P_FEMALE,
+    CAR_LICENCE_P_MALE,
     CITY_REGIONS,
     CORRIDORS,
     DESTINATION_P,
     EDUCATION,
     EDUCATION_P,
+    ELEMENTARY_OCCUPATIONS,
     HOUSEHOLD_SIZE_P,
     MARITAL,
     MARITAL_P_FEMALE,
     MARITAL_P_MALE,
-    OCCUPATION_LICENCES,
     ORIGIN_P,
     ORIGIN_REGIONS,
     ORIGIN_SETTLEMENTS_OBLAST,
     ORIGIN_SETTLEMENTS_P,
-    SECTOR_OCCUPATIONS,
+    QUALIFIED_OCCUPATIONS,
     SECTOR_P_FEMALE,
     SECTOR_P_MALE,
     SECTOR_WAGE,
     SECTORS,
     draw_index,
 )
+from matching.synthetic.skills import SkillLinks, draw_member_skills, pair_lists
 
 
 def draw_households(
-    rng: np.random.Generator, n: int, year: int
+    rng: np.random.Generator,
+    n: int,
+    year: int,
+    links: SkillLinks,
+    skill_rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Households with their members and work experience (frames in the scorer's schemas)."""
+    """Households with their members and work experience (frames in the scorer's schemas).
+
+    Members' skills and licences come from ``links`` with draws from ``skill_rng``.
+    """
     size = draw_index(rng, n, HOUSEHOLD_SIZE_P) + 1
     female = rng.random(n) < APPLICANT_FEMALE_P
     band = draw_index(rng, n, AGE_BAND_P)
@@ -115,37 +122,29 @@ def draw_households(
         draw_index(rng, len(w_idx), SECTOR_P_MALE),
     )
     occ_pick = rng.integers(0, 5, len(w_idx))
-    sector_names = np.array(SECTORS, dtype=object)[sector]
-    occ = np.array(
-        [SECTOR_OCCUPATIONS[s][0][k] for s, k in zip(sector_names, occ_pick, strict=True)],
-        dtype=object,
-    )
+    occ = QUALIFIED_OCCUPATIONS[sector, occ_pick]
     low_edu = edu_idx[w_idx] <= 1
     # Workers with at most general secondary education mostly hold elementary jobs.
     elementary = low_edu & (rng.random(len(w_idx)) < 0.5)
-    occ[elementary] = np.array(
-        [SECTOR_OCCUPATIONS[s][1] for s in sector_names[elementary]], dtype=object
-    )
+    occ[elementary] = ELEMENTARY_OCCUPATIONS[sector[elementary]]
     years = np.minimum(rng.gamma(2.0, 3.0, len(w_idx)), np.maximum(m_age[w_idx] - 18, 0)).round(1)
     documented = rng.random(len(w_idx)) < 0.85
     # A second occupation for 15 % of workers (estimate).
     second = rng.random(len(w_idx)) < 0.15
     s2 = np.where(w_female[second], draw_index(rng, second.sum(), SECTOR_P_FEMALE),
                   draw_index(rng, second.sum(), SECTOR_P_MALE))  # fmt: skip
-    occ2 = np.array(
-        [
-            SECTOR_OCCUPATIONS[SECTORS[s]][0][k]
-            for s, k in zip(s2, rng.integers(0, 5, second.sum()), strict=True)
-        ],
-        dtype=object,
+    occ2 = QUALIFIED_OCCUPATIONS[s2, rng.integers(0, 5, second.sum())]
+    drives = adult & (
+        rng.random(len(hh_of)) < np.where(m_female, CAR_LICENCE_P_FEMALE, CAR_LICENCE_P_MALE)
     )
-    lic = np.zeros(len(hh_of), dtype=np.int64)
-    drives = adult & (rng.random(len(hh_of)) < np.where(m_female, 0.15, 0.45))  # estimate
-    lic[drives] |= 1 << LICENCES.index("B")
-    for code, lics in OCCUPATION_LICENCES.items():
-        has = w_idx[occ == code]
-        for lc in lics:
-            lic[has] |= 1 << LICENCES.index(lc)
+    # Skills, credentials and the licence mask they stand for, from the occupations' links.
+    # Their own random stream, so the draws above and below do not depend on them.
+    skills, lic = draw_member_skills(
+        skill_rng, links, len(hh_of), drives,
+        job_holder=np.concatenate([w_idx, w_idx[second]]).astype(np.int64),
+        job_occupation=np.concatenate([occ, occ2]),
+        worker=w_idx.astype(np.int64), worker_sector=sector.astype(np.int64),
+    )  # fmt: skip
 
     # --- household-level attributes
     origin = np.array(ORIGIN_REGIONS, dtype=object)[draw_index(rng, n, ORIGIN_P)]
@@ -162,20 +161,32 @@ def draw_households(
         rng.random(n) < np.where(rural, 0.35, 0.05), "stove",
         np.where(rng.random(n) < 0.8, "gas", "central"),
     )  # fmt: skip
-    pref_regions: list[list[str]] = []
-    dest_codes = list(DESTINATION_P)
+    dest_codes = np.array(list(DESTINATION_P), dtype=object)
     want_region = rng.random(n) < 0.6  # estimate
     extra_pick = rng.integers(0, len(dest_codes), n)
-    for i in range(n):
-        if not want_region[i]:
-            pref_regions.append([])
-        elif origin[i] in CORRIDORS:
-            pref_regions.append(list(CORRIDORS[origin[i]]))
-        else:
-            pref_regions.append([dest_codes[extra_pick[i]]])
+    # Corridor origins state their corridor's regions, other origins one destination.
+    in_corridor = np.isin(origin, list(CORRIDORS))
+    pref_rows = [np.flatnonzero(want_region & ~in_corridor)]
+    pref_vals = [dest_codes[extra_pick[pref_rows[0]]]]
+    for code, regions in CORRIDORS.items():
+        rows = np.flatnonzero(want_region & (origin == code))
+        pref_rows.append(np.repeat(rows, len(regions)))
+        pref_vals.append(np.tile(np.array(regions, dtype=object), len(rows)))
+    by_row = np.argsort(np.concatenate(pref_rows), kind="stable")
+    pref_regions = pair_lists(
+        n,
+        np.concatenate(pref_rows)[by_row],
+        pl.Series(np.concatenate(pref_vals)[by_row].tolist(), dtype=pl.Utf8),
+    )
     want_st = rng.random(n) < 0.3
     st_pick = draw_index(rng, n, [0.15, 0.15, 0.3, 0.1, 0.3])
-    pref_st = [[DESTINATION_SETTLEMENTS[st_pick[i]]] if want_st[i] else [] for i in range(n)]
+    st_rows = np.flatnonzero(want_st)
+    pref_st = pair_lists(
+        n,
+        st_rows,
+        pl.Series(np.array(DESTINATION_SETTLEMENTS, dtype=object)[st_pick[st_rows]].tolist(),
+                  dtype=pl.Utf8),
+    )  # fmt: skip
     tenure = np.array(["rent", "buy", "employer"], dtype=object)[draw_index(rng, n, [0.6, 0.25, 0.15])]
     business = rng.random(n) < np.where(female, 0.129, 0.265)  # T20
     wants_land = business & (rng.random(n) < 0.6) | (rural & (rng.random(n) < 0.15))
@@ -238,8 +249,7 @@ def draw_households(
             "needs_clinic": needs_clinic,
             "needs_hospital": needs_hospital,
             "needs_accessible": needs_access,
-            # The generator draws no skill codes yet: every member holds none.
-            "skills": pl.Series([[]] * len(m_age), dtype=pl.List(pl.Utf8)),
+            "skills": skills,
         },
         schema=MEMBER_SCHEMA,
     )

@@ -66,12 +66,58 @@ SECTOR_OCCUPATIONS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "finance": (("2411", "4311", "3343", "4110", "2422"), "9112"),
     "municipal": (("7126", "8182", "7411", "8322", "4110"), "9613"),
 }
+# The same as arrays indexed by sector (and pick), for vectorized draws.
+QUALIFIED_OCCUPATIONS = np.array([SECTOR_OCCUPATIONS[s][0] for s in SECTORS], dtype=object)
+ELEMENTARY_OCCUPATIONS = np.array([SECTOR_OCCUPATIONS[s][1] for s in SECTORS], dtype=object)
 QUALIFIED_VACANCY_SHARE = 0.5  # seed 000 §3.3.1: about half of vacancies are unskilled
 # Licences implied by an occupation (driver categories, tractor, medical, welding).
 OCCUPATION_LICENCES: Mapping[str, tuple[str, ...]] = {
     "8332": ("C", "CE"), "8331": ("D",), "8322": ("B",), "8341": ("tractor",),
     "2211": ("medical",), "2221": ("medical",), "3221": ("medical",), "7212": ("welding",),
 }  # fmt: skip
+# Car licence (B) of any adult, by sex. ESTIMATE (the driver's licence is on the employment
+# centre's card, seed 000 §3.3.2, but no share is given).
+CAR_LICENCE_P_MALE = 0.45
+CAR_LICENCE_P_FEMALE = 0.15
+
+# ---------------------------------------------------------------- skills and credentials
+# Skill codes are those of data/taxonomy/skills.csv; a member's and a vacancy's skills are
+# drawn from the taxonomy's occupation → skill links (data/taxonomy/occupation_skills.csv).
+#
+# The skill code that stands for each licence of matching.domain.LICENCES (the bit mask the
+# scorer gates on). A member holding a code, or a code implying it (CE → C), holds the licence;
+# a member holding the licence holds the first code. From skills.csv's groups, not an estimate.
+LICENCE_SKILLS: Mapping[str, tuple[str, ...]] = {
+    "B": ("lic.drive.B",), "C": ("lic.drive.C",), "D": ("lic.drive.D",), "CE": ("lic.drive.CE",),
+    "tractor": ("lic.tractor.C", "lic.tractor.A", "lic.tractor.B", "lic.tractor.D",
+                "lic.tractor.E", "lic.tractor.F"),
+    "medical": ("med.cert.specialist",),
+    "welding": ("weld.cert.kz", "weld.naks.1", "weld.cert.iso9606"),
+}  # fmt: skip
+# Share of workers of an occupation that needs a licence (OCCUPATION_LICENCES) who hold it.
+# ESTIMATE: working in the trade needs the licence, but some lapsed or, for kandas, were
+# issued abroad and not yet exchanged; no source gives the share.
+OCCUPATION_LICENCE_HELD = 0.9
+# Chance that a worker holds each *essential* skill linked to the occupation of each of their
+# jobs (the mismatch noise: not every worker holds every core skill). ESTIMATE, tuned so that
+# 24 % of workers lack at least one essential skill of their main occupation, the share of
+# movers who took a professional course at the destination (24.8 %, seed 000 T39, §3.4.6);
+# the seed does not measure skill gaps themselves, so the course share is only a proxy.
+ESSENTIAL_SKILL_HELD = 0.78
+# Chance that a worker holds each *optional* skill linked to their occupation. ESTIMATE.
+OPTIONAL_SKILL_HELD = 0.35
+# Share of workers holding one more skill linked to any occupation of their sector, not
+# necessarily their own (learned in an earlier job not recorded as experience); licences
+# never come this way. ESTIMATE.
+STRAY_SKILL_SHARE = 0.10
+# Share of vacancies that list no required skills (the post names an occupation only; its
+# licences, if any, still apply). ESTIMATE: no source counts the skills a posting lists.
+VACANCY_NO_SKILLS_SHARE = 0.30
+# A vacancy that lists skills lists every essential skill of its occupation and each optional
+# one with this chance. ESTIMATE.
+VACANCY_OPTIONAL_LISTED = 0.25
+# At most this many required skills per vacancy (essential ones kept first). ESTIMATE.
+VACANCY_MAX_SKILLS = 4
 # Relative wage by sector (S002 B3, 2008 USD, male and female averaged, over the total).
 SECTOR_WAGE: Mapping[str, float] = {
     "education": 0.59, "health": 0.62, "agriculture": 0.49, "services": 0.92,

@@ -38,6 +38,7 @@ from matching.synthetic.priors import (
     VILLAGE_PLACEMENT_SHARE,
     FloatArray,
 )
+from matching.synthetic.skills import SkillLinks
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Programme:
                     marital_status=m["marital_status"],
                     education=m["education"],
                     experience=tuple(exps.get((h["household_id"], m["member_no"]), ())),
+                    skills=tuple(m["skills"] or ()),
                     licences=frozenset(
                         lic for b, lic in enumerate(LICENCES) if m["licence_mask"] >> b & 1
                     ),
@@ -140,6 +142,7 @@ class Programme:
                 employer_housing=r["employer_housing"],
                 qualified=r["qualified"],
                 sector=r["sector"],
+                required_skills=tuple(r["required_skills"] or ()),
             )  # fmt: skip
             for r in self.vacancies.iter_rows(named=True)
         ]
@@ -194,6 +197,24 @@ def _locality_weights(locs: pl.DataFrame) -> FloatArray:
     return w / w.sum()
 
 
+_LINKS: dict[int, tuple[Any, SkillLinks]] = {}
+
+
+def skill_links(taxonomy: Any | None = None) -> SkillLinks:
+    """The skill links of ``taxonomy`` (default: the repository's), built once per taxonomy."""
+    if taxonomy is None:
+        from taxonomy.load import default_taxonomy
+
+        taxonomy = default_taxonomy()
+    known = _LINKS.get(id(taxonomy))
+    # The taxonomy is kept beside its links so that its id is not reused while cached.
+    if known is None or known[0] is not taxonomy:
+        if len(_LINKS) >= 4:
+            _LINKS.clear()
+        known = _LINKS[id(taxonomy)] = (taxonomy, SkillLinks.from_taxonomy(taxonomy))
+    return known[1]
+
+
 def generate_programme(
     n_households: int,
     n_vacancies: int | None = None,
@@ -218,7 +239,9 @@ def generate_programme(
     reference
         ``ReferenceData`` (default: :func:`matching.programme.geography.load_reference`).
     taxonomy
-        Unused placeholder for a taxonomy whose codes should replace ISCO unit groups.
+        ``taxonomy.Taxonomy`` whose occupation → skill links give members' skills and
+        vacancies' required skills (default: :func:`taxonomy.load.default_taxonomy`).
+        Occupations stay ISCO-08 unit groups, which every taxonomy links.
     contention
         Households per unit of capacity: above 1, homes and qualified jobs are scarcer.
     year, programme_version
@@ -230,11 +253,15 @@ def generate_programme(
     """
     from matching.programme.geography import load_reference
 
-    del taxonomy  # occupations are ISCO-08 unit groups, which every taxonomy maps to
     if n_households < 0:
         raise ValueError("n_households must be >= 0")
     ref = reference if reference is not None else load_reference()
+    links = skill_links(taxonomy)
     rng = np.random.default_rng(seed)
+    # Skills draw from streams of their own, so every other draw is the same as without them.
+    member_skill_rng, vacancy_skill_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)
+    )
     n_vac = 2 * n_households if n_vacancies is None else n_vacancies
     contention = max(float(contention), 1e-6)
 
@@ -245,8 +272,12 @@ def generate_programme(
     loc_type = np.array(locs["settlement_type"].to_list(), dtype=object)
     loc_urban = locs["is_urban"].to_numpy()
 
-    households, members, experience = draw_households(rng, n_households, year)
-    employers, vacancies = draw_vacancies(rng, n_vac, loc_ids, loc_region, loc_w, n_households)
+    households, members, experience = draw_households(
+        rng, n_households, year, links, member_skill_rng
+    )
+    employers, vacancies = draw_vacancies(
+        rng, n_vac, loc_ids, loc_region, loc_w, n_households, links, vacancy_skill_rng
+    )
     homes = draw_homes(rng, n_households, contention, loc_ids, loc_region, loc_type, loc_urban, loc_w)
     capacities = draw_capacities(rng, locs, n_households, loc_w, contention)
     network = draw_network(rng, loc_ids, loc_region, loc_w, n_households)
@@ -277,4 +308,42 @@ def programme_summary(p: Programme) -> dict[str, float]:
         "qualified_vacancy_share": _mean(p.vacancies["qualified"]),
         "applicant_female_share": _mean(m.filter(pl.col("relation") == "applicant")["sex"] == "F"),
         "higher_education_adults": _mean(m.filter(pl.col("age") >= 18)["education"] == "higher"),
+    }
+
+
+def skills_summary(p: Programme, taxonomy: Any | None = None) -> dict[str, float]:
+    """Headline figures of the drawn skills and licences (docs/synthetic_programme.md)."""
+    links = skill_links(taxonomy)
+    key = ["household_id", "member_no"]
+    # A worker's first experience row is their main occupation.
+    workers = (
+        p.experience.group_by(key, maintain_order=True)
+        .agg(pl.col("occupation").first())
+        .join(p.members.select(*key, "skills", "licence_mask"), on=key)
+        .with_row_index("w")
+    )
+    occ_of_link = np.repeat(links.occupations, links.count)
+    essential = pl.DataFrame(
+        {"occupation": occ_of_link[links.essential].tolist(),
+         "code": links.codes[links.skill[links.essential]].tolist()},
+        schema={"occupation": pl.Utf8, "code": pl.Utf8},
+    )  # fmt: skip
+    lacking = (
+        workers.join(essential, on="occupation")
+        .filter(~pl.col("skills").list.contains(pl.col("code")))
+        .select(pl.col("w").n_unique())
+        .item()
+    )
+    bits = dict(zip(links.occupations.tolist(), links.occupation_licences.tolist(), strict=True))
+    need = workers.with_columns(
+        pl.col("occupation").replace_strict(bits, default=0, return_dtype=pl.Int64).alias("need")
+    ).filter(pl.col("need") > 0)
+    licensed = need.filter((pl.col("licence_mask") & pl.col("need")) == pl.col("need")).height
+    listed = p.vacancies["required_skills"].list.len()
+    return {
+        "worker_mean_skills": _mean(workers["skills"].list.len()),
+        "workers_missing_essential": lacking / max(workers.height, 1),
+        "licensed_workers_holding_licence": licensed / max(need.height, 1),
+        "vacancies_without_skills": _mean(listed == 0),
+        "vacancy_mean_skills_when_listed": _mean(listed.filter(listed > 0)),
     }

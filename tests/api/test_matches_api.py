@@ -17,10 +17,11 @@ from api.core.settings import Settings
 from api.demo.service import DEMO_TOKENS, load_demo
 from api.households.mappers import household_to_domain
 from api.households.repository import household_with_members
-from api.models import HouseholdRecord, VacancyRecord
+from api.models import HouseholdMemberRecord, HouseholdRecord, VacancyRecord
 from api.reference.service import seed_reference
 from api.taxonomy.service import TaxonomyService
 from matching.programme.geography import load_reference
+from taxonomy import Taxonomy
 from tests.api.test_reference_api import assert_problem
 from tests.conftest import DATA_DIR
 from tests.databases import fresh_database
@@ -65,6 +66,17 @@ def _household_ids(client: TestClient) -> list[tuple[int, str]]:
                 )
             ).all()
         )
+
+
+def _closure(tax: Taxonomy, codes: set[str]) -> set[str]:
+    """``codes`` with every code they imply (a CE licence holds C)."""
+    out, todo = set(codes), list(codes)
+    while todo:
+        for nxt in tax.skill(todo.pop()).implies:
+            if nxt not in out:
+                out.add(nxt)
+                todo.append(nxt)
+    return out
 
 
 class TestHouseholdMatches:
@@ -141,6 +153,48 @@ class TestHouseholdMatches:
                 ]
                 compared += 1
         assert compared >= 10, "the demo households have options to compare"
+
+    def test_demo_top_matches_name_missing_required_skills(
+        self, demo_client: TestClient, taxonomy_service: TaxonomyService
+    ) -> None:
+        # The demo stores the generator's skills on members and vacancies, so the occupation
+        # reason of some top options names the required skills the best member lacks while
+        # that member holds others (coverage strictly between 0 and 1).
+        tax = taxonomy_service.taxonomy
+        with demo_client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+            required = {
+                vid: list(skills or [])
+                for vid, skills in session.execute(
+                    select(VacancyRecord.id, VacancyRecord.required_skills)
+                )
+            }
+            held: dict[int, set[str]] = {}
+            for hid, skills in session.execute(
+                select(HouseholdMemberRecord.household_id, HouseholdMemberRecord.skills)
+            ):
+                held.setdefault(hid, set()).update(skills or [])
+        assert sum(bool(r) for r in required.values()) > len(required) / 2
+        partial = 0
+        for hid, _ in _household_ids(demo_client)[:60]:
+            body = demo_client.get(
+                f"/households/{hid}/matches?top=3&explain=3&lang=en", headers=ADMIN
+            ).json()
+            for option in body["options"]:
+                occupation = next(c for c in option["components"] if c["name"] == "occupation")
+                need = required[option["vacancy"]["id"]]
+                labels = {tax.label(code, "en"): code for code in need}
+                if "; missing: " not in occupation["reason"]:
+                    continue
+                missing = occupation["reason"].split("; missing: ", 1)[1].split("; ")
+                # Every named skill is one the vacancy requires, by its taxonomy label.
+                assert set(missing) <= set(labels), (missing, need)
+                assert occupation["value"] > 0 and occupation["weight"] > 0
+                lacked = {labels[m] for m in missing}
+                if lacked < set(need):
+                    # The household holds a required skill the reason does not name.
+                    assert (set(need) - lacked) & _closure(tax, held[hid])
+                    partial += 1
+        assert partial > 0, "some top options hold part of the vacancy's required skills"
 
     def test_unknown_household(self, demo_client: TestClient) -> None:
         assert_problem(demo_client.get("/households/999999/matches", headers=ADMIN), 404)

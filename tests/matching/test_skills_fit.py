@@ -147,20 +147,27 @@ def test_no_skills_anywhere_leaves_scores_unchanged() -> None:
     p = programme()
     options = _options(1, 400)
     # Frames from before skills existed (no columns), empty columns, and members holding
-    # skills that no vacancy asks for must all score identically.
+    # skills (generated or random) that no vacancy asks for must all score identically.
     old = _scorer_and_frame(
         p.members.drop("skills"),
         p.vacancies.drop("required_skills"),
         OccupationSpace(prefix_similarity),
     )
-    empty = _scorer_and_frame(p.members, p.vacancies, OccupationSpace(prefix_similarity))
+    none = pl.Series("required_skills", [[]] * p.vacancies.height, dtype=pl.List(pl.Utf8))
+    none_required = p.vacancies.with_columns(none)
+    none_held = p.members.with_columns(
+        pl.Series("skills", [[]] * p.members.height, dtype=pl.List(pl.Utf8))
+    )
+    empty = _scorer_and_frame(none_held, none_required, OccupationSpace(prefix_similarity))
+    generated = _scorer_and_frame(p.members, none_required, OccupationSpace(prefix_similarity))
     rng = np.random.default_rng(3)
     held = p.members.with_columns(
         pl.Series("skills", _random_lists(rng, p.members.height, 0.3), dtype=pl.List(pl.Utf8))
     )
-    unused = _scorer_and_frame(held, p.vacancies, OccupationSpace(prefix_similarity))
+    unused = _scorer_and_frame(held, none_required, OccupationSpace(prefix_similarity))
+    assert p.members["skills"].list.len().sum() > 0, "the generator draws skills"
     base = old[0].score_options(old[1], options, components=True)
-    for scorer, hf in (empty, unused):
+    for scorer, hf in (empty, generated, unused):
         other = scorer.score_options(hf, options, components=True)
         assert other["score"].to_list() == base["score"].to_list()
         assert other["c_occupation"].to_list() == base["c_occupation"].to_list()
