@@ -26,16 +26,28 @@ def _tenge(x: float) -> str:
     return f"{round(x):,}".replace(",", " ") + " ₸"
 
 
-def _with_missing_skills(base: Text, ev: Evaluation, i: int) -> Text:
-    """``base`` followed by the required skills the primary member lacks, if any."""
-    if float(ev.skill_coverage[i]) >= 1.0:
+def _with_skills(base: Text, ev: Evaluation, i: int) -> Text:
+    """``base`` followed by the required skills the primary member holds and lacks, if any.
+
+    A clerk reads both halves: what already fits the vacancy, and what a course would add.
+    """
+    have, need = int(ev.skill_row[i]), int(ev.vacancy_row[i])
+    missing = ev.skills.missing(have, need) if float(ev.skill_coverage[i]) < 1.0 else []
+    held = ev.skills.held(have, need)
+    if not missing and not held:
         return base
-    codes = ev.skills.missing(int(ev.skill_row[i]), int(ev.vacancy_row[i]))
-    if not codes:
-        return base
-    labels = [ev.skills.vocabulary.label(c) for c in codes]
-    skills = Text.each(lambda lang: "; ".join(label.get(lang) for label in labels))
-    return msg("scoring.component.missing_skills", base=base, skills=skills)
+
+    def labels(codes: list[str]) -> Text:
+        names = [ev.skills.vocabulary.label(c) for c in codes]
+        return Text.each(lambda lang: "; ".join(name.get(lang) for name in names))
+
+    if not missing:
+        return msg("scoring.component.held_skills", base=base, held=labels(held))
+    if not held:
+        return msg("scoring.component.missing_skills", base=base, skills=labels(missing))
+    return msg(
+        "scoring.component.partial_skills", base=base, held=labels(held), skills=labels(missing)
+    )
 
 
 def component_reason(name: str, ev: Evaluation, i: int) -> Text:
@@ -44,7 +56,7 @@ def component_reason(name: str, ev: Evaluation, i: int) -> Text:
     w = float(ev.weights[name][i])
     if name == "occupation":
         base = msg("scoring.component.occupation", similarity=_pct(float(ev.similarity[i])))
-        return _with_missing_skills(base, ev, i)
+        return _with_skills(base, ev, i)
     if name == "second_earner":
         if w == 0:
             return msg("scoring.component.second_earner.no_seeker")

@@ -209,6 +209,14 @@ class SkillContext:
     need: sp.csr_matrix  # vacancies × skill ids
     vocabulary: SkillVocabulary
 
+    def held(self, have_row: int, need_row: int) -> list[str]:
+        """Codes a vacancy requires that the slot holds (vacancy order of ids)."""
+        if need_row < 0 or need_row >= self.need.shape[0] or have_row < 0:
+            return []
+        need = self.need.indices[self.need.indptr[need_row] : self.need.indptr[need_row + 1]]
+        held = self.have.indices[self.have.indptr[have_row] : self.have.indptr[have_row + 1]]
+        return [self.vocabulary.codes[int(i)] for i in np.sort(np.intersect1d(need, held))]
+
     def missing(self, have_row: int, need_row: int) -> list[str]:
         """Codes a vacancy requires that the slot does not hold (vacancy order of ids)."""
         if need_row < 0 or need_row >= self.need.shape[0]:

@@ -174,7 +174,7 @@ class TestHouseholdMatches:
             ):
                 held.setdefault(hid, set()).update(skills or [])
         assert sum(bool(r) for r in required.values()) > len(required) / 2
-        partial = 0
+        partial = holding = 0
         for hid, _ in _household_ids(demo_client)[:60]:
             body = demo_client.get(
                 f"/households/{hid}/matches?top=3&explain=3&lang=en", headers=ADMIN
@@ -183,18 +183,30 @@ class TestHouseholdMatches:
                 occupation = next(c for c in option["components"] if c["name"] == "occupation")
                 need = required[option["vacancy"]["id"]]
                 labels = {tax.label(code, "en"): code for code in need}
-                if "; missing: " not in occupation["reason"]:
+                reason = occupation["reason"]
+                if "; holds" in reason:
+                    # The skills the reason says are held: required ones the household has.
+                    if "; holds every required skill: " in reason:
+                        said = reason.split("; holds every required skill: ", 1)[1]
+                    else:
+                        said = reason.split("; holds: ", 1)[1].split("; missing: ", 1)[0]
+                    for label in said.split("; "):
+                        assert label in labels and labels[label] in _closure(tax, held[hid])
+                    holding += 1
+                if "; missing: " not in reason:
                     continue
-                missing = occupation["reason"].split("; missing: ", 1)[1].split("; ")
+                missing = reason.split("; missing: ", 1)[1].split("; ")
                 # Every named skill is one the vacancy requires, by its taxonomy label.
                 assert set(missing) <= set(labels), (missing, need)
                 assert occupation["value"] > 0 and occupation["weight"] > 0
                 lacked = {labels[m] for m in missing}
                 if lacked < set(need):
-                    # The household holds a required skill the reason does not name.
+                    # The household holds a required skill, and the reason names it as held.
                     assert (set(need) - lacked) & _closure(tax, held[hid])
+                    assert "; holds: " in reason
                     partial += 1
         assert partial > 0, "some top options hold part of the vacancy's required skills"
+        assert holding > partial, "some top options hold every required skill, and say so"
 
     def test_unknown_household(self, demo_client: TestClient) -> None:
         assert_problem(demo_client.get("/households/999999/matches", headers=ADMIN), 404)

@@ -76,7 +76,21 @@ def test_the_reason_names_missing_skills_with_taxonomy_labels() -> None:
     reason = r.component("occupation").reason
     for lang in ("kk", "ru", "en"):
         assert tax.label("weld.naks.1", lang) in reason.get(lang)
-        assert tax.label("lic.drive.C", lang) not in reason.get(lang)
+    # The licence is held: named as such, before what is missing.
+    held, missing = reason.en.split("; holds: ", 1)[1].split("; missing: ")
+    assert held == tax.label("lic.drive.C", "en") and missing == tax.label("weld.naks.1", "en")
+
+
+def test_a_member_holding_every_required_skill_is_told_so() -> None:
+    tax = default_taxonomy()
+    r = welder_scorer().score(
+        make_household(members=(welder(("weld.naks.1", "lic.drive.C")),)), Option("L", "d", "v")
+    )
+    reason = r.component("occupation").reason
+    for lang in ("kk", "ru", "en"):
+        assert tax.label("weld.naks.1", lang) in reason.get(lang)
+        assert tax.label("lic.drive.C", lang) in reason.get(lang)
+    assert "holds every required skill" in reason.en and "missing" not in reason.en
 
 
 def test_without_the_taxonomy_codes_name_missing_skills_and_nothing_is_implied() -> None:
