@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
+from api.audit import routes as audit
 from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         imports,
         allocation,
+        audit,
     ):
         app.include_router(module.router)
     app.include_router(applicant_routes.router)
