@@ -115,9 +115,11 @@ def import_outcomes(
                 reject(exc.field, exc.text)
             else:
                 existing = stored.get(household.household_id)
-                if existing is not None and all(
-                    getattr(existing, k) == values[k] for k in FIELDS
-                ) and existing.locality_id == household.locality_id:
+                if (
+                    existing is not None
+                    and all(getattr(existing, k) == values[k] for k in FIELDS)
+                    and existing.locality_id == household.locality_id
+                ):
                     report.unchanged += 1
                 else:
                     stored[household.household_id] = store(

@@ -28,7 +28,7 @@ from tests.api.test_commit import vacancy as commit_vacancy
 from tests.api.test_households_api import headers, household_body, iin_of
 from tests.api.test_reference_api import assert_problem
 from tests.audit.helpers import audit_rows, last_id, rows_since
-from tests.web.conftest import sign_in, staff_user, web  # noqa: F401 - the page fixtures
+from tests.web.conftest import sign_in
 from tests.web.test_centre_pages import _register
 
 pytestmark = pytest.mark.db
@@ -93,9 +93,7 @@ class TestRoutes:
         at = first["items"][0]["at"]
         later = client.get(f"/audit?entity=household&since={at}", headers=admin).json()
         assert [i["action"] for i in later["items"]] == ["update"]
-        earlier = client.get(
-            "/audit?entity=household", params={"until": at}, headers=admin
-        ).json()
+        earlier = client.get("/audit?entity=household", params={"until": at}, headers=admin).json()
         assert {i["action"] for i in earlier["items"]} == {"create"}
 
         export = client.get("/audit/export?entity=household", headers=admin)
@@ -168,14 +166,19 @@ def test_allocation_run_start_and_commit(
     started = client.post("/allocation-runs", json=body, headers=planner)
     assert started.status_code == 202, started.text
     (row,) = rows_since(session, mark)
-    assert (row.action, row.entity, row.entity_id) == ("start", "allocation_run", started.json()["id"])
+    assert (row.action, row.entity, row.entity_id) == (
+        "start",
+        "allocation_run",
+        started.json()["id"],
+    )
     assert row.after["locks"] == body["locks"] and row.after["bans"] == body["bans"]
     assert row.actor_role == "planner"
 
     session.add(EmployerRecord(external_id="E1", name="Employer", region_code="55"))
     h = commit_household(session)
     run_id = finished_run(
-        session, [{"household": h, "home": commit_home(session), "vacancy": commit_vacancy(session)}]
+        session,
+        [{"household": h, "home": commit_home(session), "vacancy": commit_vacancy(session)}],
     )
     session.commit()
     mark = last_id(session)

@@ -43,7 +43,11 @@ class TestHouseholds:
         rows = rows_since(session, mark)
         assert len(rows) == 1
         row = rows[0]
-        assert (row.action, row.entity, row.entity_id) == ("create", "household", str(response.json()["id"]))
+        assert (row.action, row.entity, row.entity_id) == (
+            "create",
+            "household",
+            str(response.json()["id"]),
+        )
         assert row.request_id == "req-audit-1"
         assert row.actor_kind == "token" and row.actor_role == "admin"
         assert row.actor_token_id == token_id_of(session, "test admin")

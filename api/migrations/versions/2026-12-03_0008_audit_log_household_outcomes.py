@@ -94,8 +94,10 @@ def upgrade() -> None:
             name=op.f(f"ck_{OUTCOMES}_return_reason"),
         ),
         sa.ForeignKeyConstraint(
-            ["household_id"], ["households.id"],
-            name=op.f(f"fk_{OUTCOMES}_household_id_households"), ondelete="CASCADE",
+            ["household_id"],
+            ["households.id"],
+            name=op.f(f"fk_{OUTCOMES}_household_id_households"),
+            ondelete="CASCADE",
         ),  # fmt: skip
         sa.ForeignKeyConstraint(
             ["locality_id"], ["localities.id"], name=op.f(f"fk_{OUTCOMES}_locality_id_localities")
