@@ -23,7 +23,7 @@ class AuditFilter:
     since: dt.datetime | None = None
     until: dt.datetime | None = None
 
-    def select(self) -> Select[tuple[AuditRecord]]:
+    def select(self) -> Select[AuditRecord]:
         stmt = select(AuditRecord)
         equal = {
             AuditRecord.entity: self.entity,

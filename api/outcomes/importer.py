@@ -11,17 +11,20 @@ more with its counts.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from api.audit import service as audit
 from api.core.validation import FieldError
 from api.imports.service import ImportFileError, ImportReport, RowError, cast_column
-from api.outcomes.mappers import FIELDS, validate_outcome
+from api.models.outcomes import OutcomeRecord
+from api.outcomes.mappers import validate_outcome
 from api.outcomes.repository import facts_by_external, outcomes_of
-from api.outcomes.service import store, today
+from api.outcomes.service import outcome_values, today
 from matching.text import Text, msg
 
 KEY = "household_external_id"
@@ -85,54 +88,83 @@ def import_outcomes(
     stored = outcomes_of(session, [f.household_id for f in facts.values()])
     first_row: dict[str, int] = {}
     day = today()
+    written: dict[int, tuple[dict[str, Any], OutcomeRecord | None]] = {}
     for index, row in enumerate(typed.iter_rows(named=True)):
         key = row[KEY]
-
-        def reject(field: str | None, text: Text, index: int = index, key: Any = key) -> None:
-            report.errors.append(RowError(index + 1, key, field, text))
-
-        if index in cell_errors:
-            for name, text in cell_errors[index]:
-                reject(name, text)
+        problems: list[tuple[str | None, Text]] = list(cell_errors.get(index, []))
+        household = facts.get(key) if key is not None else None
+        if problems:
+            pass
         elif key is None:
-            reject(KEY, msg("outcomes.required"))
+            problems.append((KEY, msg("outcomes.required")))
         elif key in first_row:
-            reject(KEY, msg("outcomes.repeated", first=first_row[key]))
-        elif key not in facts:
-            reject(KEY, msg("outcomes.unknown_external", id=key))
+            problems.append((KEY, msg("outcomes.repeated", first=first_row[key])))
+        elif household is None:
+            problems.append((KEY, msg("outcomes.unknown_external", id=key)))
         elif region_scope is not None and region_scope not in (
-            facts[key].origin_region_code,
-            facts[key].placed_region_code,
+            household.origin_region_code,
+            household.placed_region_code,
         ):
-            reject(KEY, msg("outcomes.other_region", region=region_scope))
+            problems.append((KEY, msg("outcomes.other_region", region=region_scope)))
         else:
-            household = facts[key]
             try:
                 values = validate_outcome(
                     row, members=household.members, placed_on=household.placed_on, today=day
                 )
             except FieldError as exc:
-                reject(exc.field, exc.text)
+                problems.append((exc.field, exc.text))
             else:
+                values["locality_id"] = household.locality_id
                 existing = stored.get(household.household_id)
-                if (
-                    existing is not None
-                    and all(getattr(existing, k) == values[k] for k in FIELDS)
-                    and existing.locality_id == household.locality_id
-                ):
+                if existing is not None and outcome_values(existing) == values:
                     report.unchanged += 1
                 else:
-                    stored[household.household_id] = store(
-                        session, actor, household, values, existing
-                    )
-                    if existing is None:
-                        report.inserted += 1
-                    else:
-                        report.updated += 1
+                    written[household.household_id] = (values, existing)
         if key is not None:
             first_row.setdefault(key, index + 1)
-        if report.errors and report.errors[-1].row == index + 1:
+        if problems:
             report.rejected += 1
+            report.errors += [RowError(index + 1, key, f, t) for f, t in problems]
+    _write(session, actor, written, report, region_scope)
     counts = {k: v for k, v in report.as_dict().items() if k != "errors"}
     audit.record(session, actor, "import", "outcomes", after=counts, region_code=region_scope)
     return report
+
+
+def _write(
+    session: Session,
+    actor: audit.Actor | None,
+    written: dict[int, tuple[dict[str, Any], OutcomeRecord | None]],
+    report: ImportReport,
+    region_scope: str | None,
+) -> None:
+    """Inserts and updates as bulk statements, and their audit rows (old and new values)."""
+    stamp = {"recorded_at": dt.datetime.now(dt.UTC), "recorded_by": _name(actor)}
+    inserts = [
+        {"household_id": hid, **values, **stamp}
+        for hid, (values, existing) in written.items()
+        if existing is None
+    ]
+    updates = [
+        {"id": existing.id, **values, **stamp}
+        for values, existing in written.values()
+        if existing is not None
+    ]
+    many = insert(OutcomeRecord).execution_options(render_nulls=True)  # one statement per batch
+    for start in range(0, len(inserts), 1000):
+        session.execute(many, inserts[start : start + 1000])
+    if updates:
+        session.execute(update(OutcomeRecord), updates)  # by primary key, executemany
+    report.inserted, report.updated = len(inserts), len(updates)
+    created = [(hid, None, values) for hid, (values, old) in written.items() if old is None]
+    changed = [
+        (hid, outcome_values(old), values)
+        for hid, (values, old) in written.items()
+        if old is not None
+    ]
+    audit.record_many(session, actor, "create", "outcome", created, region_code=region_scope)
+    audit.record_many(session, actor, "update", "outcome", changed, region_code=region_scope)
+
+
+def _name(actor: audit.Actor | None) -> str | None:
+    return None if actor is None else actor.name[:120]

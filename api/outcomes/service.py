@@ -82,7 +82,7 @@ def outcome_out(record: OutcomeRecord, facts: HouseholdFacts | None = None) -> O
     return out if facts is None else out.model_copy(update={"placed_at": facts.placed_at})
 
 
-def _values(record: OutcomeRecord) -> dict[str, Any]:
+def outcome_values(record: OutcomeRecord) -> dict[str, Any]:
     # What the audit row compares: the recorded fields and the placement they belong to.
     return {"locality_id": record.locality_id, **{k: getattr(record, k) for k in FIELDS}}
 
@@ -94,20 +94,19 @@ def store(
     values: dict[str, Any],
     existing: OutcomeRecord | None,
 ) -> OutcomeRecord:
-    """Write checked values (flushes) with their audit row; the caller commits."""
-    before = None if existing is None else _values(existing)
+    """Write checked values with their audit row; the caller commits."""
+    before = None if existing is None else outcome_values(existing)
     record = existing or OutcomeRecord(household_id=facts.household_id)
     for name, value in values.items():
         setattr(record, name, value)
     record.locality_id = facts.locality_id
     record.recorded_at = dt.datetime.now(dt.UTC)
     record.recorded_by = None if actor is None else actor.name[:120]
-    session.add(record)
-    session.flush()
+    session.add(record)  # flushed with the caller's commit (an import writes many at once)
     action = "create" if before is None else "update"
     audit.record(
         session, actor, action, "outcome", facts.household_id, before=before,
-        after=_values(record), region_code=facts.origin_region_code,
+        after=outcome_values(record), region_code=facts.origin_region_code,
     )  # fmt: skip
     return record
 
