@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
+from api.audit import routes as audit
 from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
@@ -26,6 +27,7 @@ from api.households import routes as households
 from api.imports import routes as imports
 from api.matches import routes as matches
 from api.matches.service import MatchService
+from api.outcomes import routes as outcomes
 from api.reference import locality_routes as localities
 from api.reference import routes as regions
 from api.reference import support_routes as support
@@ -105,7 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={"/imports/": imports.MAX_UPLOAD_BYTES + 2**20},
+        larger={
+            "/imports/": imports.MAX_UPLOAD_BYTES + 2**20,
+            "/outcomes/imports": outcomes.MAX_UPLOAD_BYTES + 2**20,
+        },
     )
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer is logged, 413s too
     install_docs(app)
@@ -125,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         imports,
         allocation,
+        audit,
+        outcomes,
     ):
         app.include_router(module.router)
     app.include_router(applicant_routes.router)

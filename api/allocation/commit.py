@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from api.allocation.reservations import lock_order, reservation_table
 from api.allocation.usage import committed_usage, run_columns, snapshot_amounts
+from api.audit import service as audit
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
@@ -262,6 +263,7 @@ def commit_run(
     *,
     household_ids: Iterable[int] | None = None,
     by: str | None = None,
+    actor: audit.Actor | None = None,
 ) -> CommitResult:
     """Commit a run's placements (or the given households' only) in one transaction.
 
@@ -274,6 +276,9 @@ def commit_run(
     """
     try:
         result = _commit(session, run_id, household_ids, by)
+        wanted = None if household_ids is None else sorted(set(household_ids))
+        done = {"household_ids": wanted, "households": result.households, "persons": result.persons}
+        audit.record(session, actor, "commit", "allocation_run", run_id, after=done)
     except BaseException:
         session.rollback()
         raise

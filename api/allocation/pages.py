@@ -157,6 +157,7 @@ def start_run(
         fields,
         ticked,
         by=visitor.username or "",
+        actor=visitor.principal,
         lang=visitor.lang,
         scenario_root=request.app.state.settings.scenario_root,
     )
@@ -284,7 +285,9 @@ def commit_run(
     request: Request, session: SessionDep, run_id: str, visitor: Visitor = PLANNER
 ) -> Response:
     try:
-        runs.commit(session, run_id, household_ids=None, by=visitor.username or "")
+        runs.commit(
+            session, run_id, household_ids=None, by=visitor.username or "", actor=visitor.principal
+        )
     except ProblemException as exc:
         if exc.status == 404:
             return _problem_page(request, exc, visitor)

@@ -52,6 +52,7 @@ def start_run(
         body,
         by=principal.name,
         scenario_root=request.app.state.settings.scenario_root,
+        actor=principal,
     )
     response.headers["Location"] = f"/allocation-runs/{run_id}"
     return RunAccepted(id=run_id, status="queued")
@@ -162,5 +163,9 @@ def commit(
     """Turn the run's placements into decisions and reserve their capacities, all or nothing;
     409 lists every resource that would be overbooked."""
     return runs.commit(
-        session, run_id, household_ids=body.household_ids if body else None, by=principal.name
+        session,
+        run_id,
+        household_ids=body.household_ids if body else None,
+        by=principal.name,
+        actor=principal,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from api.allocation.commit import CommitRefused, commit_run
 from api.allocation.requests import NOT_VALID, validate_request
 from api.allocation.schemas import CommitOut, PlacementOut, RunIn, RunListItem, RunOut
+from api.audit import service as audit
 from api.core.jobs import enqueue
 from api.core.problems import ProblemException
 from api.models import (
@@ -50,6 +51,7 @@ def start_run(
     *,
     by: str,
     scenario_root: Path | None = None,
+    actor: audit.Actor | None = None,
 ) -> str:
     """Check a request completely (422 lists every problem), queue it; the new run's id."""
     data = body.model_dump()
@@ -65,6 +67,8 @@ def start_run(
             id=run_id, job_id=job.id, name=body.name, year=body.year, scenario=data, created_by=by
         )
     )
+    # The request holds the run's locks, bans and overrides: the audit row keeps them.
+    audit.record(session, actor, "start", "allocation_run", run_id, after=data)
     session.commit()
     return run_id
 
@@ -257,10 +261,17 @@ def compare_runs(session: Session, run_a: str, run_b: str) -> dict[str, Any]:
     }
 
 
-def commit(session: Session, run_id: str, *, household_ids: list[int] | None, by: str) -> CommitOut:
+def commit(
+    session: Session,
+    run_id: str,
+    *,
+    household_ids: list[int] | None,
+    by: str,
+    actor: audit.Actor | None = None,
+) -> CommitOut:
     """Commit a run (all or nothing); 409 problem details list every overbooked resource."""
     try:
-        result = commit_run(session, run_id, household_ids=household_ids, by=by)
+        result = commit_run(session, run_id, household_ids=household_ids, by=by, actor=actor)
     except CommitRefused as exc:
         raise ProblemException(
             exc.status, exc.text, type_="/problems/commit-refused", errors=exc.errors

@@ -33,6 +33,7 @@ def submit(
     by: str,
     lang: Lang,
     scenario_root: Path,
+    actor: Any = None,
 ) -> tuple[FormState, str | None]:
     """(the form with its errors, the queued run's id or None)."""
 
@@ -75,7 +76,9 @@ def submit(
     if form.errors:
         return form, None
     try:
-        run_id = runs.start_run(session, reference, body, by=by, scenario_root=scenario_root)
+        run_id = runs.start_run(
+            session, reference, body, by=by, scenario_root=scenario_root, actor=actor
+        )
     except ProblemException as exc:
         _word_types(form, list(exc.errors or []), t)
         form.add_problem(exc, lang)

@@ -91,7 +91,7 @@ def give_consent(
         form = FormState()
         form.add("agree", translate(visitor.lang, "applicant.consent.must_agree"))
         return render(request, "applicants/consent.html", {"form": form}, status=422)
-    rules.give_consent(db, visitor.household_id, visitor.lang)
+    rules.give_consent(db, visitor.household_id, visitor.lang, actor=visitor.principal)
     db.commit()
     return redirect(request, "/app/me")
 
@@ -198,6 +198,7 @@ def decide(
             decision,
             reason or None,
             allowed_localities=[item.locality_id for item in items],
+            actor=visitor.principal,
         )
     except rules.InvalidDecision as exc:
         db.rollback()

@@ -102,6 +102,7 @@ def issue_access_link(
         household_id,
         issued_by=principal.name,
         valid_days=body.valid_days if body else rules.LINK_DAYS_DEFAULT,
+        actor=principal,
     )
     session.commit()
     out = _link_out(issued.record)
@@ -136,7 +137,7 @@ def revoke_access_link(
 ) -> Response:
     """Revoke a link: it stops working at once (a session it opened is not affected)."""
     _household(session, principal, household_id)
-    if not rules.revoke_link(session, household_id, link_id):
+    if not rules.revoke_link(session, household_id, link_id, actor=principal):
         raise ProblemException(
             404, msg("applicant.api.unknown_link", id=link_id), type_="/problems/unknown-link"
         )

@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit
 from api.models.applicants import (
     DECISIONS,
     DECLINE_REASONS,
@@ -74,6 +75,7 @@ def issue_link(
     issued_by: str,
     valid_days: int = LINK_DAYS_DEFAULT,
     secret: str | None = None,
+    actor: audit.Actor | None = None,
 ) -> IssuedLink:
     """A new link for the household (flushes); ``secret`` is shown once."""
     token = secret or new_secret()
@@ -87,6 +89,8 @@ def issue_link(
     )
     session.add(record)
     session.flush()
+    link = {"household_id": household_id, "expires_at": record.expires_at}
+    audit.record(session, actor, "create", "access_link", record.id, after=link)
     return IssuedLink(record, token)
 
 
@@ -140,7 +144,9 @@ def links_of(session: Session, household_id: int) -> list[AccessLinkRecord]:
     )
 
 
-def revoke_link(session: Session, household_id: int, link_id: int) -> bool:
+def revoke_link(
+    session: Session, household_id: int, link_id: int, actor: audit.Actor | None = None
+) -> bool:
     """Revoke one of the household's links; False when it has no such link."""
     link = session.get(AccessLinkRecord, link_id)
     if link is None or link.household_id != household_id:
@@ -148,6 +154,8 @@ def revoke_link(session: Session, household_id: int, link_id: int) -> bool:
     if link.revoked_at is None:
         link.revoked_at = now()
         session.flush()
+        revoked = {"household_id": household_id, "revoked_at": link.revoked_at}
+        audit.record(session, actor, "revoke", "access_link", link_id, after=revoked)
     return True
 
 
@@ -163,7 +171,9 @@ def has_consent(session: Session, household_id: int, version: str = CONSENT_VERS
     )
 
 
-def give_consent(session: Session, household_id: int, lang: str) -> None:
+def give_consent(
+    session: Session, household_id: int, lang: str, actor: audit.Actor | None = None
+) -> None:
     """Record consent to the current text once (a second call changes nothing)."""
     if not has_consent(session, household_id):
         session.add(
@@ -172,6 +182,8 @@ def give_consent(session: Session, household_id: int, lang: str) -> None:
             )
         )
         session.flush()
+        consent = {"household_id": household_id, "text_version": CONSENT_VERSION, "lang": lang}
+        audit.record(session, actor, "consent", "household", household_id, after=consent)
 
 
 class InvalidDecision(ValueError):
@@ -190,6 +202,7 @@ def record_decision(
     reason: str | None = None,
     *,
     allowed_localities: Iterable[str],
+    actor: audit.Actor | None = None,
 ) -> ApplicantDecisionRecord:
     """Store an accept or decline of one of ``allowed_localities`` (the suggestions)."""
     if decision not in DECISIONS:
@@ -208,6 +221,9 @@ def record_decision(
     )
     session.add(record)
     session.flush()
+    made = {"household_id": household_id, "locality_id": locality_id, "decision": decision}
+    made["reason"] = reason
+    audit.record(session, actor, "decide", "applicant_decision", record.id, after=made)
     return record
 
 

@@ -39,7 +39,9 @@ def issue_link(
     visitor: Visitor = require_staff(*CLERKS),
 ) -> Response:
     _check(session, visitor, household_id)
-    issued = rules.issue_link(session, household_id, issued_by=visitor.principal.name)
+    issued = rules.issue_link(
+        session, household_id, issued_by=visitor.principal.name, actor=visitor.principal
+    )
     session.commit()
     url = str(request.base_url).rstrip("/") + issued.path
     context = {"household_id": household_id, "url": url, "days": rules.LINK_DAYS_DEFAULT}
@@ -55,7 +57,7 @@ def revoke_link(
     visitor: Visitor = require_staff(*CLERKS),
 ) -> Response:
     _check(session, visitor, household_id)
-    if not rules.revoke_link(session, household_id, link_id):
+    if not rules.revoke_link(session, household_id, link_id, actor=visitor.principal):
         raise PageNotFound()
     session.commit()
     return redirect(request, f"/app/centre/households/{household_id}#applicant-h")

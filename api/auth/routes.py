@@ -80,6 +80,7 @@ def create_token(
         role=body.role,
         region_code=region_code,
         household_id=body.household_id,
+        actor=principal,
     )
     record = session.scalars(
         select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(secret))
@@ -108,6 +109,6 @@ def delete_token(session: SessionDep, token_id: IdPath, principal: Principal = A
     """Revoke a token; it stops working at once."""
     if session.get(ApiTokenRecord, token_id) is None:
         raise ProblemException(404, UNKNOWN_TOKEN.format(id=token_id))
-    revoke_token(session, token_id)
+    revoke_token(session, token_id, actor=principal)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

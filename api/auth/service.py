@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit
 from api.core.deps import SessionDep
 from api.core.problems import ProblemException
 from api.models.auth import ROLES, ApiTokenRecord
@@ -61,6 +62,7 @@ def issue_token(
     region_code: str | None = None,
     household_id: int | None = None,
     token: str | None = None,
+    actor: audit.Actor | None = None,
 ) -> str:
     """Create a token and return its secret (shown once; only its digest is stored)."""
     if role not in ROLES:
@@ -70,17 +72,28 @@ def issue_token(
     if role == "applicant" and household_id is None:
         raise ValueError("an applicant token needs a household")
     secret = token or f"qn_{secrets.token_urlsafe(24)}"
-    session.add(
-        ApiTokenRecord(
-            token_hash=hash_token(secret),
-            name=name,
-            role=role,
-            region_code=region_code if role == "centre" else None,
-            household_id=household_id if role == "applicant" else None,
-        )
+    record = ApiTokenRecord(
+        token_hash=hash_token(secret),
+        name=name,
+        role=role,
+        region_code=region_code if role == "centre" else None,
+        household_id=household_id if role == "applicant" else None,
     )
+    session.add(record)
     session.flush()
+    audit.record(session, actor, "create", "token", record.id, after=_token_values(record))
     return secret
+
+
+def _token_values(record: ApiTokenRecord) -> dict[str, object]:
+    # Never the digest: the audit log says which token, not how to forge it.
+    return {
+        "name": record.name,
+        "role": record.role,
+        "region_code": record.region_code,
+        "household_id": record.household_id,
+        "revoked_at": record.revoked_at,
+    }
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ class Principal:
     role: str
     region_code: str | None
     household_id: int | None
+    # A signed-in staff user of the pages (token_id is then 0); the audit log names them.
+    user_id: int | None = None
 
     def can_read_region(self, region_code: str | None) -> bool:
         if self.role in ("admin", "planner"):
@@ -169,7 +184,10 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
     return Depends(_check)
 
 
-def revoke_token(session: Session, token_id: int) -> None:
+def revoke_token(session: Session, token_id: int, actor: audit.Actor | None = None) -> None:
     record = session.get(ApiTokenRecord, token_id)
     if record is not None and record.revoked_at is None:
+        before = _token_values(record)
         record.revoked_at = dt.datetime.now(dt.UTC)
+        after = _token_values(record)
+        audit.record(session, actor, "revoke", "token", token_id, before=before, after=after)

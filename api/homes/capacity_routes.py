@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import insert, update
 
+from api.audit import service as audit
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
 from api.core.lookups import UNKNOWN_LOCALITY, reference_of
@@ -51,8 +52,10 @@ def put_capacity(
     principal: Principal = STAFF,
 ) -> CapacityOut:
     """Set the seats, plots and beds a locality offers (reservations are kept)."""
-    principal.ensure_region(_region(request, locality_id))
+    region_code = _region(request, locality_id)
+    principal.ensure_region(region_code)
     current = capacity_of(session, locality_id)
+    before = None if current is None else CapacityOut.model_validate(current)
     reserved = (
         {
             "kindergarten_reserved": current.kindergarten_reserved,
@@ -77,6 +80,11 @@ def put_capacity(
             .where(LocalityCapacityRecord.locality_id == locality_id)
             .values(**values)
         )
+    audit.record(
+        session, principal, "put", "capacity", locality_id, before=before,
+        after=CapacityOut.model_validate(capacity_of(session, locality_id)),
+        region_code=region_code,
+    )  # fmt: skip
     session.commit()
     session.expunge_all()
     record = capacity_of(session, locality_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
+from api.audit import service as audit
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
 from api.core.pagination import PagingDep, region_scoped_page
@@ -46,6 +47,10 @@ def create_home(
     record = HomeRecord(**values)
     session.add(record)
     session.flush()
+    audit.record(
+        session, principal, "create", "home", record.id,
+        after=HomeOut.model_validate(record), region_code=record.region_code,
+    )  # fmt: skip
     commit_created(session, HomeRecord, body.external_id)
     session.refresh(record)
     return HomeOut.model_validate(record)
@@ -94,6 +99,7 @@ def update_home(
     """Correct a home."""
     record = load(session, home_id)
     principal.ensure_region(record.region_code)
+    before = HomeOut.model_validate(record)
     employer = session.get(EmployerRecord, record.employer_id) if record.employer_id else None
     current = {
         column: getattr(record, column)
@@ -123,6 +129,10 @@ def update_home(
             ),
         ).as_problem()
     session.execute(update(HomeRecord).where(HomeRecord.id == home_id).values(**values))
+    audit.record(
+        session, principal, "update", "home", home_id, before=before,
+        after=HomeOut.model_validate(load(session, home_id)), region_code=values["region_code"],
+    )  # fmt: skip
     session.commit()
     session.expunge_all()
     return HomeOut.model_validate(load(session, home_id))

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit
 from api.auth.service import Principal
 from api.core.lookups import reference_of
 from api.core.pagination import Paging, Scoped, region_scoped_page
@@ -181,9 +182,13 @@ def create(
     session.add(record)
     session.flush()
     store_members(session, record.id, values.members)
-    new_id = record.id
+    created = household_out(load(session, record.id))
+    audit.record(
+        session, principal, "create", "household", created.id, after=created,
+        region_code=created.origin_region_code,
+    )  # fmt: skip
     commit_created(session, HouseholdRecord, body.external_id)
-    return household_out(load(session, new_id))
+    return created
 
 
 def update(
@@ -196,6 +201,7 @@ def update(
     """Correct a household; ``members``, when sent, replaces the member list."""
     record = load(session, household_id)
     principal.ensure_region(record.origin_region_code)
+    before = household_out(record)
     patch = body.model_dump(exclude_unset=True)
     # A null in the patch leaves the field as it is: no household field can be emptied.
     merged = {**household_input(record), **{k: v for k, v in patch.items() if v is not None}}
@@ -212,6 +218,12 @@ def update(
     )
     if patch.get("members") is not None:
         store_members(session, household_id, values.members)
+    session.expire_all()
+    after = household_out(load(session, household_id))
+    audit.record(
+        session, principal, "update", "household", household_id, before=before, after=after,
+        region_code=after.origin_region_code,
+    )  # fmt: skip
     session.commit()
     session.expunge_all()
     return household_out(load(session, household_id))

@@ -74,6 +74,7 @@ def import_file(
             reference=reference_of(request),
             occupations=lambda: occupation_resolver(state, session=session),
             region_scope=principal.region_code if principal.role == "centre" else None,
+            actor=principal,
         )
     except ImportFileError as exc:
         errors = [

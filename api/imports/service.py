@@ -14,6 +14,7 @@ from collections.abc import Callable
 import polars as pl
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit
 from api.imports.columns import COLUMNS, KINDS, MEMBER_COLUMNS, cast_column
 from api.imports.flat import import_flat
 from api.imports.households import import_households
@@ -31,6 +32,7 @@ def import_table(
     reference: ReferenceData,
     occupations: Callable[[], OccupationResolver],
     region_scope: str | None = None,
+    actor: audit.Actor | None = None,
 ) -> ImportReport:
     """Import ``frame`` as ``kind``; the caller commits (or rolls back) the session.
 
@@ -43,6 +45,8 @@ def import_table(
         Returns the occupation resolver (called only when a vacancy needs it).
     region_scope : str, optional
         A centre's region: rows of other regions are rejected.
+    actor : optional
+        Who imports (None: the system); the batch is one audit row with its counts.
 
     Raises
     ------
@@ -53,8 +57,12 @@ def import_table(
         raise ValueError(f"unknown import kind {kind!r}")
     typed = typed_frame(kind, frame)
     if kind == "households":
-        return import_households(session, typed, reference, region_scope)
-    return import_flat(session, kind, typed, reference, occupations, region_scope)
+        report = import_households(session, typed, reference, region_scope)
+    else:
+        report = import_flat(session, kind, typed, reference, occupations, region_scope)
+    counts = {k: v for k, v in report.as_dict().items() if k != "errors"}
+    audit.record(session, actor, "import", kind, after=counts, region_code=region_scope)
+    return report
 
 
 # What other features use of this one (they import nothing else from it).

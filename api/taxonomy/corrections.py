@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from api.audit import service as audit
 from api.core.problems import ProblemException
 from api.core.records import page_of
 from api.models.taxonomy import TaxonomyCorrectionRecord
@@ -200,7 +201,12 @@ def record(
     )
     session.add(row)
     session.flush()
+    audit.record(session, author, "propose", "taxonomy_correction", row.id, after=_values(row))
     return row, True
+
+
+def _values(row: TaxonomyCorrectionRecord) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("kind", "text", "lang", "code", "source", "status")}
 
 
 def page(
@@ -233,7 +239,12 @@ def review(
             ALREADY_REVIEWED.format(id=correction_id, status=row.status),
             type_="/problems/already-reviewed",
         )
+    before = _values(row)
     row.status = "approved" if approve else "rejected"
+    after = _values(row)
+    audit.record(
+        session, author, "review", "taxonomy_correction", correction_id, before=before, after=after
+    )
     row.reviewed_token_id = author.token_id
     row.reviewed_user_id = author.user_id
     row.reviewed_name = author.name[:120]

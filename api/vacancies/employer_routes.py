@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
+from api.audit import service as audit
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
@@ -68,6 +69,10 @@ def create_employer(
     record = EmployerRecord(**values)
     session.add(record)
     session.flush()
+    audit.record(
+        session, principal, "create", "employer", record.id,
+        after=EmployerOut.model_validate(record), region_code=record.region_code,
+    )  # fmt: skip
     commit_created(session, EmployerRecord, body.external_id)
     session.refresh(record)
     return EmployerOut.model_validate(record)
@@ -114,6 +119,7 @@ def update_employer(
     """Correct an employer."""
     record = _load(session, employer_id)
     principal.ensure_region(record.region_code)
+    before = EmployerOut.model_validate(record)
     current = {
         "external_id": record.external_id,
         "name": record.name,
@@ -137,6 +143,11 @@ def update_employer(
         if existing is not None:
             raise duplicate_problem(values["external_id"], existing)
     session.execute(update(EmployerRecord).where(EmployerRecord.id == employer_id).values(**values))
+    audit.record(
+        session, principal, "update", "employer", employer_id, before=before,
+        after=EmployerOut.model_validate(_load(session, employer_id)),
+        region_code=values["region_code"],
+    )  # fmt: skip
     session.commit()
     session.expunge_all()
     return EmployerOut.model_validate(_load(session, employer_id))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import update
 
+from api.audit import service as audit
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
 from api.core.pagination import PagingDep
@@ -42,6 +43,10 @@ def create_vacancy(
     record = VacancyRecord(**values)
     session.add(record)
     session.flush()
+    audit.record(
+        session, principal, "create", "vacancy", record.id,
+        after=VacancyOut.model_validate(record), region_code=record.region_code,
+    )  # fmt: skip
     commit_created(session, VacancyRecord, body.external_id)
     session.refresh(record)
     return VacancyOut.model_validate(record)
@@ -98,6 +103,7 @@ def update_vacancy(
     """Correct a vacancy; a new title without a code is normalized again."""
     record = load(session, vacancy_id)
     principal.ensure_region(record.region_code)
+    before = VacancyOut.model_validate(record)
     employer = session.get(EmployerRecord, record.employer_id)
     current = {
         column: getattr(record, column)
@@ -130,6 +136,10 @@ def update_vacancy(
             ),
         )
     session.execute(update(VacancyRecord).where(VacancyRecord.id == vacancy_id).values(**values))
+    audit.record(
+        session, principal, "update", "vacancy", vacancy_id, before=before,
+        after=VacancyOut.model_validate(load(session, vacancy_id)), region_code=values["region_code"],
+    )  # fmt: skip
     session.commit()
     session.expunge_all()
     return VacancyOut.model_validate(load(session, vacancy_id))

@@ -84,7 +84,9 @@ class Visitor:
     def principal(self) -> Principal:
         """The same principal an API token would give, so the API's checks apply unchanged."""
         name = self.username or f"applicant {self.household_id}"
-        return Principal(0, name, self.role or "", self.region_code, self.household_id)
+        return Principal(
+            0, name, self.role or "", self.region_code, self.household_id, user_id=self.user_id
+        )
 
     def ensure_region(self, *region_codes: str | None) -> None:
         _as_page(lambda: self.principal.ensure_region(*region_codes))
