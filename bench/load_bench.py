@@ -24,15 +24,19 @@ import csv
 import datetime as dt
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -47,7 +51,7 @@ from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES  # noqa: E402
 from api.models import ApiTokenRecord, HouseholdRecord, VacancyRecord  # noqa: E402
 from api.reference.service import seed_reference  # noqa: E402
 from bench.load.mix import MIX, Plan  # noqa: E402
-from bench.national import DEFAULT_POSTGRES, served  # noqa: E402
+from bench.national import DEFAULT_POSTGRES, free_port  # noqa: E402
 from matching.programme.geography import load_reference  # noqa: E402
 from taxonomy import load_taxonomy  # noqa: E402
 
@@ -128,6 +132,61 @@ def _holds_programme(url: str, households: int, vacancies: int) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+@contextmanager
+def served(
+    url: str, workers: int, polars_threads: int | None = None
+) -> Iterator[tuple[str, psutil.Process]]:
+    """``qonys serve --workers N`` on a free port with production settings: its base URL and
+    its process (the workers are its children)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "QONYS_DATABASE_URL": url,
+        "QONYS_LOG_LEVEL": "WARNING",
+        "QONYS_ENVIRONMENT": "production",
+    }
+    if polars_threads:
+        env["POLARS_MAX_THREADS"] = str(polars_threads)
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base, psutil.Process(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU of a process and all its children (the server and its workers)."""
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def rss_mb(process: psutil.Process) -> list[float]:
+    """Resident memory of each worker (or of the server when it has no children), MB."""
+    workers = process.children(recursive=True) or [process]
+    return [p.memory_info().rss / 2**20 for p in workers]
 
 
 def build_plan(url: str, base: str) -> Plan:
@@ -217,7 +276,10 @@ class Row:
     errors: int
 
 
-def run_locust(base: str, plan_path: Path, args: argparse.Namespace, out: Path) -> list[Row]:
+def run_locust(
+    base: str, plan_path: Path, args: argparse.Namespace, out: Path
+) -> tuple[list[Row], float]:
+    """Rows of the run and the CPU seconds locust itself used."""
     prefix = out / "locust"
     env = {**os.environ, "QONYS_LOAD_PLAN": str(plan_path), "QONYS_LOAD_SEED": str(args.seed)}
     command = [
@@ -228,8 +290,11 @@ def run_locust(base: str, plan_path: Path, args: argparse.Namespace, out: Path) 
         "--stop-timeout", "10",
     ]  # fmt: skip
     # Exit code 1 means "some requests failed": the table says which.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(command, cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
-    return read_stats(prefix.with_name(prefix.name + "_stats.csv"))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return read_stats(prefix.with_name(prefix.name + "_stats.csv")), cpu
 
 
 def read_stats(path: Path) -> list[Row]:
@@ -292,6 +357,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
     ap.add_argument("--users", type=int, default=8, help="locust users, no think time.")
     ap.add_argument("--duration", type=int, default=120, help="Seconds of measured load.")
+    ap.add_argument(
+        "--polars-threads", type=int, default=None, help="POLARS_MAX_THREADS of each worker."
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--target-rps", type=float, default=200.0)
     ap.add_argument("--target-p95", type=float, default=100.0)
@@ -301,21 +369,33 @@ def main() -> None:
     t = time.perf_counter()
     url = prepare_database(args.postgres, args.database, args.households, args.vacancies)
     print(f"database ready: {time.perf_counter() - t:.1f} s")
-    with served(url, args.workers) as base, tempfile.TemporaryDirectory() as tmp:
+    with (
+        served(url, args.workers, args.polars_threads) as (base, server),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         plan = build_plan(url, base)
         plan_path = Path(tmp) / "plan.json"
         plan.save(plan_path)
         print(f"warm-up of {args.workers} worker(s): {warm_up(base, plan, args.workers):.1f} s")
         before = os.getloadavg()
         started = dt.datetime.now(dt.UTC)
-        rows = run_locust(base, plan_path, args, Path(tmp))
+        server_cpu = cpu_seconds(server)
+        rows, locust_cpu = run_locust(base, plan_path, args, Path(tmp))
+        server_cpu = cpu_seconds(server) - server_cpu
+        memory = rss_mb(server)
         after = os.getloadavg()
 
     total = next(r for r in rows if r.name == "total")
     loads = "load average (1, 5, 15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}"
     command = "python bench/load_bench.py " + " ".join(
         f"--{k.replace('_', '-')} {v}"
-        for k, v in (("workers", args.workers), ("users", args.users), ("duration", args.duration))
+        for k, v in (
+            ("workers", args.workers),
+            ("users", args.users),
+            ("duration", args.duration),
+            ("polars_threads", args.polars_threads),
+        )
+        if v is not None
     )
     section = "\n".join(
         [
@@ -328,6 +408,13 @@ def main() -> None:
             + ".",
             "",
             table(rows),
+            "",
+            # CPU per request does not depend much on what else runs: it says what two
+            # quiet cores could serve (the database's own CPU is not counted).
+            f"CPU per request: server {server_cpu / max(total.requests, 1) * 1000:.1f} ms "
+            f"(all workers), locust {locust_cpu / max(total.requests, 1) * 1000:.1f} ms; "
+            f"two cores at that cost: ≈ {2 / max((server_cpu + locust_cpu) / max(total.requests, 1), 1e-9):.0f} requests/s. "
+            f"Memory of the server's processes (supervisor or resource tracker, workers): {', '.join(f'{m:,.0f}' for m in memory)} MB.",
             "",
             verdict(total, args.target_rps, args.target_p95) + ".",
         ]
