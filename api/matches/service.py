@@ -117,6 +117,7 @@ class MatchService:
                 )
                 self._fingerprint = fingerprint
                 self._hh_fingerprint = None
+                # Rebuilt only when the catalogue changes: its objects out of the GC's walk.
                 freeze_long_lived()
             return self._index
 
@@ -133,7 +134,6 @@ class MatchService:
                     )
                 )
                 self._hh_fingerprint = fingerprint
-                freeze_long_lived()
         return index
 
     def invalidate(self) -> None:
