@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run test lint typecheck bench screenshots clean
+.PHONY: run test lint typecheck bench bench-load screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Qonys needs Python 3.11 or newer"'
@@ -32,8 +32,16 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check taxonomy matching api tests bench scripts
 	$(BIN)/mypy taxonomy matching
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+## The load benchmark alone (PostgreSQL at $$QONYS_TEST_POSTGRES_URL), recorded in docs/benchmarks/load.md.
+bench-load: $(VENV)/.installed-bench
+	$(BIN)/python bench/load_bench.py --record
 
 ## Screenshots of every page at 360 px and 1280 px into docs/screenshots/.
 screenshots: $(VENV)/.installed-test

@@ -16,6 +16,7 @@ from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs
+from api.core.heap import enable_freezing, freeze_long_lived
 from api.core.jobs import JobWorker
 from api.core.limits import BodySizeLimitMiddleware
 from api.core.logging import RequestIdMiddleware, configure_logging
@@ -73,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The app, its routes and the reference data live as long as the process.
+        enable_freezing(settings.freezes_heap)
+        freeze_long_lived()
         app.state.taxonomy.warm_up_in_background()
         worker = None
         if settings.jobs_in_process:

@@ -40,7 +40,9 @@ def run_one(n: int, mip_limit: float, contended: int) -> dict[str, object]:
     t_build = time.perf_counter() - t0
     res = allocate(
         inst,
-        AllocationConfig(time_limit=TIME_LIMIT.get(n, 60.0), workers=2, earlier_movers=prog.earlier_movers),
+        AllocationConfig(
+            time_limit=TIME_LIMIT.get(n, 60.0), workers=2, earlier_movers=prog.earlier_movers
+        ),
     )
     out: dict[str, object] = {
         "households": n,
@@ -132,15 +134,22 @@ def versus_table(rows: list[dict[str, object]]) -> str:
             h_bound = r["highs_bound"]
             h_gap = (
                 f"{100 * (int(str(h_bound)) - h_obj) / int(str(h_bound)):.4f} %"
-                if h_bound and r["highs_status"] in ("optimal", "feasible") else "—"
+                if h_bound and r["highs_status"] in ("optimal", "feasible")
+                else "—"
             )
             if r["highs_status"] == "optimal":
                 real = f"{100 * (h_obj - obj) / h_obj:.4f} % (HiGHS proved {h_obj:,})"
             else:
                 best = max(obj, h_obj)
-                low = min(int(str(r["bound"])), int(str(h_bound)) if h_bound else int(str(r["bound"])))
+                low = min(
+                    int(str(r["bound"])), int(str(h_bound)) if h_bound else int(str(r["bound"]))
+                )
                 real = f"≤ {100 * (low - obj) / low:.4f} % (best known {best:,}, tightest bound {low:,})"
-            highs = f"{r['highs_status']} | {h_obj:,} | {h_bound:,} | {h_gap}" if h_bound else f"{r['highs_status']} | {h_obj:,} | — | —"
+            highs = (
+                f"{r['highs_status']} | {h_obj:,} | {h_bound:,} | {h_gap}"
+                if h_bound
+                else f"{r['highs_status']} | {h_obj:,} | — | —"
+            )
         else:
             highs, real = "not run | — | — | —", "—"
         lines.append(
@@ -209,26 +218,52 @@ def main() -> None:
     ap.add_argument("--contended", type=int, default=2)
     ap.add_argument("--one", type=int, default=0)
     ap.add_argument("--from-json", default="", help="render the table from saved JSON lines")
-    ap.add_argument("--versus", action="store_true", help="Qonys vs plain HiGHS, same model and limit")
+    ap.add_argument(
+        "--versus", action="store_true", help="Qonys vs plain HiGHS, same model and limit"
+    )
     ap.add_argument("--no-highs", action="store_true", help="with --versus: Qonys only")
     ap.add_argument("--repeat", type=int, default=1, help="with --versus: Qonys runs per size")
-    ap.add_argument("--limit", type=float, default=0.0, help="with --versus: time limit (default by size)")
+    ap.add_argument(
+        "--limit", type=float, default=0.0, help="with --versus: time limit (default by size)"
+    )
     ap.add_argument("--one-versus", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "allocation.md"))
+    ap.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "allocation.md"),
+    )
     args = ap.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.mip_limit, args.contended)))
         return
     if args.one_versus:
         n = args.one_versus
-        print(json.dumps(run_versus(n, args.limit or versus_limit(n), not args.no_highs, args.contended, args.seed)))
+        print(
+            json.dumps(
+                run_versus(
+                    n, args.limit or versus_limit(n), not args.no_highs, args.contended, args.seed
+                )
+            )
+        )
         return
     if args.versus:
         rows_v: list[dict[str, object]] = []
         if args.from_json:
-            rows_v = [json.loads(line) for line in Path(args.from_json).read_text().splitlines() if line.startswith("{")]
-        sizes = [] if args.from_json else [int(x) for x in (args.sizes if args.sizes != "1000,5000,20000" else VERSUS_SIZES).split(",")]
+            rows_v = [
+                json.loads(line)
+                for line in Path(args.from_json).read_text().splitlines()
+                if line.startswith("{")
+            ]
+        sizes = (
+            []
+            if args.from_json
+            else [
+                int(x)
+                for x in (args.sizes if args.sizes != "1000,5000,20000" else VERSUS_SIZES).split(
+                    ","
+                )
+            ]
+        )
         for n in sizes:
             for k in range(args.repeat):
                 cmd = [
@@ -247,11 +282,28 @@ def main() -> None:
         return
     rows: list[dict[str, object]] = []
     if args.from_json:
-        rows = [json.loads(line) for line in Path(args.from_json).read_text().splitlines() if line.startswith("{")]
-    jobs = [] if args.from_json else [(n, c) for c in (0, args.contended) for n in (int(s) for s in args.sizes.split(","))]
+        rows = [
+            json.loads(line)
+            for line in Path(args.from_json).read_text().splitlines()
+            if line.startswith("{")
+        ]
+    jobs = (
+        []
+        if args.from_json
+        else [(n, c) for c in (0, args.contended) for n in (int(s) for s in args.sizes.split(","))]
+    )
     for n, contended in jobs:
         mip_limit = args.mip_limit if n <= 5000 else 0.0
-        cmd = [sys.executable, __file__, "--one", str(n), "--mip-limit", str(mip_limit), "--contended", str(contended)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(n),
+            "--mip-limit",
+            str(mip_limit),
+            "--contended",
+            str(contended),
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)
@@ -288,7 +340,10 @@ def main() -> None:
         "slack 1.3, and in the contended runs 0 or 2 of 6 regions further squeezed: quotas, homes, seats ×0.6), "
         "options per household 30 (40 at 20,000), CP-SAT 2 workers. Objective = Σ priority-weighted "
         "fit score × 1000; bound = the LP dual bound (column generation with knapsack cuts, HiGHS; the destination bound is off by default), or the CP-SAT bound.\n\n"
-        + header + "\n".join(lines) + "\n" + NOTES
+        + header
+        + "\n".join(lines)
+        + "\n"
+        + NOTES
     )
     out = Path(args.out)
     old = out.read_text(encoding="utf-8") if out.exists() else ""

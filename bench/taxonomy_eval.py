@@ -114,18 +114,28 @@ def metrics(
     gold = [s.gold[i] for i in idx]
     first = [s.top[i][0] if s.top[i] else "" for i in idx]
     classifiable = np.array([g != "" for g in gold], dtype=bool)
-    top1 = np.array([a and f == g for a, f, g in zip(answered, first, gold, strict=True)], dtype=bool)
-    top3 = np.array(
-        [a and g in s.top[i] for a, g, i in zip(answered, gold, idx, strict=True)], dtype=bool
-    ) & classifiable
+    top1 = np.array(
+        [a and f == g for a, f, g in zip(answered, first, gold, strict=True)], dtype=bool
+    )
+    top3 = (
+        np.array(
+            [a and g in s.top[i] for a, g, i in zip(answered, gold, idx, strict=True)], dtype=bool
+        )
+        & classifiable
+    )
     minor = np.array(
         [a and g != "" and f[:3] == g[:3] for a, f, g in zip(answered, first, gold, strict=True)],
         dtype=bool,
     )
     wrong = answered & ~top1
     n_cls = max(int(classifiable.sum()), 1)
-    any_top1 = np.array([f == g for f, g in zip(first, gold, strict=True)], dtype=bool) & classifiable
-    offered = np.array([g in s.top[i][:3] for g, i in zip(gold, idx, strict=True)], dtype=bool) & classifiable
+    any_top1 = (
+        np.array([f == g for f, g in zip(first, gold, strict=True)], dtype=bool) & classifiable
+    )
+    offered = (
+        np.array([g in s.top[i][:3] for g, i in zip(gold, idx, strict=True)], dtype=bool)
+        & classifiable
+    )
     any_minor = np.array(
         [g != "" and f[:3] == g[:3] for f, g in zip(first, gold, strict=True)], dtype=bool
     )
@@ -225,7 +235,9 @@ def fold_rows(result: UnseenCalibration) -> list[tuple[str, dict[str, float]]]:
     return rows
 
 
-def run_folds(args: argparse.Namespace, base: Taxonomy, dev: pl.DataFrame, calib: pl.DataFrame) -> None:
+def run_folds(
+    args: argparse.Namespace, base: Taxonomy, dev: pl.DataFrame, calib: pl.DataFrame
+) -> None:
     """Fit on seen + unseen folds; print the constants and the out-of-fold table."""
     esco_dir = Path(args.esco) if args.esco else None
     sets = fit_sets(base, dev, calib, esco_dir, args.folds)
@@ -251,8 +263,7 @@ def run_folds(args: argparse.Namespace, base: Taxonomy, dev: pl.DataFrame, calib
             "of the answer. *Top-3 offered*: the gold group among the three best distinct groups, "
             "answered or suggested with an abstention. Top-3 of exact alias hits counts the "
             "hit's group only (a lower bound). `titles_eval.csv` is not used here.\n\n"
-            f"Shipped constants (fitted on all blocks): thresholds {result.thresholds}.\n\n"
-            + text,
+            f"Shipped constants (fitted on all blocks): thresholds {result.thresholds}.\n\n" + text,
             UNSEEN_BEGIN,
             UNSEEN_END,
         )
@@ -268,7 +279,12 @@ def esco_rows(base: Taxonomy, esco_dir: Path) -> list[tuple[str, dict[str, float
     if not (esco_dir / "occupations_en.csv").exists():
         return []
     release = load_esco(esco_dir)
-    held = [(label, occ.isco) for occ in release.occupations for label in occ.alt_labels if esco_split(label)]
+    held = [
+        (label, occ.isco)
+        for occ in release.occupations
+        for label in occ.alt_labels
+        if esco_split(label)
+    ]
     frame = pl.DataFrame(
         {"text": [t for t, _ in held], "isco": [g for _, g in held], "lang": ["en"] * len(held)}
     )
@@ -366,10 +382,14 @@ def main() -> None:
     ev = score_titles(norm, evalset)
     ev_t = thresholds_of(calibrated, ev.text)
     langs = np.array(ev.lang)
-    rows = [(f"eval {lang}", metrics(ev, ev_t, langs == lang)) for lang in ("ru", "kk", "kk_latn", "en")]
+    rows = [
+        (f"eval {lang}", metrics(ev, ev_t, langs == lang)) for lang in ("ru", "kk", "kk_latn", "en")
+    ]
     rows.append(("eval ru+kk+kk_latn", metrics(ev, ev_t, langs != "en")))
     rows.append(("eval all", metrics(ev, ev_t)))
-    rows.append(("dev all (fitted on)", metrics(dev_scored, thresholds_of(calibrated, dev_scored.text))))
+    rows.append(
+        ("dev all (fitted on)", metrics(dev_scored, thresholds_of(calibrated, dev_scored.text)))
+    )
     cal = score_titles(norm, calib)
     cal_t = thresholds_of(calibrated, cal.text)
     part = np.array([calib_part(t) for t in calib["text"].to_list()])
@@ -394,8 +414,10 @@ def main() -> None:
             answered = ev.score[i] >= ev_t[i]
             first = ev.top[i][0] if ev.top[i] else ""
             if (answered and first != ev.gold[i]) or (not answered and ev.gold[i]):
-                print(f"{ev.lang[i]:7} gold={ev.gold[i] or '-':4} got={first if answered else 'abstain':7}"
-                      f" s={ev.score[i]:.2f} top={ev.top[i]} | {ev.text[i]}")
+                print(
+                    f"{ev.lang[i]:7} gold={ev.gold[i] or '-':4} got={first if answered else 'abstain':7}"
+                    f" s={ev.score[i]:.2f} top={ev.top[i]} | {ev.text[i]}"
+                )
     if not args.no_doc:
         write_doc(
             "## Title normalizer accuracy (`bench/taxonomy_eval.py`)\n\n"

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="Run a job worker thread inside the API process (allocation runs). "
         "In the test environment only when set explicitly, so test apps do not poll.",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="Exempt the long-lived data (taxonomy, match index) from the cyclic garbage "
+        "collector after they are built (see api/core/heap.py). In the test environment only "
+        "when set explicitly.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -62,6 +68,12 @@ class Settings(BaseSettings):
         if self.environment == "test":
             return self.run_jobs_in_process and "run_jobs_in_process" in self.model_fields_set
         return self.run_jobs_in_process
+
+    @property
+    def freezes_heap(self) -> bool:
+        if self.environment == "test":
+            return self.gc_freeze and "gc_freeze" in self.model_fields_set
+        return self.gc_freeze
 
     @property
     def json_logs(self) -> bool:

@@ -17,6 +17,7 @@ from fastapi import Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.core.heap import freeze_long_lived
 from api.matches.answers import (
     RankedAnswer,
     household_localities,
@@ -116,6 +117,8 @@ class MatchService:
                 )
                 self._fingerprint = fingerprint
                 self._hh_fingerprint = None
+                # Rebuilt only when the catalogue changes: its objects out of the GC's walk.
+                freeze_long_lived()
             return self._index
 
     def index_with_households(self, session: Session) -> MatchIndex:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from api.core.heap import freeze_long_lived
 from api.taxonomy.corrections import Author, learn_from_pick
 from matching.text import Text
 
@@ -198,6 +199,8 @@ class TaxonomyService:
             if self._base is None:
                 taxonomy = load_taxonomy(self._data_dir, esco_dir=self._esco_dir)
                 self._base = _loaded(Normalizer(taxonomy))
+                # Its tables are read-only from now on: out of the collector's walk.
+                freeze_long_lived()
             return self._base
 
     def _state(self) -> _Loaded:
@@ -238,6 +241,7 @@ class TaxonomyService:
             if occupation or skill:
                 learnt = base.normalizer.with_extra_aliases(occupation, skill)
                 self._current = _loaded(learnt)
+                freeze_long_lived()
             else:
                 self._current = base
             self._fingerprint = fingerprint
