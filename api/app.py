@@ -153,6 +153,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if invalid is not None:
                     invalid["content"] = problem
                     invalid["description"] = "Invalid data (problem+json listing every field)"
+                if "requestBody" in operation:
+                    # A body that is not JSON (or not UTF-8) at all is refused before validation.
+                    operation["responses"].setdefault(
+                        "400", {"description": "Malformed body", "content": problem}
+                    )
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         return schema

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, Field
 
-from api.core.schemas import StrictBody
+from api.core.schemas import StrictBody, UtcDateTime
 
 
 class TokenIn(StrictBody):
@@ -22,8 +20,8 @@ class TokenOut(BaseModel):
     role: str
     region_code: str | None
     household_id: int | None
-    created_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 class TokenCreated(TokenOut):

@@ -1,0 +1,66 @@
+"""The whole OpenAPI fuzzed with each role's token, on both databases (the bounded leg).
+
+One test per role and operation: a few generated requests, valid and invalid, each answer
+checked by :data:`tests.fuzz_api.harness.CHECKS` (no 5xx, problem+json errors, the declared
+status, content type, body schema and headers). Derandomized, so a failure replays as is;
+``bench/fuzz_api.py`` runs the same checks with many more examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from api.taxonomy.service import TaxonomyService
+from tests.fuzz_api.harness import (
+    ROLE_TOKENS,
+    call_and_check,
+    case_strategy,
+    fuzz_app,
+    fuzz_schema,
+    operation_labels,
+    restore_demo_tokens,
+)
+
+MAX_EXAMPLES = 4
+OPERATIONS = operation_labels()
+
+
+@pytest.fixture(scope="module")
+def fuzzed(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, taxonomy_service: TaxonomyService
+) -> Iterator[tuple[FastAPI, Any]]:
+    with fuzz_app(backend, Path(tmp_path_factory.mktemp("fuzz")), taxonomy_service) as app:
+        yield app, fuzz_schema(app)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_TOKENS))
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_fuzzed_operation(fuzzed: tuple[FastAPI, Any], method: str, path: str, role: str) -> None:
+    app, schema = fuzzed
+    strategy = case_strategy(schema, method, path)
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        case = data.draw(strategy)
+        try:
+            call_and_check(case, role)
+        finally:
+            if method == "DELETE" and path.startswith("/tokens"):
+                restore_demo_tokens(app)
+
+    run()
