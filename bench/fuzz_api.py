@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,6 +38,45 @@ from tests.fuzz_api.harness import (  # noqa: E402
     operation_labels,
     restore_demo_tokens,
 )
+
+
+def fuzz_one(
+    app: Any,
+    strategy: Any,
+    key: tuple[str, str],
+    role: str,
+    examples: int,
+    sent: Counter[tuple[str, str]],
+    statuses: dict[tuple[str, str], Counter[int]],
+    findings: dict[tuple[str, str], set[str]],
+) -> None:
+    method, path = key
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        case = data.draw(strategy)
+        sent[key] += 1
+        try:
+            response = call_and_check(case, role)
+            statuses[key][response.status_code] += 1
+        except Exception as exc:  # a finding: record it, keep fuzzing
+            text = str(exc).strip()
+            first = text.splitlines()[0] if text else ""
+            status = getattr(getattr(exc, "response", None), "status_code", "")
+            findings[key].add(f"{role}: {type(exc).__name__} {status}: {first[:160]}")
+        finally:
+            if method == "DELETE" and path.startswith("/tokens"):
+                restore_demo_tokens(app)
+
+    run()
 
 
 def main() -> None:
@@ -64,30 +104,7 @@ def main() -> None:
             key = (method, path)
             strategy = case_strategy(schema, method, path)
             for role in sorted(ROLE_TOKENS):
-
-                @settings(
-                    max_examples=args.examples,
-                    derandomize=True,
-                    deadline=None,
-                    database=None,
-                    phases=[Phase.explicit, Phase.generate],
-                    suppress_health_check=list(HealthCheck),
-                )
-                @given(data=st.data())
-                def run(data: st.DataObject, role: str = role) -> None:
-                    case = data.draw(strategy)
-                    sent[key] += 1
-                    try:
-                        response = call_and_check(case, role)
-                        statuses[key][response.status_code] += 1
-                    except Exception as exc:  # a finding: record it, keep fuzzing
-                        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                        findings[key].add(f"{role}: {type(exc).__name__}: {first[:120]}")
-                    finally:
-                        if method == "DELETE" and path.startswith("/tokens"):
-                            restore_demo_tokens(app)
-
-                run()
+                fuzz_one(app, strategy, key, role, args.examples, sent, statuses, findings)
     elapsed = time.perf_counter() - started
     print(f"{'operation':58} {'requests':>8}  statuses")
     for method, path in operations:

@@ -12,6 +12,9 @@ class TokenIn(StrictBody):
     role: str = Field(max_length=16, examples=["centre"])
     region: str | None = Field(default=None, max_length=120)
     household_id: int | None = None
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Lifetime; the service's default when absent."
+    )
 
 
 class TokenOut(BaseModel):
@@ -22,6 +25,7 @@ class TokenOut(BaseModel):
     household_id: int | None
     created_at: UtcDateTime | None
     revoked_at: UtcDateTime | None
+    expires_at: UtcDateTime | None
 
 
 class TokenCreated(TokenOut):
