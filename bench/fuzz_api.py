@@ -96,9 +96,10 @@ def main() -> None:
     statuses: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
     findings: dict[tuple[str, str], set[str]] = defaultdict(set)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, fuzz_app(
-        args.backend, Path(tmp), taxonomy, households=args.households
-    ) as app:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fuzz_app(args.backend, Path(tmp), taxonomy, households=args.households) as app,
+    ):
         schema = fuzz_schema(app)
         for method, path in operations:
             key = (method, path)

@@ -98,9 +98,7 @@ def restore_demo_tokens(app: FastAPI) -> None:
     """A fuzzed ``DELETE /tokens/{id}`` may revoke a role's own token: un-revoke them."""
     with app.state.sessionmaker() as session:
         session.execute(
-            update(ApiTokenRecord)
-            .where(ApiTokenRecord.name.like("demo %"))
-            .values(revoked_at=None)
+            update(ApiTokenRecord).where(ApiTokenRecord.name.like("demo %")).values(revoked_at=None)
         )
         session.commit()
 
