@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from fastapi import FastAPI
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from fastapi import FastAPI
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,

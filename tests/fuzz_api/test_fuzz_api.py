@@ -28,8 +28,9 @@ from tests.fuzz_api.harness import (
     restore_demo_tokens,
 )
 
-MAX_EXAMPLES = 4
+MAX_EXAMPLES = 3
 OPERATIONS = operation_labels()
+_STRATEGIES: dict[tuple[int, str, str], Any] = {}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,10 @@ def fuzzed(
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_fuzzed_operation(fuzzed: tuple[FastAPI, Any], method: str, path: str, role: str) -> None:
     app, schema = fuzzed
-    strategy = case_strategy(schema, method, path)
+    key = (id(schema), method, path)
+    if key not in _STRATEGIES:  # built once per operation, shared by the four roles
+        _STRATEGIES[key] = case_strategy(schema, method, path)
+    strategy = _STRATEGIES[key]
 
     @settings(
         max_examples=MAX_EXAMPLES,
