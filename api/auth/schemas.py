@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from api.core.params import ID_MAX
 from api.core.schemas import StrictBody, UtcDateTime
 
 
@@ -11,7 +12,7 @@ class TokenIn(StrictBody):
     name: str = Field(min_length=1, max_length=120)
     role: str = Field(max_length=16, examples=["centre"])
     region: str | None = Field(default=None, max_length=120)
-    household_id: int | None = None
+    household_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     expires_in_days: int | None = Field(
         default=None, ge=1, le=3650, description="Lifetime; the service's default when absent."
     )
