@@ -5,7 +5,7 @@ style attribute), so the policy allows ``'self'`` only; the docs page sets its o
 the hashes of Swagger UI's inline start-up script (``api.core.docs``), and a response that
 already carries a header keeps it. ``Cache-Control: no-store`` goes on everything that may
 hold personal data: any request that sent credentials (a bearer token or a session cookie)
-and every page; static files and reference data stay cacheable.
+and every page; stylesheets, scripts, images and fonts stay cacheable.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ BASE_HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 SESSION_COOKIE = b"qonys_session"
+# Assets hold no personal data and are fetched with the session cookie too: keep them cacheable.
+CACHEABLE = ("text/css", "text/javascript", "application/javascript", "image/", "font/")
 PAGES_PREFIX = "/app/"
 
 
@@ -62,7 +64,7 @@ class SecurityHeadersMiddleware:
                 for name, value in BASE_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
-                if personal:
+                if personal and not headers.get("content-type", "").startswith(CACHEABLE):
                     headers["Cache-Control"] = "no-store"
                 if hsts:
                     headers["Strict-Transport-Security"] = HSTS
