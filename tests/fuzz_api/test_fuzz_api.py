@@ -68,3 +68,28 @@ def test_fuzzed_operation(fuzzed: tuple[FastAPI, Any], method: str, path: str) -
                     restore_demo_tokens(app)
 
     run()
+
+
+def test_findings_stay_fixed(fuzzed: tuple[FastAPI, Any]) -> None:
+    """What the fuzzer found, replayed as plain requests (a 500 on PostgreSQL each)."""
+    app, _ = fuzzed
+    admin = {"Authorization": f"Bearer {ROLE_TOKENS['admin']}"}
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for method, path, body in (
+            ("PATCH", "/vacancies/339117946032129920", {"wage_tenge": 7}),
+            ("POST", "/taxonomy/corrections/1268508801775244544/approve", None),
+            ("POST", "/tokens", {"name": "n", "role": "applicant", "household_id": 2**40}),
+            ("POST", "/allocation-runs", {"year": 2026, "household_ids": [2**40]}),
+        ):
+            response = client.request(method, path, json=body, headers=admin)
+            assert response.status_code == 422, (path, response.text)
+            assert response.headers["content-type"].startswith("application/problem+json")
+        malformed = client.post(
+            "/households",
+            content=b"\x9c{not json",
+            headers={**admin, "Content-Type": "application/json"},
+        )
+        assert malformed.status_code in (400, 422)
+        assert malformed.headers["content-type"].startswith("application/problem+json")
