@@ -16,11 +16,13 @@ from api.auth import routes as tokens
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs
+from api.core.headers import SecurityHeadersMiddleware, cors_origins
 from api.core.heap import enable_freezing, freeze_long_lived
 from api.core.jobs import JobWorker
 from api.core.limits import BodySizeLimitMiddleware
 from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
+from api.core.ratelimit import FailureLimiter
 from api.core.settings import Settings, get_settings
 from api.homes import capacity_routes as capacities
 from api.homes import routes as homes
@@ -106,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.support_parameters = load_support_parameters(settings.data_dir)
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
     app.state.matching = MatchService(app.state.reference, app.state.support_parameters)
+    # Failed sign-ins and bearer tokens, per address, username and token prefix (in-process).
+    app.state.failures = FailureLimiter(
+        settings.auth_failure_limit, settings.auth_failure_window_seconds
+    )
     install_problem_handlers(app)
     # Uploads have their own, larger limit (checked exactly by the import route).
     app.add_middleware(
@@ -116,6 +122,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/outcomes/imports": outcomes.MAX_UPLOAD_BYTES + 2**20,
         },
     )
+    origins = cors_origins(settings.cors_origins)
+    if origins:  # closed by default: no CORS headers at all unless origins are configured
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-ID"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.behind_https)
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer is logged, 413s too
     install_docs(app)
     for module in (
@@ -164,6 +181,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if invalid is not None:
                     invalid["content"] = problem
                     invalid["description"] = "Invalid data (problem+json listing every field)"
+                if "requestBody" in operation:
+                    # A body that is not JSON (or not UTF-8) at all is refused before validation.
+                    operation["responses"].setdefault(
+                        "400", {"description": "Malformed body", "content": problem}
+                    )
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         return schema

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.core.params import ID_MAX
 from api.models import (
     HouseholdRecord,
 )
@@ -194,7 +195,9 @@ def validate_request(
                     _error([field, i, key], f"unknown_{what}", f"unknown_{what}", value=repr(value))
                 )
     if named:
-        wanted = sorted(named)
+        # Ids past the INTEGER column's range cannot exist (and PostgreSQL refuses to compare
+        # them): they are reported as unknown households like any other missing id.
+        wanted = sorted(h for h in named if 1 <= h <= ID_MAX)
         found: set[int] = set()
         for start in range(0, len(wanted), 5000):  # stay under the drivers' parameter limits
             chunk = wanted[start : start + 5000]

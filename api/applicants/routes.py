@@ -6,7 +6,6 @@ households only (``Principal.ensure_household``).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
@@ -17,7 +16,7 @@ from api.applicants import service as rules
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.problems import ProblemException, problem_responses
-from api.core.schemas import StrictBody
+from api.core.schemas import StrictBody, UtcDateTime
 from api.households.service import load as load_household
 from api.models import HouseholdRecord
 from api.models.applicants import AccessLinkRecord
@@ -42,10 +41,10 @@ class LinkOut(BaseModel):
     household_id: int
     state: str = Field(description="active, used, revoked or expired")
     issued_by: str
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime
+    used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 class IssuedLinkOut(LinkOut):
@@ -60,7 +59,7 @@ class DecisionOut(BaseModel):
     decision: str
     reason: str | None
     reason_text: str | None
-    decided_at: dt.datetime
+    decided_at: UtcDateTime
 
 
 def _household(session: Session, principal: Principal, household_id: int) -> HouseholdRecord:

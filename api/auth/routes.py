@@ -1,12 +1,22 @@
-"""API tokens (admin only): issue one per person or system, revoke when no longer needed."""
+"""API tokens: an admin issues one per person or system, lists and revokes any; every other
+holder lists and revokes their own (the tokens under the same name as the one they present)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+import datetime as dt
+
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 
 from api.auth.schemas import TokenCreated, TokenIn, TokenOut
-from api.auth.service import Principal, hash_token, issue_token, require_roles, revoke_token
+from api.auth.service import (
+    Principal,
+    PrincipalDep,
+    hash_token,
+    issue_token,
+    require_roles,
+    revoke_token,
+)
 from api.core.deps import SessionDep
 from api.core.lookups import reference_of
 from api.core.params import IdPath
@@ -39,6 +49,7 @@ def token_out(record: ApiTokenRecord) -> TokenOut:
         household_id=record.household_id,
         created_at=record.created_at,
         revoked_at=record.revoked_at,
+        expires_at=record.expires_at,
     )
 
 
@@ -81,6 +92,9 @@ def create_token(
         region_code=region_code,
         household_id=body.household_id,
         actor=principal,
+        lifetime=dt.timedelta(
+            days=body.expires_in_days or request.app.state.settings.token_lifetime_days
+        ),
     )
     record = session.scalars(
         select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(secret))
@@ -91,12 +105,31 @@ def create_token(
     return TokenCreated(**token_out(record).model_dump(), token=secret)
 
 
-@router.get("", response_model=list[TokenOut], responses=problem_responses(401, 403))
-def read_tokens(session: SessionDep, principal: Principal = ADMIN) -> list[TokenOut]:
-    """Every token (never the secrets)."""
-    return [
-        token_out(r) for r in session.scalars(select(ApiTokenRecord).order_by(ApiTokenRecord.id))
-    ]
+@router.get("", response_model=list[TokenOut], responses=problem_responses(401, 403, 422))
+def read_tokens(
+    session: SessionDep,
+    principal: PrincipalDep,
+    name: str | None = Query(None, max_length=120, description="Only the tokens of this holder."),
+    role: str | None = Query(None, max_length=16),
+    active: bool | None = Query(None, description="Only usable (true) or only unusable tokens."),
+) -> list[TokenOut]:
+    """Tokens (never the secrets): an admin sees all, anyone else the tokens of their own name."""
+    query = select(ApiTokenRecord).order_by(ApiTokenRecord.id)
+    if principal.role != "admin":
+        query = query.where(ApiTokenRecord.name == principal.name)
+    if name is not None:
+        query = query.where(ApiTokenRecord.name == name)
+    if role is not None:
+        query = query.where(ApiTokenRecord.role == role)
+    records = [token_out(r) for r in session.scalars(query)]
+    if active is not None:
+        records = [r for r in records if _usable(r) == active]
+    return records
+
+
+def _usable(token: TokenOut) -> bool:
+    moment = dt.datetime.now(dt.UTC)
+    return token.revoked_at is None and (token.expires_at is None or token.expires_at > moment)
 
 
 @router.delete(
@@ -105,9 +138,11 @@ def read_tokens(session: SessionDep, principal: Principal = ADMIN) -> list[Token
     response_class=Response,
     responses=problem_responses(401, 403, 404),
 )
-def delete_token(session: SessionDep, token_id: IdPath, principal: Principal = ADMIN) -> Response:
-    """Revoke a token; it stops working at once."""
-    if session.get(ApiTokenRecord, token_id) is None:
+def delete_token(session: SessionDep, token_id: IdPath, principal: PrincipalDep) -> Response:
+    """Revoke a token; it stops working at once. Anyone but an admin revokes only their own."""
+    record = session.get(ApiTokenRecord, token_id)
+    # Another holder's token is "not found": its existence is not disclosed.
+    if record is None or (principal.role != "admin" and record.name != principal.name):
         raise ProblemException(404, UNKNOWN_TOKEN.format(id=token_id))
     revoke_token(session, token_id, actor=principal)
     session.commit()

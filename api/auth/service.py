@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.audit import service as audit
 from api.core.deps import SessionDep
 from api.core.problems import ProblemException
+from api.core.ratelimit import FailureLimiter
 from api.models.auth import ROLES, ApiTokenRecord
 from matching.text import Text
 
@@ -43,11 +44,62 @@ OTHER_REGION = Text(
     ru="Ваш токен даёт доступ только к данным региона {region}.",
     en="Your token gives access to region {region} only.",
 )
+EXPIRED_TOKEN = Text(
+    kk="API токенінің мерзімі өтіп кетті: әкімшіден жаңасын сұраңыз.",
+    ru="Срок действия API-токена истёк: попросите новый у администратора.",
+    en="The API token has expired: ask an administrator for a new one.",
+)
+TOO_MANY_FAILURES = Text(
+    kk="Сәтсіз әрекеттер тым көп. {seconds} секундтан кейін қайталаңыз.",
+    ru="Слишком много неудачных попыток. Повторите через {seconds} с.",
+    en="Too many failed attempts. Try again in {seconds} s.",
+)
 OTHER_HOUSEHOLD = Text(
     kk="Сіз тек өз отбасыңыздың деректерін көре аласыз.",
     ru="Вы можете видеть только данные своей семьи.",
     en="You can only see your own household.",
 )
+
+
+DEFAULT_LIFETIME = dt.timedelta(days=90)
+PREFIX_LENGTH = 8
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back naive (they were stored as UTC).
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def expired(record: ApiTokenRecord, at: dt.datetime | None = None) -> bool:
+    return record.expires_at is not None and aware(record.expires_at) <= (at or now())
+
+
+def client_address(request: Request) -> str:
+    # Behind a proxy, uvicorn's --proxy-headers puts the client's own address here.
+    return request.client.host if request.client else "unknown"
+
+
+def too_many_failures(request: Request, *keys: tuple[str, str]) -> None:
+    """429 (with Retry-After) while any key has used up its failed attempts."""
+    limiter: FailureLimiter | None = getattr(request.app.state, "failures", None)
+    wait = limiter.retry_after(*keys) if limiter is not None else None
+    if wait is not None:
+        raise ProblemException(
+            429,
+            TOO_MANY_FAILURES.format(seconds=wait),
+            type_="/problems/too-many-failures",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def record_failure(request: Request, *keys: tuple[str, str]) -> None:
+    limiter: FailureLimiter | None = getattr(request.app.state, "failures", None)
+    if limiter is not None:
+        limiter.fail(*keys)
 
 
 def hash_token(token: str) -> str:
@@ -63,8 +115,12 @@ def issue_token(
     household_id: int | None = None,
     token: str | None = None,
     actor: audit.Actor | None = None,
+    lifetime: dt.timedelta = DEFAULT_LIFETIME,
 ) -> str:
-    """Create a token and return its secret (shown once; only its digest is stored)."""
+    """Create a token and return its secret (shown once; only its digest is stored).
+
+    It stops working ``lifetime`` after now (90 days unless the caller passes the setting).
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if role == "centre" and not region_code:
@@ -78,6 +134,8 @@ def issue_token(
         role=role,
         region_code=region_code if role == "centre" else None,
         household_id=household_id if role == "applicant" else None,
+        created_at=now(),
+        expires_at=now() + lifetime,
     )
     session.add(record)
     session.flush()
@@ -93,6 +151,7 @@ def _token_values(record: ApiTokenRecord) -> dict[str, object]:
         "region_code": record.region_code,
         "household_id": record.household_id,
         "revoked_at": record.revoked_at,
+        "expires_at": record.expires_at,
     }
 
 
@@ -160,11 +219,20 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
     challenge = {"WWW-Authenticate": 'Bearer realm="qonys"'}
     if token is None:
         raise ProblemException(401, NO_TOKEN, type_="/problems/unauthenticated", headers=challenge)
+    # Checked before the lookup, so a blocked guesser learns nothing from the answer.
+    keys = (("bearer-address", client_address(request)), ("bearer-prefix", token[:PREFIX_LENGTH]))
+    too_many_failures(request, *keys)
     record = session.scalars(
         select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(token))
     ).first()
     if record is None or record.revoked_at is not None:
+        record_failure(request, *keys)
         raise ProblemException(401, BAD_TOKEN, type_="/problems/unauthenticated", headers=challenge)
+    if expired(record):
+        record_failure(request, *keys)
+        raise ProblemException(
+            401, EXPIRED_TOKEN, type_="/problems/token-expired", headers=challenge
+        )
     return Principal(record.id, record.name, record.role, record.region_code, record.household_id)
 
 
@@ -188,6 +256,6 @@ def revoke_token(session: Session, token_id: int, actor: audit.Actor | None = No
     record = session.get(ApiTokenRecord, token_id)
     if record is not None and record.revoked_at is None:
         before = _token_values(record)
-        record.revoked_at = dt.datetime.now(dt.UTC)
+        record.revoked_at = now()
         after = _token_values(record)
         audit.record(session, actor, "revoke", "token", token_id, before=before, after=after)

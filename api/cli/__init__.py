@@ -258,8 +258,14 @@ def token_create(
     name: Annotated[str, typer.Option(help="Who or what holds the token.")],
     region: Annotated[str | None, typer.Option(help="Region code or name (centre tokens).")] = None,
     household: Annotated[int | None, typer.Option(help="Household id (applicant tokens).")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Lifetime in days (default QONYS_TOKEN_LIFETIME_DAYS)."),
+    ] = None,
 ) -> None:
     """Issue a token and print its secret once."""
+    import datetime as dt
+
     from api.auth.service import issue_token
     from api.core.db import make_engine, make_sessionmaker, session_scope
     from api.core.settings import get_settings
@@ -270,7 +276,12 @@ def token_create(
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             secret = issue_token(
-                session, name=name, role=role, region_code=region_code, household_id=household
+                session,
+                name=name,
+                role=role,
+                region_code=region_code,
+                household_id=household,
+                lifetime=dt.timedelta(days=days or settings.token_lifetime_days),
             )
     except ValueError as exc:
         raise fail(str(exc)) from exc

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+import datetime as dt
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from api.core.params import DB_INT_MAX, DB_INT_MIN
 
 T = TypeVar("T")
+
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands stored UTC timestamps back naive; RFC 3339 (OpenAPI's date-time) needs the
+    # offset, so a response says "+00:00" on both databases.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 ExternalId = Field(min_length=1, max_length=64, pattern=r"^[^\x00]+$")
 

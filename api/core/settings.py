@@ -42,6 +42,25 @@ class Settings(BaseSettings):
         description="Scenario folders a run may name (`scenario_dir`) must lie inside this one.",
     )
     db_pool_size: int = 10
+    token_lifetime_days: int = Field(
+        default=90, ge=1, le=3650, description="Lifetime of a new API token unless one is given."
+    )
+    auth_failure_limit: int = Field(
+        default=10,
+        ge=1,
+        description="Failed sign-ins or bearer tokens allowed per address (and per username or "
+        "token prefix) within the window; the next attempt is a 429 until the window passes.",
+    )
+    auth_failure_window_seconds: int = Field(default=900, ge=1)
+    behind_https: bool = Field(
+        default=False,
+        description="Served over HTTPS (directly or behind a proxy): send Strict-Transport-Security.",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to call the API from a browser; "
+        "empty (the default) means CORS stays closed.",
+    )
     run_jobs_in_process: bool = Field(
         default=True,
         description="Run a job worker thread inside the API process (allocation runs). "

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.schemas import ExternalId, StrictBody
+from api.core.schemas import ExternalId, StrictBody, UtcDateTime
 
 
 class HomeIn(StrictBody):
@@ -63,8 +61,8 @@ class HomeOut(BaseModel):
     units: int
     units_reserved: int
     status: str
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None
 
 
 class CapacityIn(StrictBody):
@@ -86,4 +84,4 @@ class CapacityOut(BaseModel):
     school_reserved: int
     land_plots_reserved: int
     accommodation_beds_reserved: int
-    updated_at: dt.datetime | None
+    updated_at: UtcDateTime | None

@@ -11,7 +11,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.schemas import ExternalId, StrictBody
+from api.core.schemas import ExternalId, StrictBody, UtcDateTime
 
 
 class ExperienceIn(StrictBody):
@@ -134,7 +134,7 @@ class HouseholdSummary(BaseModel):
     documents_complete: bool
     status: str
     persons: int
-    updated_at: dt.datetime | None
+    updated_at: UtcDateTime | None
 
 
 class HouseholdOut(BaseModel):
@@ -156,5 +156,5 @@ class HouseholdOut(BaseModel):
     preferences: PreferencesIn
     status: str
     members: list[MemberOut]
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None

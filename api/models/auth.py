@@ -28,6 +28,8 @@ class ApiTokenRecord(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # NULL only for rows older than expiry (migration 0009 gives those a date too).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'planner', 'centre', 'applicant')", name="role"),

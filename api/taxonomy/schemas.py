@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.schemas import StrictBody
+from api.core.schemas import StrictBody, UtcDateTime
 
 Kind = Literal["occupation", "skill"]
 AliasLang = Literal["kk", "kk_latn", "ru", "en"]
@@ -44,8 +43,8 @@ class CorrectionOut(BaseModel):
     created_name: str
     created_token_id: int | None
     created_user_id: int | None
-    created_at: dt.datetime
+    created_at: UtcDateTime
     reviewed_name: str | None
     reviewed_token_id: int | None
     reviewed_user_id: int | None
-    reviewed_at: dt.datetime | None
+    reviewed_at: UtcDateTime | None

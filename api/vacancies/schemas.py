@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.schemas import ExternalId, StrictBody
+from api.core.schemas import ExternalId, StrictBody, UtcDateTime
 
 
 class EmployerIn(StrictBody):
@@ -41,8 +39,8 @@ class EmployerOut(BaseModel):
     region_code: str
     locality_id: str | None
     sector: str | None
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None
 
 
 class VacancyIn(StrictBody):
@@ -113,5 +111,5 @@ class VacancyOut(BaseModel):
     employer_housing: bool
     qualified: bool
     status: str
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None

@@ -9,7 +9,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from starlette.responses import Response
 
+from api.auth.service import client_address
 from api.core.deps import SessionDep
+from api.core.ratelimit import FailureLimiter
 from api.models.web import WebUserRecord
 from api.web.forms import FormState
 from api.web.security import hash_password, verify_password
@@ -71,11 +73,25 @@ def signin(
         form.add("password", _t(visitor, "pages.signin.need_password"))
     if form.errors:
         return render(request, "signin.html", {"form": form}, status=422)
+    # Per address and per username, checked before the password: a blocked guesser learns
+    # nothing, and a spread-out guesser is still slowed on each name it tries.
+    keys = (
+        ("signin-address", client_address(request)),
+        ("signin-user", username.strip().casefold()),
+    )
+    limiter: FailureLimiter = request.app.state.failures
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        form.summary = _t(visitor, "pages.signin.too_many", seconds=wait)
+        response = render(request, "signin.html", {"form": form}, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = db.scalars(
         select(WebUserRecord).where(WebUserRecord.username == username.strip())
     ).first()
     valid = verify_password(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not valid or not user.active:
+        limiter.fail(*keys)
         form.summary = _t(visitor, "pages.signin.failed")
         return render(request, "signin.html", {"form": form}, status=401)
     response = redirect(request, safe_next(next) or HOME_BY_ROLE[user.role])
@@ -94,7 +110,7 @@ def signout(request: Request, db: SessionDep) -> Response:
     return response
 
 
-def _t(visitor: Visitor, key: str) -> str:
+def _t(visitor: Visitor, key: str, **values: object) -> str:
     from api.web.templates import translate
 
-    return translate(visitor.lang, key)
+    return translate(visitor.lang, key, **values)

@@ -52,5 +52,15 @@ def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, locale="ru-RU")
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    # Every page a test opens must work under the Content-Security-Policy: Chromium reports
+    # each refused script, style or image on the console.
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert not refused, f"blocked by the Content-Security-Policy: {refused}"

@@ -45,7 +45,7 @@ def test_bars_without_capacity_compare_with_the_largest_and_never_overflow() -> 
     assert _bar_widths(root) == [100.0, 25.0, 100.0]
     # The over-full bar is hatched, not only coloured differently.
     over = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "chart__bar"][2]
-    assert "url(#chart-" in str(over.get("style"))
+    assert "url(#chart-" in str(over.get("fill"))
     assert fraction(Bar("z", 5, 0, ""), 0) == 0.0
 
 
