@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from api.core.schemas import UtcDateTime
 
 
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     request_id: str | None
     actor_kind: str
     actor_token_id: int | None

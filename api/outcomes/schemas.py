@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.schemas import StrictBody
+from api.core.schemas import StrictBody, UtcDateTime
 
 ReturnReason = Literal["housing", "job", "climate", "family", "other"]
 Employed = Field(
@@ -46,7 +46,7 @@ class OutcomeOut(BaseModel):
 
     household_id: int
     locality_id: str | None
-    placed_at: dt.datetime | None = None
+    placed_at: UtcDateTime | None = None
     employed_3m: int | None
     employed_6m: int | None
     employed_12m: int | None
@@ -55,7 +55,7 @@ class OutcomeOut(BaseModel):
     returned_on: dt.date | None
     return_reason: ReturnReason | None
     note: str | None
-    recorded_at: dt.datetime
+    recorded_at: UtcDateTime
     recorded_by: str | None
 
 
