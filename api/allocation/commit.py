@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from api.allocation.reservations import lock_order, reservation_table
 from api.allocation.usage import committed_usage, run_columns, snapshot_amounts
+from api.core.pause import pause_point
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
@@ -274,6 +275,7 @@ def commit_run(
     """
     try:
         result = _commit(session, run_id, household_ids, by)
+        pause_point("commit.reserved")  # crash tests: everything reserved, nothing committed
     except BaseException:
         session.rollback()
         raise
