@@ -427,3 +427,61 @@ def test_centre_export_is_its_own_region(
     centre = headers(session, "centre", region_code="35")
     frame = pl.read_csv(io.BytesIO(client.get("/exports/employers", headers=centre).content))
     assert frame["external_id"].to_list() == ["E3"]
+
+
+def test_error_report_csv_lists_every_bad_row_with_reasons(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    upload(client, "employers", EMPLOYERS, "csv", admin)
+    job = post_file(client, "vacancies", *to_file(vacancies_frame(), "csv"), admin)
+    assert job["report"]["errors_total"] == 3
+    response = client.get(job["errors_url"], headers=admin)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    report = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+    assert report["row"].to_list() == ["2", "4", "5"]
+    assert report["field"].to_list() == ["wage_tenge", "employer_external_id", "locality_id"]
+    for lang in ("kk", "ru", "en"):
+        assert report[f"reason_{lang}"].str.len_chars().min() > 0  # type: ignore[operator]
+    # The bad rows' own cells come along, so the file can be fixed and imported again.
+    assert report["external_id"].to_list() == ["V2", "V4", "V5"]
+    assert report["wage_tenge"].to_list()[0] == "-5"
+
+
+def test_same_file_again_reports_the_earlier_import_and_adds_nothing(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    first = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    before = dump(session)
+    again = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    assert first["sha256"] == again["sha256"] and first["id"] != again["id"]
+    assert first["report"]["previous_job_id"] is None
+    assert again["report"]["previous_job_id"] == first["id"]
+    assert (again["report"]["unchanged"], again["report"]["inserted"]) == (3, 0)
+    assert dump(session) == before
+    clean = client.get(again["errors_url"], headers=admin)
+    assert clean.status_code == 200 and len(clean.content.decode("utf-8-sig").splitlines()) == 1
+
+
+def test_cancel_a_queued_import_and_a_finished_one(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    before = dump(session)
+    name, content = to_file(EMPLOYERS, "csv")
+    queued = client.post("/imports/employers", files={"file": (name, content)}, headers=admin)
+    cancelled = client.post(queued.json()["cancel_url"], headers=admin)
+    assert cancelled.status_code == 202 and cancelled.json()["status"] == "cancelled"
+    assert run_queued_jobs(client) == 0 and dump(session) == before
+    assert_problem(client.get(queued.json()["errors_url"], headers=admin), 409)
+    done = post_file(client, "employers", name, content, admin)
+    assert_problem(client.post(done["cancel_url"], headers=admin), 409)
+    assert_problem(client.get("/imports/jobs/0123abcd", headers=admin), 404)
+
+
+def test_centre_sees_its_own_region_s_imports_only(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    job = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    centre = headers(session, "centre", region_code="61")
+    assert_problem(client.get(job["url"], headers=centre), 404)
+    assert client.get(job["url"], headers=admin).status_code == 200
