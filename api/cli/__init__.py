@@ -247,6 +247,12 @@ def serve(
     if link:
         typer.echo(f"  demo applicant link (household 1, opens once): http://{shown}:{port}{link}")
     sys.stdout.flush()
+    if workers == 1:
+        import signal
+
+        # uvicorn shuts down gracefully on SIGTERM (the app's job worker finishes or hands
+        # back its job), then raises the signal again: that second one ends with exit code 0.
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
