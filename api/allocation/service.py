@@ -240,4 +240,3 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         "households_placed": summ["households_placed"],
         "finished": dt.datetime.now(dt.UTC).isoformat(),
     }
-
