@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -18,7 +20,7 @@ from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs
 from api.core.headers import SecurityHeadersMiddleware, cors_origins
 from api.core.heap import enable_freezing, freeze_long_lived
-from api.core.jobs import JobWorker
+from api.core.job_worker import JobWorker
 from api.core.limits import BodySizeLimitMiddleware
 from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
@@ -57,15 +59,33 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def job_worker(
-    sessions: sessionmaker[Session], reference: ReferenceData, support: SupportParameters
+    sessions: sessionmaker[Session],
+    reference: ReferenceData,
+    support: SupportParameters,
+    *,
+    settings: Settings | None = None,
+    taxonomy_state: Any = None,
 ) -> JobWorker:
-    """A worker for the job kinds this service runs (the API's thread and ``qonys worker``)."""
-    from api.allocation.service import run_allocation_job
+    """A worker for the job kinds this service runs (the API's thread and ``qonys worker``).
 
+    ``taxonomy_state`` is where import jobs find the occupation resolver (an ``app.state``
+    with its taxonomy service, or any object the resolver is cached on).
+    """
+    from api.allocation.service import run_allocation_job
+    from api.imports.service import run_import_job
+
+    settings = settings or get_settings()
     return JobWorker(
         sessions,
-        {"allocation": run_allocation_job},
-        {"reference": reference, "support_parameters": support},
+        {"allocation": run_allocation_job, "import": run_import_job},
+        {
+            "reference": reference,
+            "support_parameters": support,
+            "taxonomy_state": taxonomy_state if taxonomy_state is not None else SimpleNamespace(),
+            "taxonomy_dir": settings.data_dir / "taxonomy",
+        },
+        lease_seconds=settings.job_lease_seconds,
+        heartbeat_seconds=settings.job_heartbeat_seconds,
     )
 
 
@@ -83,12 +103,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.jobs_in_process:
             worker = job_worker(
-                app.state.sessionmaker, app.state.reference, app.state.support_parameters
+                app.state.sessionmaker,
+                app.state.reference,
+                app.state.support_parameters,
+                settings=settings,
+                taxonomy_state=app.state,
             )
             worker.start()
         yield
         if worker is not None:
-            worker.stop()
+            # SIGTERM: finish the current job within the grace period or hand it back.
+            worker.stop(settings.shutdown_grace_seconds)
         engine.dispose()
 
     app = FastAPI(

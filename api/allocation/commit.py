@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from api.allocation.reservations import lock_order, reservation_table
 from api.allocation.usage import committed_usage, run_columns, snapshot_amounts
 from api.audit import service as audit
+from api.core.pause import pause_point
 from api.models import (
     AllocationRunRecord,
     DecisionRecord,
@@ -279,6 +280,7 @@ def commit_run(
         wanted = None if household_ids is None else sorted(set(household_ids))
         done = {"household_ids": wanted, "households": result.households, "persons": result.persons}
         audit.record(session, actor, "commit", "allocation_run", run_id, after=done)
+        pause_point("commit.reserved")  # crash tests: everything reserved, nothing committed
     except BaseException:
         session.rollback()
         raise

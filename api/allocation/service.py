@@ -19,6 +19,7 @@ from api.allocation.groups import outcome_groups
 from api.allocation.report import fill_by, summary
 from api.allocation.snapshot import snapshot_bytes
 from api.core.jobs import JobContext, JobFailed
+from api.core.pause import pause_point
 from api.models import (
     AllocationRunRecord,
     PlacementRecord,
@@ -215,8 +216,10 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
     summ = run_summary(result)
     snap = snapshot_bytes(batch.instance, request)
     with ctx.sessions() as session:
-        summ["outcome_groups"] = outcome_groups(session, rows)
+        # A write first: on SQLite it takes the write lock before anything is read, so a
+        # heartbeat committed meanwhile cannot leave this transaction on a stale snapshot.
         session.execute(delete(PlacementRecord).where(PlacementRecord.run_id == run_id))
+        summ["outcome_groups"] = outcome_groups(session, rows)
         for start in range(0, len(rows), 2000):
             session.execute(insert(PlacementRecord), rows[start : start + 2000])
         session.execute(
@@ -224,6 +227,10 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
             .where(AllocationRunRecord.id == run_id)
             .values(summary=summ, snapshot=snap)
         )
+        pause_point("allocation.stored")
+        # Placements and summary are committed together, and only while the job is still
+        # this worker's: a run re-run after a crash replaces them whole (delete above).
+        ctx.fence(session)
         session.commit()
     return {
         "run_id": run_id,
@@ -232,4 +239,3 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         "households_placed": summ["households_placed"],
         "finished": dt.datetime.now(dt.UTC).isoformat(),
     }
-

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
@@ -38,6 +39,40 @@ class Actor(Protocol):
 
     @property
     def name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class StoredActor:
+    """An actor carried through a job's parameters (the job runs after the request ended)."""
+
+    role: str
+    name: str
+    token_id: int | None = None
+    user_id: int | None = None
+
+
+def actor_snapshot(actor: Actor | None) -> dict[str, Any] | None:
+    """The actor as JSON for a job's parameters (None: the system)."""
+    if actor is None:
+        return None
+    return {
+        "role": actor.role,
+        "name": actor.name,
+        "token_id": getattr(actor, "token_id", None),
+        "user_id": getattr(actor, "user_id", None),
+    }
+
+
+def actor_from(snapshot: Mapping[str, Any] | None) -> StoredActor | None:
+    """The actor stored by :func:`actor_snapshot`."""
+    if not snapshot:
+        return None
+    return StoredActor(
+        role=str(snapshot.get("role") or ""),
+        name=str(snapshot.get("name") or ""),
+        token_id=snapshot.get("token_id"),
+        user_id=snapshot.get("user_id"),
+    )
 
 
 def request_id() -> str | None:

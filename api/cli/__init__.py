@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Annotated
 
 import typer
 
 from api.cli.allocate import allocate
 from api.cli.common import describe, fail, region_code_of
+from api.cli.imports import import_command
 
 app = typer.Typer(
     name="qonys",
@@ -22,6 +21,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.command()(allocate)
+app.command("import")(import_command)
 
 
 def _add_user_commands() -> None:
@@ -169,13 +169,17 @@ def normalize(
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls of the job table.")] = 1.0,
 ) -> None:
-    """Run background jobs (allocation runs) in the foreground until interrupted."""
+    """Run background jobs (allocation runs, imports) in the foreground until interrupted.
+
+    SIGTERM or Ctrl-C: no new job is claimed; the current one may finish within
+    QONYS_SHUTDOWN_GRACE_SECONDS, else it is handed back to the queue. Exit code 0.
+    """
     import signal
-    import time
+    import threading
 
     from api.app import job_worker
     from api.core.db import make_engine, make_sessionmaker
-    from api.core.jobs import JobWorker
+    from api.core.job_worker import JobWorker
     from api.core.settings import get_settings
     from matching.programme.geography import load_reference
     from matching.programme.support import load_support_parameters
@@ -186,23 +190,29 @@ def worker(
         make_sessionmaker(engine),
         load_reference(settings.data_dir),
         load_support_parameters(settings.data_dir),
+        settings=settings,
     )
     runner.poll_seconds = poll
+    stopping = threading.Event()
 
     def _interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+        stopping.set()
 
     # Containers stop with SIGTERM: finish like on Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     typer.echo(f"worker {runner.name} polling {_safe_url(settings.database_url)}")
+    sys.stdout.flush()
     runner.start()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+        while not stopping.wait(3600):
+            pass
         typer.echo("stopping after the current job")
+        sys.stdout.flush()
     finally:
-        runner.stop(timeout=60.0)
+        finished = runner.stop(timeout=settings.shutdown_grace_seconds)
+        if not finished:
+            typer.echo("the current job was handed back to the queue")
         engine.dispose()
 
 
@@ -237,6 +247,12 @@ def serve(
     if link:
         typer.echo(f"  demo applicant link (household 1, opens once): http://{shown}:{port}{link}")
     sys.stdout.flush()
+    if workers == 1:
+        import signal
+
+        # uvicorn shuts down gracefully on SIGTERM (the app's job worker finishes or hands
+        # back its job), then raises the signal again: that second one ends with exit code 0.
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -309,57 +325,6 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> 
     finally:
         engine.dispose()
     typer.echo(f"token {token_id} revoked")
-
-
-@app.command("import")
-def import_command(
-    kind: Annotated[
-        str, typer.Argument(help="households, employers, vacancies, homes or capacities.")
-    ],
-    file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel file.")],
-) -> None:
-    """Import a file: good rows are stored, rows with errors are listed (see docs/import_formats.md)."""
-    from api.core.db import make_engine, make_sessionmaker, session_scope
-    from api.core.settings import get_settings
-    from api.imports.columns import KINDS
-    from api.imports.readers import ImportFileError, read_table
-    from api.imports.service import import_table
-    from api.taxonomy.service import occupation_resolver
-    from matching.programme.geography import load_reference
-
-    if kind not in KINDS:
-        raise fail(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    try:
-        content = file.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read {file}: {exc.strerror or exc}") from exc
-    settings = get_settings()
-    state = SimpleNamespace()
-    engine = make_engine(settings.database_url, pool_size=1)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            report = import_table(
-                session,
-                kind,
-                read_table(content, file.name),
-                reference=load_reference(settings.data_dir),
-                occupations=lambda: occupation_resolver(state, settings.data_dir / "taxonomy"),
-            )
-    except ImportFileError as exc:
-        raise fail(f"{file}: {exc.text.en}") from exc
-    except Exception as exc:
-        raise fail(f"import failed: {describe(exc)}") from exc
-    finally:
-        engine.dispose()
-    typer.echo(
-        f"{kind}: {report.rows} rows; inserted {report.inserted}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, rejected {report.rejected}"
-    )
-    for error in report.as_dict("en")["errors"]:
-        where = f"row {error['row']}" + (
-            f" ({error['external_id']})" if error["external_id"] else ""
-        )
-        typer.echo(f"  {where}: {error['field'] or '-'}: {error['message']}")
 
 
 def _safe_url(url: str) -> str:

@@ -73,6 +73,23 @@ class Settings(BaseSettings):
         "when set explicitly.",
     )
 
+    job_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a running job stays leased to its worker without a heartbeat; "
+        "a job whose lease ran out is queued again (or failed after its last attempt).",
+    )
+    job_heartbeat_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds between heartbeats (default: a third of the lease).",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="On SIGTERM, how long the current job may run on before it is handed back.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _use_psycopg3(cls, value: str) -> str:

@@ -20,12 +20,14 @@ from api.imports.rows import (
     OTHER_REGION,
     REPEATED,
     UNKNOWN_EMPLOYER,
+    Checkpoint,
     ImportReport,
     Typed,
     bulk_insert,
     clean,
     existing_rows,
     field_error,
+    no_checkpoint,
 )
 from api.models import (
     EmployerRecord,
@@ -43,6 +45,7 @@ def import_flat(
     reference: ReferenceData,
     occupations: Callable[[], OccupationResolver],
     region_scope: str | None,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> ImportReport:
     frame = typed.frame
     report = ImportReport(kind, rows=frame.height)
@@ -99,6 +102,8 @@ def import_flat(
     list_columns = {c.name for c in COLUMNS[kind] if c.type == "list"}
     rows = frame.to_dicts()
     for index, row in enumerate(rows):
+        if index % 5000 == 0:
+            checkpoint("validate", index / len(rows))
         if index in typed.errors:
             continue
         data = clean(row)
@@ -149,6 +154,7 @@ def import_flat(
     report.rejected = len(typed.errors)
     if not values_by_index or stored_columns is None:
         return report
+    checkpoint("write", 1.0)
     existing = existing_rows(session, model, key, stored_columns)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []

@@ -19,11 +19,13 @@ from api.imports.rows import (
     HOUSEHOLD_REJECTED,
     INCONSISTENT,
     OTHER_REGION,
+    Checkpoint,
     ImportReport,
     Typed,
     bulk_insert,
     chunks,
     clean,
+    no_checkpoint,
 )
 from api.models import (
     HouseholdMemberRecord,
@@ -112,7 +114,11 @@ def _column_of(path: tuple[str | int, ...]) -> str:
 
 
 def import_households(
-    session: Session, typed: Typed, reference: ReferenceData, region_scope: str | None
+    session: Session,
+    typed: Typed,
+    reference: ReferenceData,
+    region_scope: str | None,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> ImportReport:
     frame = typed.frame
     report = ImportReport("households", rows=frame.height)
@@ -133,7 +139,9 @@ def import_households(
 
     rows = frame.to_dicts()
     accepted: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    for key, indexes in groups.items():
+    for number, (key, indexes) in enumerate(groups.items()):
+        if number % 2000 == 0:
+            checkpoint("validate", number / len(groups))
         if not any(i in typed.errors for i in indexes):
             members = []
             for position, index in enumerate(indexes):
@@ -176,6 +184,7 @@ def import_households(
     report.rejected += sum(1 for i in range(frame.height) if frame["_key"][i] is None)
     if not accepted:
         return report
+    checkpoint("write", 1.0)
 
     keys = list(accepted)
     stored: dict[str, HouseholdRecord] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +107,15 @@ class ImportReport:
         }
 
 
+# Called by an import at its phases: ("validate", fraction done) now and then, and
+# ("write", 1.0) once, right before its first write (a job checks for cancellation there).
+Checkpoint = Callable[[str, float], None]
+
+
+def no_checkpoint(phase: str, fraction: float) -> None:
+    del phase, fraction
+
+
 @dataclass
 class Typed:
     frame: pl.DataFrame  # typed columns plus "_row" (1-based data row)
@@ -117,7 +126,9 @@ class Typed:
         self.errors.setdefault(index, []).append(RowError(index + 1, key, field_, text))
 
 
-def typed_frame(kind: str, frame: pl.DataFrame) -> Typed:
+def check_columns(kind: str, frame: pl.DataFrame) -> None:
+    """Raise :class:`ImportFileError` when required columns are missing or unknown ones
+    present (checked before an import is queued, and again by the job)."""
     specs = COLUMNS[kind]
     names = [c.name for c in specs]
     missing = [c.name for c in specs if c.required and c.name not in frame.columns]
@@ -130,6 +141,11 @@ def typed_frame(kind: str, frame: pl.DataFrame) -> Typed:
         raise ImportFileError(
             UNKNOWN_COLUMNS.format(columns=", ".join(unknown), allowed=", ".join(names))
         )
+
+
+def typed_frame(kind: str, frame: pl.DataFrame) -> Typed:
+    specs = COLUMNS[kind]
+    check_columns(kind, frame)
     n = frame.height
     columns: dict[str, pl.Series] = {}
     bad_masks: list[tuple[str, pl.Series, pl.Series]] = []

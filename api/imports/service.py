@@ -1,78 +1,38 @@
-"""Bulk import: typed columns, row-level errors, idempotent upsert by external id.
+"""Bulk import and export: what other features and the entry points use of this package.
 
-One call reads every column of the file at once (polars), looks up the existing records of
-the table in one query, validates each record through the same mappers as the REST routes,
-and writes inserts and updates as bulk statements. Rows with errors are reported and left
-out; good rows are kept. A record whose stored values equal the file's is counted as
-unchanged and not written, so importing the same file twice changes nothing.
+Over HTTP an import is a job (:mod:`api.imports.jobs`): the upload is stored and queued, the
+route answers 202 with the job's address. :func:`import_table` imports one frame on a
+session (the job's handler and the benchmarks use it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import polars as pl
-from sqlalchemy.orm import Session
-
-from api.audit import service as audit
-from api.imports.columns import COLUMNS, KINDS, MEMBER_COLUMNS, cast_column
-from api.imports.flat import import_flat
-from api.imports.households import import_households
+from api.imports.columns import KINDS, MEMBER_COLUMNS, cast_column
+from api.imports.jobs import (
+    IMPORT_JOB,
+    enqueue_import,
+    errors_csv,
+    file_digest,
+    run_import_job,
+)
 from api.imports.readers import ImportFileError, read_table
-from api.imports.rows import ImportReport, RowError, typed_frame
-from api.taxonomy.service import OccupationResolver
-from matching.programme.geography import ReferenceData
-
-
-def import_table(
-    session: Session,
-    kind: str,
-    frame: pl.DataFrame,
-    *,
-    reference: ReferenceData,
-    occupations: Callable[[], OccupationResolver],
-    region_scope: str | None = None,
-    actor: audit.Actor | None = None,
-) -> ImportReport:
-    """Import ``frame`` as ``kind``; the caller commits (or rolls back) the session.
-
-    Parameters
-    ----------
-    kind : {"households", "employers", "vacancies", "homes", "capacities"}
-    frame : polars.DataFrame
-        The file as read by :func:`api.imports.readers.read_table`.
-    occupations : callable
-        Returns the occupation resolver (called only when a vacancy needs it).
-    region_scope : str, optional
-        A centre's region: rows of other regions are rejected.
-    actor : optional
-        Who imports (None: the system); the batch is one audit row with its counts.
-
-    Raises
-    ------
-    ImportFileError
-        Required columns are missing or unknown ones present; nothing is written.
-    """
-    if kind not in COLUMNS:
-        raise ValueError(f"unknown import kind {kind!r}")
-    typed = typed_frame(kind, frame)
-    if kind == "households":
-        report = import_households(session, typed, reference, region_scope)
-    else:
-        report = import_flat(session, kind, typed, reference, occupations, region_scope)
-    counts = {k: v for k, v in report.as_dict().items() if k != "errors"}
-    audit.record(session, actor, "import", kind, after=counts, region_code=region_scope)
-    return report
-
+from api.imports.rows import ImportReport, RowError, check_columns
+from api.imports.tables import import_table
 
 # What other features use of this one (they import nothing else from it).
 __all__ = [
+    "IMPORT_JOB",
     "KINDS",
     "MEMBER_COLUMNS",
     "ImportFileError",
     "ImportReport",
     "RowError",
     "cast_column",
+    "check_columns",
+    "enqueue_import",
+    "errors_csv",
+    "file_digest",
     "import_table",
     "read_table",
+    "run_import_job",
 ]

@@ -9,7 +9,7 @@ from api.models.allocation import (
 )
 from api.models.auth import ApiTokenRecord
 from api.models.base import Base
-from api.models.jobs import JobRecord
+from api.models.jobs import ImportFileRecord, JobRecord
 from api.models.programme import (
     EmployerRecord,
     HomeRecord,
@@ -29,6 +29,7 @@ from api.models.reference import (
 __all__ = [
     "AllocationRunRecord",
     "DecisionRecord",
+    "ImportFileRecord",
     "JobRecord",
     "MoverNetworkRecord",
     "PlacementRecord",

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import (
     EmployerRecord,
@@ -56,11 +56,49 @@ def to_file(frame: pl.DataFrame, fmt: str) -> tuple[str, bytes]:
     return f"upload.{fmt}", buffer.getvalue()
 
 
+def run_queued_jobs(client: TestClient) -> int:
+    """Run the queued jobs on the test's own connection (its outer transaction is rolled
+    back after the test), as the app's worker would; how many ran."""
+    from api.app import job_worker
+    from api.core.deps import get_session
+    from api.core.jobs import claim_next, run_job
+
+    app = client.app
+    session = next(app.dependency_overrides[get_session]())  # type: ignore[attr-defined]
+    sessions = sessionmaker(
+        bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    state = app.state  # type: ignore[attr-defined]
+    runner = job_worker(sessions, state.reference, state.support_parameters, taxonomy_state=state)
+    ran = 0
+    while (job := claim_next(sessions, runner.name, tuple(runner.handlers))) is not None:
+        run_job(job, sessions, runner.handlers, runner.services, worker=runner.name)
+        ran += 1
+    return ran
+
+
+def post_file(
+    client: TestClient, kind: str, name: str, content: bytes, auth: dict[str, str]
+) -> dict[str, Any]:
+    """POST an import (202 and the job's address), run its job, return the finished job."""
+    response = client.post(f"/imports/{kind}", files={"file": (name, content)}, headers=auth)
+    assert response.status_code == 202, response.text
+    location = response.headers["location"]
+    assert location == response.json()["url"] == f"/imports/jobs/{response.json()['id']}"
+    assert response.json()["status"] == "queued"
+    assert run_queued_jobs(client) == 1
+    job = client.get(location, headers=auth)
+    assert job.status_code == 200, job.text
+    return dict(job.json())
+
+
 def upload(
     client: TestClient, kind: str, frame: pl.DataFrame, fmt: str, auth: dict[str, str]
-) -> Any:
-    name, content = to_file(frame, fmt)
-    return client.post(f"/imports/{kind}", files={"file": (name, content)}, headers=auth)
+) -> dict[str, Any]:
+    """Import a frame through the job; the finished job's report."""
+    job = post_file(client, kind, *to_file(frame, fmt), auth)
+    assert job["status"] == "succeeded", job
+    return dict(job["report"])
 
 
 EMPLOYERS = pl.DataFrame(
@@ -111,10 +149,8 @@ def admin(session: Session) -> dict[str, str]:
 def test_vacancies_in_every_format_good_rows_kept_bad_rows_reported(
     fmt: str, client: TestClient, admin: dict[str, str], session: Session
 ) -> None:
-    assert upload(client, "employers", EMPLOYERS, fmt, admin).json()["inserted"] == 3
-    response = upload(client, "vacancies", vacancies_frame(), fmt, admin)
-    assert response.status_code == 200, response.text
-    report = response.json()
+    assert upload(client, "employers", EMPLOYERS, fmt, admin)["inserted"] == 3
+    report = upload(client, "vacancies", vacancies_frame(), fmt, admin)
     assert (report["inserted"], report["rejected"], report["rows"]) == (2, 3, 5)
     errors = {(e["row"], e["field"]) for e in report["errors"]}
     assert errors == {(2, "wage_tenge"), (4, "employer_external_id"), (5, "locality_id")}
@@ -131,9 +167,9 @@ def test_same_file_twice_changes_nothing(
     client: TestClient, admin: dict[str, str], session: Session
 ) -> None:
     upload(client, "employers", EMPLOYERS, "csv", admin)
-    first = upload(client, "vacancies", vacancies_frame(), "csv", admin).json()
+    first = upload(client, "vacancies", vacancies_frame(), "csv", admin)
     before = dump(session)
-    second = upload(client, "vacancies", vacancies_frame(), "csv", admin).json()
+    second = upload(client, "vacancies", vacancies_frame(), "csv", admin)
     assert second["unchanged"] == first["inserted"] and second["inserted"] == second["updated"] == 0
     assert dump(session) == before
 
@@ -149,7 +185,7 @@ def test_changed_row_is_updated(
         .otherwise(pl.col("wage_tenge"))
         .alias("wage_tenge")
     )
-    report = upload(client, "vacancies", changed, "parquet", admin).json()
+    report = upload(client, "vacancies", changed, "parquet", admin)
     assert (report["updated"], report["unchanged"], report["inserted"]) == (1, 1, 0)
     v1 = session.scalars(select(VacancyRecord).where(VacancyRecord.external_id == "V1")).one()
     assert v1.wage_tenge == 260000
@@ -157,7 +193,7 @@ def test_changed_row_is_updated(
 
 def test_repeated_id_in_one_file(client: TestClient, admin: dict[str, str]) -> None:
     frame = pl.concat([EMPLOYERS, EMPLOYERS.head(1)])
-    report = upload(client, "employers", frame, "csv", admin).json()
+    report = upload(client, "employers", frame, "csv", admin)
     assert report["inserted"] == 3 and report["errors"][0]["row"] == 4
 
 
@@ -193,7 +229,7 @@ def households_frame() -> pl.DataFrame:
 def test_households_never_split(
     fmt: str, client: TestClient, admin: dict[str, str], session: Session
 ) -> None:
-    report = upload(client, "households", households_frame(), fmt, admin).json()
+    report = upload(client, "households", households_frame(), fmt, admin)
     assert (report["inserted"], report["rejected"]) == (2, 1)
     by_row = {e["row"]: e for e in report["errors"]}
     assert by_row[5]["field"] == "iin" and by_row[5]["external_id"] == "H2"
@@ -222,15 +258,13 @@ def test_households_twice_and_export_round_trip(
 ) -> None:
     upload(client, "households", households_frame(), "csv", admin)
     before = dump(session)
-    again = upload(client, "households", households_frame(), "csv", admin).json()
+    again = upload(client, "households", households_frame(), "csv", admin)
     assert (again["unchanged"], again["inserted"], again["updated"]) == (2, 0, 0)
     assert dump(session) == before
     for fmt in ("csv", "parquet", "xlsx"):
         exported = client.get(f"/exports/households?format={fmt}", headers=admin)
         assert exported.status_code == 200
-        report = client.post(
-            "/imports/households", files={"file": (f"x.{fmt}", exported.content)}, headers=admin
-        ).json()
+        report = post_file(client, "households", f"x.{fmt}", exported.content, admin)["report"]
         assert (report["unchanged"], report["rejected"]) == (2, 0), report
     assert dump(session) == before
 
@@ -238,7 +272,7 @@ def test_households_twice_and_export_round_trip(
 def test_household_inconsistent_columns(client: TestClient, admin: dict[str, str]) -> None:
     rows = household_rows("H1", 10)
     rows[2]["origin_settlement"] = "city"
-    report = upload(client, "households", pl.DataFrame(rows), "csv", admin).json()
+    report = upload(client, "households", pl.DataFrame(rows), "csv", admin)
     assert report["rejected"] == 1 and report["inserted"] == 0
     assert any(e["field"] == "origin_settlement" and e["row"] == 3 for e in report["errors"])
 
@@ -256,7 +290,7 @@ def test_homes_and_capacities(client: TestClient, admin: dict[str, str], session
             "employer_external_id": [None, "E1", None],
         }
     )
-    report = upload(client, "homes", homes, "parquet", admin).json()
+    report = upload(client, "homes", homes, "parquet", admin)
     assert report["inserted"] == 2 and [e["field"] for e in report["errors"]] == ["kind"]
     caps = pl.DataFrame(
         {
@@ -265,10 +299,10 @@ def test_homes_and_capacities(client: TestClient, admin: dict[str, str], session
             "kindergarten_seats": ["30", "10"],
         }
     )
-    report = upload(client, "capacities", caps, "csv", admin).json()
+    report = upload(client, "capacities", caps, "csv", admin)
     assert report["inserted"] == 1 and report["errors"][0]["field"] == "school_seats"
     assert session.get(LocalityCapacityRecord, "59-petropavl").school_seats == 120  # type: ignore[union-attr]
-    assert upload(client, "capacities", caps, "csv", admin).json()["unchanged"] == 1
+    assert upload(client, "capacities", caps, "csv", admin)["unchanged"] == 1
 
 
 @pytest.mark.parametrize(
@@ -310,7 +344,7 @@ def test_centre_import_keeps_own_region_only(
         pl.DataFrame(household_rows("H1", 10) + household_rows("H3", 30, "71")),
         "csv",
         centre,
-    ).json()
+    )
     assert report["inserted"] == 1 and report["rejected"] == 1
     assert {h.external_id for h in session.scalars(select(HouseholdRecord))} == {"H1"}
 
@@ -378,9 +412,7 @@ def test_export_imports_back_unchanged(
     assert pl.read_parquet(io.BytesIO(exported.content)).height == len(before[
         {"employers": "employers", "vacancies": "vacancies", "homes": "homes", "capacities": "locality_capacities"}[kind]
     ])  # fmt: skip
-    report = client.post(
-        f"/imports/{kind}", files={"file": ("x.parquet", exported.content)}, headers=admin
-    ).json()
+    report = post_file(client, kind, "x.parquet", exported.content, admin)["report"]
     assert (
         report["rejected"] == report["inserted"] == report["updated"] == 0
         and report["unchanged"] > 0
@@ -395,3 +427,61 @@ def test_centre_export_is_its_own_region(
     centre = headers(session, "centre", region_code="35")
     frame = pl.read_csv(io.BytesIO(client.get("/exports/employers", headers=centre).content))
     assert frame["external_id"].to_list() == ["E3"]
+
+
+def test_error_report_csv_lists_every_bad_row_with_reasons(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    upload(client, "employers", EMPLOYERS, "csv", admin)
+    job = post_file(client, "vacancies", *to_file(vacancies_frame(), "csv"), admin)
+    assert job["report"]["errors_total"] == 3
+    response = client.get(job["errors_url"], headers=admin)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    report = pl.read_csv(io.BytesIO(response.content), infer_schema=False)
+    assert report["row"].to_list() == ["2", "4", "5"]
+    assert report["field"].to_list() == ["wage_tenge", "employer_external_id", "locality_id"]
+    for lang in ("kk", "ru", "en"):
+        assert report[f"reason_{lang}"].str.len_chars().min() > 0  # type: ignore[operator]
+    # The bad rows' own cells come along, so the file can be fixed and imported again.
+    assert report["external_id"].to_list() == ["V2", "V4", "V5"]
+    assert report["wage_tenge"].to_list()[0] == "-5"
+
+
+def test_same_file_again_reports_the_earlier_import_and_adds_nothing(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    first = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    before = dump(session)
+    again = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    assert first["sha256"] == again["sha256"] and first["id"] != again["id"]
+    assert first["report"]["previous_job_id"] is None
+    assert again["report"]["previous_job_id"] == first["id"]
+    assert (again["report"]["unchanged"], again["report"]["inserted"]) == (3, 0)
+    assert dump(session) == before
+    clean = client.get(again["errors_url"], headers=admin)
+    assert clean.status_code == 200 and len(clean.content.decode("utf-8-sig").splitlines()) == 1
+
+
+def test_cancel_a_queued_import_and_a_finished_one(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    before = dump(session)
+    name, content = to_file(EMPLOYERS, "csv")
+    queued = client.post("/imports/employers", files={"file": (name, content)}, headers=admin)
+    cancelled = client.post(queued.json()["cancel_url"], headers=admin)
+    assert cancelled.status_code == 202 and cancelled.json()["status"] == "cancelled"
+    assert run_queued_jobs(client) == 0 and dump(session) == before
+    assert_problem(client.get(queued.json()["errors_url"], headers=admin), 409)
+    done = post_file(client, "employers", name, content, admin)
+    assert_problem(client.post(done["cancel_url"], headers=admin), 409)
+    assert_problem(client.get("/imports/jobs/0123abcd", headers=admin), 404)
+
+
+def test_centre_sees_its_own_region_s_imports_only(
+    client: TestClient, admin: dict[str, str], session: Session
+) -> None:
+    job = post_file(client, "employers", *to_file(EMPLOYERS, "csv"), admin)
+    centre = headers(session, "centre", region_code="61")
+    assert_problem(client.get(job["url"], headers=centre), 404)
+    assert client.get(job["url"], headers=admin).status_code == 200

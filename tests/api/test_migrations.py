@@ -67,6 +67,7 @@ def test_corrections_table_upgrade_and_downgrade(backend: str, tmp_path: Path) -
             assert "taxonomy_corrections" not in before
         finally:
             engine.dispose()
+        # To 0007 itself: later revisions add their own tables (head has no drift: above).
         migrate.upgrade(url, "0007")
         engine = make_engine(url, pool_size=1)
         try:
@@ -86,5 +87,37 @@ def test_corrections_table_upgrade_and_downgrade(backend: str, tmp_path: Path) -
         try:
             assert set(inspect(engine).get_table_names()) == before
             assert migrate.current_revision(engine) == "0006"
+        finally:
+            engine.dispose()
+
+
+def test_job_leases_and_import_files_upgrade_and_downgrade(backend: str, tmp_path: Path) -> None:
+    # 0010 adds the lease columns, the 'cancelled' status and the import files; going back
+    # turns cancelled jobs into failed ones (the older CHECK has no 'cancelled').
+    from sqlalchemy import text
+
+    with fresh_database(backend, tmp_path) as url:
+        migrate.upgrade(url, "0009")
+        migrate.upgrade(url, "0010")
+        engine = make_engine(url, pool_size=1)
+        try:
+            columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
+            assert {"lease_expires_at", "attempts", "max_attempts", "cancel_requested"} <= columns
+            assert "import_files" in inspect(engine).get_table_names()
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO jobs (id, kind, status, progress, phase, message, params) "
+                        "VALUES ('j1', 'import', 'cancelled', 0, 'cancelled', '', '{}')"
+                    )
+                )
+        finally:
+            engine.dispose()
+        migrate.downgrade(url, "0009")
+        engine = make_engine(url, pool_size=1)
+        try:
+            assert "import_files" not in inspect(engine).get_table_names()
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT status FROM jobs")).scalar_one() == "failed"
         finally:
             engine.dispose()

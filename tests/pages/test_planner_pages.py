@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from api.app import job_worker
-from api.core.jobs import JobWorker
+from api.core.job_worker import JobWorker
 from matching.text import msg
 from tests.pages.harness import LiveServer, sign_in
 from tests.pages.translations import assert_translated
