@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.models import ApiTokenRecord
 from tests.api.test_homes_api import home
 from tests.api.test_households_api import headers, household_body
+from tests.api.test_imports import run_queued_jobs
 from tests.api.test_vacancies_api import vacancy
 from tests.audit.helpers import audit_rows, last_id, rows_since
 
@@ -167,15 +168,22 @@ def test_an_import_is_one_row_per_batch_with_its_counts(
     buffer = io.BytesIO()
     employers.write_csv(buffer)
     mark = last_id(session)
-    response = client.post(
+    # The request is answered at once (202); the worker writes the rows and the audit row
+    # in one transaction, naming the uploader and the upload request's id.
+    uploaded = client.post(
         "/imports/employers",
         files={"file": ("employers.csv", buffer.getvalue(), "text/csv")},
-        headers=admin,
+        headers={**admin, "X-Request-ID": "upload-employers-1"},
     )
-    assert response.status_code == 200, response.text
+    assert uploaded.status_code == 202, uploaded.text
+    assert rows_since(session, mark) == []
+    assert run_queued_jobs(client) == 1
     rows = rows_since(session, mark)
     assert len(rows) == 1
     assert (rows[0].action, rows[0].entity) == ("import", "employers")
+    assert (rows[0].actor_kind, rows[0].actor_role) == ("token", "admin")
+    assert rows[0].actor_token_id is not None
+    assert rows[0].request_id == "upload-employers-1"
     assert rows[0].after == {
         "kind": "employers", "rows": 3, "inserted": 2, "updated": 0, "unchanged": 0,
         "rejected": 1,
