@@ -184,7 +184,7 @@ def run_progress(
             "progress": round(run.progress, 3),
             "percent": round(100 * run.progress),
             "phase": _phase_words(run.phase, visitor),
-            "done": run.status in ("succeeded", "failed"),
+            "done": run.status in ("succeeded", "failed", "cancelled"),
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -278,6 +278,19 @@ def commit_page(
             return RedirectResponse(f"/app/planner/runs/{run_id}", status_code=303)
         return _problem_page(request, exc, visitor)
     return render(request, "allocation/commit.html", {"run": run, "num": views.num})
+
+
+@router.post("/runs/{run_id}/cancel")
+def cancel_run(
+    request: Request, session: SessionDep, run_id: str, visitor: Visitor = PLANNER
+) -> Response:
+    try:
+        runs.cancel_run(session, run_id, actor=visitor.principal)
+    except ProblemException as exc:
+        if exc.status == 404:
+            return _problem_page(request, exc, visitor)
+        # Already ended: the run's page says how; nothing was changed.
+    return RedirectResponse(f"/app/planner/runs/{run_id}", status_code=303)
 
 
 @router.post("/runs/{run_id}/commit")

@@ -150,6 +150,24 @@ def compare_runs(
 
 
 @router.post(
+    "/{run_id}/cancel",
+    response_model=RunOut,
+    responses=problem_responses(401, 403, 404, 409),
+)
+def cancel(
+    session: SessionDep,
+    lang: LangDep,
+    run_id: Annotated[str, Path(max_length=32)],
+    principal: Principal = PLANNERS,
+) -> RunOut:
+    """Cancel a run: a queued one at once, a running one at its next checkpoint (at the
+    latest when its solver returns, within the time limit); it stores no placements and
+    reserves nothing. 409 once the run has ended."""
+    runs.cancel_run(session, run_id, actor=principal)
+    return runs.run_out(session, run_id, lang)
+
+
+@router.post(
     "/{run_id}/commit",
     response_model=CommitOut,
     responses=problem_responses(401, 403, 404, 409, 422),

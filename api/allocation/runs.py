@@ -19,7 +19,7 @@ from api.allocation.commit import CommitRefused, commit_run
 from api.allocation.requests import NOT_VALID, validate_request
 from api.allocation.schemas import CommitOut, PlacementOut, RunIn, RunListItem, RunOut
 from api.audit import service as audit
-from api.core.jobs import enqueue
+from api.core.jobs import enqueue, request_cancel
 from api.core.problems import ProblemException
 from api.models import (
     AllocationRunRecord,
@@ -40,6 +40,11 @@ NOT_READY = Text(
     kk="«{id}» бөлу нұсқасы әлі аяқталмаған.",
     ru="Вариант распределения «{id}» ещё не завершён.",
     en="Allocation run '{id}' has not finished yet.",
+)
+ALREADY_ENDED = Text(
+    kk="«{id}» бөлу нұсқасы аяқталып қойған ({status}): оны тоқтату мүмкін емес.",
+    ru="Вариант распределения «{id}» уже завершён ({status}): отменить его нельзя.",
+    en="Allocation run '{id}' has already ended ({status}): it cannot be cancelled.",
 )
 MAX_MOVES = 1000
 
@@ -82,6 +87,25 @@ def find_run(session: Session, run_id: str) -> tuple[AllocationRunRecord, JobRec
     if row is None:
         raise ProblemException(404, RUN_NOT_FOUND.format(id=run_id), type_="/problems/unknown-run")
     return row[0], row[1]
+
+
+def cancel_run(session: Session, run_id: str, *, actor: audit.Actor | None = None) -> None:
+    """Cancel a queued run at once, or stop a running one at its next checkpoint (after the
+    batch is built, when the solver returns, and before anything is stored): a cancelled run
+    stores no placements. 409 once the run has ended."""
+    run, job = find_run(session, run_id)
+    before = {"status": job.status}
+    if job.status in ("succeeded", "failed", "cancelled") or run.committed_at is not None:
+        raise ProblemException(
+            409,
+            ALREADY_ENDED.format(id=run_id, status=job.status),
+            type_="/problems/run-ended",
+        )
+    request_cancel(session, job.id)
+    session.refresh(job)
+    after = {"status": job.status, "cancel_requested": True}
+    audit.record(session, actor, "cancel", "allocation_run", run_id, before=before, after=after)
+    session.commit()
 
 
 def finished_run(session: Session, run_id: str) -> AllocationRunRecord:

@@ -200,6 +200,7 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
             raise JobFailed(NO_HOUSEHOLDS, status=422) from None
     if space is None:
         ctx.services["occupation_space"] = batch.index.space
+    ctx.check_cancelled()  # a planner's cancel: stop before the solver starts
     ctx.progress(
         "build",
         0.1,
@@ -211,6 +212,7 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         ctx.progress(phase, 0.1 + 0.8 * fraction, message)
 
     result = allocate(batch.instance, config_of(request, batch.movers), progress=on_progress)
+    ctx.check_cancelled()  # cancelled while solving: nothing is stored (the fence checks again)
     ctx.progress("store", 0.92, "storing placements and the snapshot", force=True)
     rows = placement_rows(run_id, result, batch.index)
     summ = run_summary(result)

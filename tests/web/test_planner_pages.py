@@ -258,3 +258,28 @@ def test_the_start_form_counts_the_applicants_declines_in_effect(
     )
     session.commit()
     assert count() == before
+
+
+def test_a_queued_run_is_cancelled_from_its_page(planner: TestClient, session: Session) -> None:
+    token = csrf_of(planner.get("/app/planner/?lang=en").text)
+    response = planner.post(
+        "/app/planner/runs",
+        data={"csrf_token": token, "name": "to cancel", "year": "2025", "time_limit": "5"},
+        follow_redirects=False,
+    )
+    run_id = response.headers["location"].rsplit("/", 1)[1]
+    page = planner.get(f"/app/planner/runs/{run_id}?lang=ru").text
+    assert msg("planner.cancel.button").ru in page
+    forged = planner.post(f"/app/planner/runs/{run_id}/cancel", data={})
+    assert forged.status_code == 403  # no CSRF token: nothing cancelled
+    assert planner.get(f"/app/planner/runs/{run_id}/progress").json()["status"] == "queued"
+    done = planner.post(
+        f"/app/planner/runs/{run_id}/cancel", data={"csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303
+    page = planner.get(f"/app/planner/runs/{run_id}?lang=kk").text
+    assert msg("planner.cancel.title").kk in page and msg("planner.status.cancelled").kk in page
+    assert msg("planner.cancel.button").kk not in page
+    progress = planner.get(f"/app/planner/runs/{run_id}/progress").json()
+    assert progress["status"] == "cancelled" and progress["done"] is True
