@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
 from api.auth import routes as tokens
+from api.backtest import routes as backtests
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs
@@ -52,15 +53,26 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def job_worker(
-    sessions: sessionmaker[Session], reference: ReferenceData, support: SupportParameters
+    sessions: sessionmaker[Session],
+    reference: ReferenceData,
+    support: SupportParameters,
+    settings: Settings | None = None,
 ) -> JobWorker:
     """A worker for the job kinds this service runs (the API's thread and ``qonys worker``)."""
     from api.allocation.service import run_allocation_job
+    from api.backtest.service import JOB_KIND as BACKTEST
+    from api.backtest.service import run_backtest_job
 
+    settings = settings or get_settings()
     return JobWorker(
         sessions,
-        {"allocation": run_allocation_job},
-        {"reference": reference, "support_parameters": support},
+        {"allocation": run_allocation_job, BACKTEST: run_backtest_job},
+        {
+            "reference": reference,
+            "support_parameters": support,
+            "data_dir": settings.data_dir,
+            "models_dir": settings.models_dir,
+        },
     )
 
 
@@ -75,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.jobs_in_process:
             worker = job_worker(
-                app.state.sessionmaker, app.state.reference, app.state.support_parameters
+                app.state.sessionmaker, app.state.reference, app.state.support_parameters, settings
             )
             worker.start()
         yield
@@ -125,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         imports,
         allocation,
+        backtests,
     ):
         app.include_router(module.router)
     app.include_router(applicant_routes.router)

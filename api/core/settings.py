@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         description="Scenario folders a run may name (`scenario_dir`) must lie inside this one.",
     )
     db_pool_size: int = 10
+    models_dir: Path = Field(
+        default=REPO_ROOT / "var" / "models",
+        description="Folder of fitted models (retention model versions as JSON files).",
+    )
     run_jobs_in_process: bool = Field(
         default=True,
         description="Run a job worker thread inside the API process (allocation runs). "
