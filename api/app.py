@@ -15,6 +15,7 @@ from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
 from api.audit import routes as audit
 from api.auth import routes as tokens
+from api.backtest import routes as backtests
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
 from api.core.docs import install_docs
@@ -72,17 +73,21 @@ def job_worker(
     with its taxonomy service, or any object the resolver is cached on).
     """
     from api.allocation.service import run_allocation_job
+    from api.backtest.service import JOB_KIND as BACKTEST
+    from api.backtest.service import run_backtest_job
     from api.imports.service import run_import_job
 
     settings = settings or get_settings()
     return JobWorker(
         sessions,
-        {"allocation": run_allocation_job, "import": run_import_job},
+        {"allocation": run_allocation_job, "import": run_import_job, BACKTEST: run_backtest_job},
         {
             "reference": reference,
             "support_parameters": support,
             "taxonomy_state": taxonomy_state if taxonomy_state is not None else SimpleNamespace(),
             "taxonomy_dir": settings.data_dir / "taxonomy",
+            "data_dir": settings.data_dir,
+            "models_dir": settings.models_dir,
         },
         lease_seconds=settings.job_lease_seconds,
         heartbeat_seconds=settings.job_heartbeat_seconds,
@@ -178,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation,
         audit,
         outcomes,
+        backtests,
     ):
         app.include_router(module.router)
     app.include_router(applicant_routes.router)

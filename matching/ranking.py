@@ -269,20 +269,27 @@ class MatchIndex:
         return out
 
     def _top(
-        self, hf: HouseholdFrame, rows: IntArray, top: int | None
+        self, hf: HouseholdFrame, rows: IntArray, top: int | None, per_locality: int | None = None
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, npt.NDArray[np.float64]]:
         """The ``top`` feasible options per household, best first (ties on vacancy, home)."""
-        h, lrow, home, v, v2, ev, order = self._top_evaluated(hf, rows, top)
+        h, lrow, home, v, v2, ev, order = self._top_evaluated(hf, rows, top, per_locality)
         return h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
 
     def _top_evaluated(
-        self, hf: HouseholdFrame, rows: IntArray, top: int | None
+        self, hf: HouseholdFrame, rows: IntArray, top: int | None, per_locality: int | None = None
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Evaluation, IntArray]:
         """Every evaluated candidate option and the positions of the ``top`` feasible ones
         per household, best first: (household row, locality row, home row, vacancy row,
-        second vacancy row, evaluation, order)."""
+        second vacancy row, evaluation, order). With ``per_locality``, at most that many of
+        a household's options lie in one locality."""
         h, lrow, home, v, v2, ev = self._batch(hf, rows)
         keep = np.flatnonzero(ev.feasible)
+        if per_locality is not None and len(keep):
+            # Rank within (household, locality) by score; keep the best few of each.
+            by_loc = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], lrow[keep], h[keep]))]
+            key = h[by_loc] * (int(lrow.max()) + 1) + lrow[by_loc]
+            rank = np.arange(len(key)) - np.searchsorted(key, key, side="left")
+            keep = by_loc[rank < per_locality]
         order = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], h[keep]))]
         if top is not None:
             hs = h[order]
@@ -506,12 +513,16 @@ class MatchIndex:
         *,
         top_per_household: int = 20,
         batch_size: int = 256,
+        per_locality: int | None = None,
     ) -> pl.DataFrame:
         """Feasible options of many registered households in one frame (allocator input).
 
         Columns :data:`OPTION_FRAME_COLUMNS`; households are processed ``batch_size`` at a
         time, each batch generated and scored in one vectorized pass. The options of a
-        household are exactly those :meth:`matches_for_household` returns.
+        household are exactly those :meth:`matches_for_household` returns, unless
+        ``per_locality`` caps how many of them one locality may hold (a back-test spreads a
+        household's options over more localities so that households do not all compete for
+        the same few homes).
         """
         if self.households is None:
             raise ValueError("register households with set_households() first")
@@ -519,11 +530,13 @@ class MatchIndex:
         ids = hf.ids if household_ids is None else list(household_ids)
         rows = hf.rows(ids)
         frames = [
-            self._frame(hf, *self._top(hf, rows[i : i + batch_size], top_per_household))
+            self._frame(
+                hf, *self._top(hf, rows[i : i + batch_size], top_per_household, per_locality)
+            )
             for i in range(0, len(rows), batch_size)
         ]
         if not frames:
-            return self._frame(hf, *self._top(hf, rows, top_per_household))
+            return self._frame(hf, *self._top(hf, rows, top_per_household, per_locality))
         return pl.concat(frames, how="vertical")
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from api.cli.allocate import allocate
+from api.cli.backtest import backtest
 from api.cli.common import describe, fail, region_code_of
 from api.cli.imports import import_command
 
@@ -22,6 +23,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 app.add_typer(db_app, name="db")
 app.command()(allocate)
 app.command("import")(import_command)
+app.command()(backtest)
 
 
 def _add_user_commands() -> None:

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         description="Comma-separated origins allowed to call the API from a browser; "
         "empty (the default) means CORS stays closed.",
     )
+    models_dir: Path = Field(
+        default=REPO_ROOT / "var" / "models",
+        description="Folder of fitted models (retention model versions as JSON files).",
+    )
     run_jobs_in_process: bool = Field(
         default=True,
         description="Run a job worker thread inside the API process (allocation runs). "

@@ -478,15 +478,18 @@ def _solve(
         if lp.status == "infeasible":
             return "infeasible", none, math.nan, "lp", phases
         if lp.status != "optimal":
+            # The trivial bound: every household on its best option.
+            best = np.zeros(full_problem.n_hh, dtype=np.int64)
+            np.maximum.at(best, full_problem.opt_hh, full_problem.weight)
             if first is not None and first[0] is not None:
-                return "feasible", lift(first[0]), first[1], "highs", phases
-            # No LP round finished in time: return the greedy allocation with the trivial bound
-            # (every household on its best option), so a batch never comes back empty-handed.
+                # HiGHS may have found a plan before any dual bound (its bound is then +inf).
+                fb = first[1] if math.isfinite(first[1]) else float(best.sum())
+                return "feasible", lift(first[0]), fb, "highs", phases
+            # No LP round finished in time: return the greedy allocation with the trivial
+            # bound, so a batch never comes back empty-handed.
             x = greedy_fill(full_problem, weight_order(full_problem), full_problem.weight.astype(float))
             if any(full_problem.violations(x).values()):
                 return "unknown", none, math.nan, "lp", phases
-            best = np.zeros(full_problem.n_hh, dtype=np.int64)
-            np.maximum.at(best, full_problem.opt_hh, full_problem.weight)
             return "feasible", x, float(best.sum()), "greedy-fallback", phases
         problem, lp = _cut_rounds(problem, lp, config, t0, phases)
         status, xs, bound, method = _integer_phases(

@@ -46,6 +46,23 @@ _OCC_SKILLS = 0.30
 _H_SIZE, _H_TENURE, _H_COND, _H_AFFORD = 0.25, 0.30, 0.20, 0.25
 # Sub-weights inside climate and infrastructure (stove heating is the named problem).
 _C_HEAT, _C_WATER, _C_BUS = 0.5, 0.25, 0.25
+# What an outcome model sees of a placement: fit components, the housing cost after the
+# subsidy against wages (1 = affordable) and whether the household is vulnerable (0/1).
+OUTCOME_FEATURES: tuple[str, ...] = (
+    "occupation", "housing", "affordability", "settlement", "network", "family_services",
+    "climate", "wage", "vulnerable",
+)  # fmt: skip
+_REGION_OR_NONE = np.array([*REGION_CODES, ""], dtype=object)
+
+
+def outcome_features(
+    values: dict[str, FloatArray], affordability: FloatArray, vulnerable: BoolArray
+) -> dict[str, FloatArray]:
+    """The :data:`OUTCOME_FEATURES` of evaluated options (one array each)."""
+    out = {k: values[k] for k in OUTCOME_FEATURES if k in values}
+    out["affordability"] = np.clip(np.asarray(affordability, dtype=np.float64), 0.0, 1.0)
+    out["vulnerable"] = np.asarray(vulnerable, dtype=np.float64)
+    return {k: out[k] for k in OUTCOME_FEATURES}
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Evaluation:
     skill_row: IntArray  # primary member's earner-slot row in ``skills.have`` (-1 = none)
     vacancy_row: IntArray  # primary vacancy row in ``skills.need`` (-1 = none)
     skills: SkillContext
+    features: dict[str, FloatArray]  # OUTCOME_FEATURES of every option
 
     def take(self, rows: IntArray) -> Evaluation:
         """The evaluation of the options ``rows`` only (in that order).
@@ -98,6 +116,7 @@ class Evaluation:
             skill_row=self.skill_row[rows],
             vacancy_row=self.vacancy_row[rows],
             skills=self.skills,
+            features={k: a[rows] for k, a in self.features.items()},
         )
 
 
@@ -332,6 +351,7 @@ def evaluate(
     network = 1.0 - np.exp(-movers / cfg.network_scale)
 
     land = np.where(cat.l_land[safe_l] > 0, 1.0, 0.0)
+    vulnerable = hf.vulnerable_settlement[hrow] | hf.vulnerable_network[hrow]
 
     values = {
         "occupation": occupation,
@@ -346,6 +366,14 @@ def evaluate(
         "land": land,
     }
     values = {k: np.clip(np.asarray(v, dtype=np.float64), 0.0, 1.0) for k, v in values.items()}
+    features = outcome_features(values, afford, vulnerable)
+    model = cfg.retention_model
+    # Predicted 12-month retention: only with a fitted model, from the other components.
+    values["retention"] = (
+        np.clip(model.predict_retention(features, _REGION_OR_NONE[l_reg]), 0.0, 1.0)
+        if model is not None and n
+        else np.zeros(n)
+    )
     ones = np.ones(n)
     vm = cfg.vulnerable_multiplier
     weights = {
@@ -359,6 +387,7 @@ def evaluate(
         "climate": ones * cfg.weight("climate"),
         "network": np.where(hf.vulnerable_network[hrow], vm, 1.0) * cfg.weight("network"),
         "land": np.where(hf.wants_land[hrow], cfg.weight("land"), 0.0),
+        "retention": ones * (cfg.weight("retention") if model is not None else 0.0),
     }
     assert tuple(values) == COMPONENTS
     wsum = np.sum([weights[c] for c in COMPONENTS], axis=0)
@@ -387,4 +416,5 @@ def evaluate(
         skill_row=skill_row.astype(np.int64),
         vacancy_row=vrow.astype(np.int64),
         skills=SkillContext(hf.slot_skills, cat.v_skills, space.skills),
+        features=features,
     )

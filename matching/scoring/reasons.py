@@ -93,4 +93,8 @@ def component_reason(name: str, ev: Evaluation, i: int) -> Text:
         if w == 0:
             return msg("scoring.component.land.not_requested")
         return msg(f"scoring.component.land.{'available' if v > 0 else 'unavailable'}")
+    if name == "retention":
+        if w == 0:
+            return msg("scoring.component.retention.off")
+        return msg("scoring.component.retention.predicted", share=_pct(v))
     raise KeyError(name)

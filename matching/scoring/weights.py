@@ -9,9 +9,12 @@ is renormalized over the components that do apply.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +23,7 @@ from matching.domain import DESTINATION_SETTLEMENTS, HOME_KINDS, ORIGIN_SETTLEME
 
 COMPONENTS: tuple[str, ...] = (
     "occupation", "second_earner", "housing", "settlement", "family_services",
-    "wage", "preferences", "climate", "network", "land",
+    "wage", "preferences", "climate", "network", "land", "retention",
 )  # fmt: skip
 GATES: tuple[str, ...] = ("eligibility", "documents", "destination", "household_intact",
                           "qualified_member", "home_fits")  # fmt: skip
@@ -37,8 +40,33 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "climate": 0.05,  # S7
         "wage": 0.05,  # wage against the origin wage (no northern premium, DM 2.3.1)
         "preferences": 0.05,  # stated regions and settlement types
+        # Predicted 12-month retention of a fitted model (matching.outcomes.retention); off
+        # unless the programme version sets a weight (data/retention_weights.toml) and a
+        # model is given.
+        "retention": 0.0,
     }
 )
+RETENTION_WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "data" / "retention_weights.toml"
+
+
+class RetentionPredictor(Protocol):
+    """A fitted model of 12-month retention (see :mod:`matching.outcomes.retention`)."""
+
+    def predict_retention(
+        self, features: Mapping[str, npt.NDArray[np.float64]], region_codes: npt.NDArray[np.object_]
+    ) -> npt.NDArray[np.float64]:
+        """P(still in the destination 12 months after placement) per option."""
+        ...
+
+
+def retention_weight(programme_version: str, path: Path | None = None) -> float:
+    """The retention component's weight of a programme version (0 when not listed)."""
+    file = path or RETENTION_WEIGHTS_FILE
+    if not file.exists():
+        return 0.0
+    with file.open("rb") as fh:
+        table = tomllib.load(fh).get("retention_weight", {})
+    return float(table.get(programme_version, 0.0))
 
 # Settlement-type continuity: rows = origin class (ORIGIN_SETTLEMENTS), columns = destination
 # type (DESTINATION_SETTLEMENTS). Large city → village is the hardest move, small town ↔
@@ -93,6 +121,9 @@ class ScoringConfig:
         0..10 (10 stands for 10 and more).
     certificate_cap_tenge, certificate_share
         Housing certificate: at most this amount and this share of the price (0 = none).
+    retention_model
+        A fitted retention model; the ``retention`` component counts only when one is given
+        (and its weight is above 0).
     """
 
     programme_version: str = "strong_regions_2022"
@@ -122,6 +153,7 @@ class ScoringConfig:
     )
     certificate_cap_tenge: float = 4_000_000.0
     certificate_share: float = 0.5
+    retention_model: RetentionPredictor | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(COMPONENTS)
@@ -198,7 +230,9 @@ def default_config(
             if cert is not None:
                 cert_cap = max(cert_cap, float(cert.tenge))
     table[:, 0] = table[:, 1]
+    weights = {**DEFAULT_WEIGHTS, "retention": retention_weight(version)}
     fields: dict[str, object] = {
+        "weights": weights,
         "programme_version": version,
         "year": year,
         "origin_regions": origins,

@@ -63,3 +63,13 @@ def test_bad_database_url_is_one_clear_line(tmp_path: Path) -> None:
 def test_db_check_fails_on_an_unmigrated_database(tmp_path: Path) -> None:
     result = qonys("db", "check", url=f"sqlite:///{tmp_path / 'empty.db'}")
     assert result.returncode != 0 and "differ" in result.stderr
+
+
+def test_backtest_refuses_too_few_seeds_in_one_line() -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["backtest", "--seeds", "1", "--households", "100"])
+    assert result.exit_code == 2
+    assert "at least 2" in result.output and "Traceback" not in result.output
