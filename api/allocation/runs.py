@@ -19,7 +19,7 @@ from api.allocation.commit import CommitRefused, commit_run
 from api.allocation.requests import NOT_VALID, validate_request
 from api.allocation.schemas import CommitOut, PlacementOut, RunIn, RunListItem, RunOut
 from api.audit import service as audit
-from api.core.jobs import enqueue, request_cancel
+from api.core.jobs import enqueue, error_in, request_cancel
 from api.core.problems import ProblemException
 from api.models import (
     AllocationRunRecord,
@@ -156,14 +156,7 @@ def list_runs(
 def run_out(session: Session, run_id: str, lang: Lang) -> RunOut:
     """Status, progress and phase of a run; its summary when done, the error when it failed."""
     run, job = find_run(session, run_id)
-    error = None
-    if job.error:
-        detail = job.error.get("detail") or {}
-        error = {
-            "status": job.error.get("status", 500),
-            "detail": detail.get(lang) if isinstance(detail, dict) else detail,
-            "errors": job.error.get("errors") or [],
-        }
+    error = error_in(job.error, lang)
     return RunOut(
         id=run.id,
         name=run.name,

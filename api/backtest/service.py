@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from api.core.jobs import JobContext, JobFailed, enqueue
+from api.core.jobs import JobContext, JobFailed, enqueue, error_in
 from api.core.problems import ProblemException
 from api.models.jobs import JobRecord
 from matching.outcomes.backtest import BacktestResult, BacktestSettings, run_backtest
@@ -172,13 +172,7 @@ def backtest_out(session: Session, job_id: str, lang: str) -> dict[str, Any]:
     job = session.get(JobRecord, job_id)
     if job is None or job.kind != JOB_KIND:
         raise ProblemException(404, NOT_FOUND)
-    error = None
-    if job.error:
-        detail = job.error.get("detail") or {}
-        error = {
-            "status": job.error.get("status", 500),
-            "detail": detail.get(lang) if isinstance(detail, dict) else detail,
-        }
+    error = error_in(job.error, lang)
     report = None
     if job.status == "succeeded" and job.result and Path(job.result.get("report", "")).is_file():
         report = Path(job.result["report"]).read_text(encoding="utf-8")

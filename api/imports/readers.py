@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from api.core.problems import ProblemException
 from matching.text import Text
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -71,3 +72,14 @@ def read_table(content: bytes, filename: str | None = None) -> pl.DataFrame:
     if frame.height == 0:
         raise ImportFileError(EMPTY)
     return frame
+
+
+def unreadable_file(exc: ImportFileError) -> ProblemException:
+    """The 422 problem of a file that cannot be imported, naming each missing column."""
+    errors = [
+        {"loc": ["body", "file", column], "msg": "missing column", "type": "missing"}
+        for column in exc.missing
+    ]
+    return ProblemException(
+        422, exc.text, type_="/problems/unreadable-file", errors=errors or None
+    )

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
-from api.core.jobs import request_cancel
+from api.core.jobs import error_in, request_cancel
 from api.core.problems import ProblemException, problem_responses
 from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
 from api.imports.jobs import enqueue_import
-from api.imports.readers import ImportFileError, read_table
+from api.imports.readers import ImportFileError, read_table, unreadable_file
 from api.imports.rows import check_columns
 from api.imports.schemas import ImportJobError, ImportJobOut, ImportReportOut
 from api.models import ImportFileRecord, JobRecord
@@ -81,13 +81,7 @@ def import_file(
     try:
         check_columns(kind, read_table(content, file.filename))
     except ImportFileError as exc:
-        errors = [
-            {"loc": ["body", "file", column], "msg": "missing column", "type": "missing"}
-            for column in exc.missing
-        ]
-        raise ProblemException(
-            422, exc.text, type_="/problems/unreadable-file", errors=errors or None
-        ) from None
+        raise unreadable_file(exc) from None
     job = enqueue_import(
         session,
         kind,
@@ -122,14 +116,8 @@ def _job_out(session: Session, job_id: str, lang: Lang) -> ImportJobOut:
             for e in result.get("errors") or []
         ]
         report = ImportReportOut.model_validate(result)
-    error = None
-    if job.error:
-        detail = job.error.get("detail") or {}
-        error = ImportJobError(
-            status=int(job.error.get("status", 500)),
-            detail=str(detail.get(lang) if isinstance(detail, dict) else detail),
-            errors=job.error.get("errors") or [],
-        )
+    stored_error = error_in(job.error, lang)
+    error = None if stored_error is None else ImportJobError(**stored_error)
     url = f"/imports/jobs/{job.id}"
     return ImportJobOut(
         id=job.id,

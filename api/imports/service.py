@@ -15,7 +15,7 @@ from api.imports.jobs import (
     file_digest,
     run_import_job,
 )
-from api.imports.readers import ImportFileError, read_table
+from api.imports.readers import ImportFileError, read_table, unreadable_file
 from api.imports.rows import ImportReport, RowError, check_columns
 from api.imports.tables import import_table
 
@@ -35,4 +35,6 @@ __all__ = [
     "import_table",
     "read_table",
     "run_import_job",
+    "unreadable_file",
 ]
+

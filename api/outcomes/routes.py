@@ -12,7 +12,7 @@ from api.core.pagination import PagingDep
 from api.core.params import IdPath
 from api.core.problems import ProblemException, problem_responses
 from api.core.schemas import Page
-from api.imports.service import ImportFileError, read_table
+from api.imports.service import ImportFileError, read_table, unreadable_file
 from api.outcomes import service
 from api.outcomes.importer import import_outcomes
 from api.outcomes.schemas import OutcomeImportOut, OutcomeIn, OutcomeOut, OutcomePatch
@@ -97,12 +97,6 @@ def import_file(
             region_scope=principal.region_code if principal.role == "centre" else None,
         )
     except ImportFileError as exc:
-        errors = [
-            {"loc": ["body", "file", column], "msg": "missing column", "type": "missing"}
-            for column in exc.missing
-        ]
-        raise ProblemException(
-            422, exc.text, type_="/problems/unreadable-file", errors=errors or None
-        ) from None
+        raise unreadable_file(exc) from None
     session.commit()
     return OutcomeImportOut.model_validate(report.as_dict(lang))
