@@ -19,7 +19,8 @@ from api.allocation.commit import CommitRefused, commit_run
 from api.allocation.requests import NOT_VALID, validate_request
 from api.allocation.schemas import CommitOut, PlacementOut, RunIn, RunListItem, RunOut
 from api.audit import service as audit
-from api.core.jobs import enqueue, error_in, request_cancel
+from api.core.job_errors import error_in
+from api.core.jobs import enqueue, request_cancel
 from api.core.problems import ProblemException
 from api.models import (
     AllocationRunRecord,

@@ -18,7 +18,8 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from api.core.jobs import JobContext, JobFailed, enqueue, error_in
+from api.core.job_errors import error_in
+from api.core.jobs import JobContext, JobFailed, enqueue
 from api.core.problems import ProblemException
 from api.models.jobs import JobRecord
 from matching.outcomes.backtest import BacktestResult, BacktestSettings, run_backtest

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
-from api.core.jobs import error_in, request_cancel
+from api.core.job_errors import error_in
+from api.core.jobs import request_cancel
 from api.core.problems import ProblemException, problem_responses
 from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
 from api.imports.jobs import enqueue_import
