@@ -51,7 +51,7 @@ from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES  # noqa: E402
 from api.models import ApiTokenRecord, HouseholdRecord, VacancyRecord  # noqa: E402
 from api.reference.service import seed_reference  # noqa: E402
 from bench.load.mix import MIX, Plan  # noqa: E402
-from bench.national import DEFAULT_POSTGRES, free_port  # noqa: E402
+from bench.national import DEFAULT_POSTGRES, serve_process  # noqa: E402
 from matching.programme.geography import load_reference  # noqa: E402
 from taxonomy import load_taxonomy  # noqa: E402
 
@@ -140,35 +140,9 @@ def served(
 ) -> Iterator[tuple[str, psutil.Process]]:
     """``qonys serve --workers N`` on a free port with production settings: its base URL and
     its process (the workers are its children)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "QONYS_DATABASE_URL": url,
-        "QONYS_LOG_LEVEL": "WARNING",
-        "QONYS_ENVIRONMENT": "production",
-    }
-    if polars_threads:
-        env["POLARS_MAX_THREADS"] = str(polars_threads)
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    extra = {"POLARS_MAX_THREADS": str(polars_threads)} if polars_threads else None
+    with serve_process(url, workers, extra, attempts=600) as (base, server):
         yield base, psutil.Process(server.pid)
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def cpu_seconds(process: psutil.Process) -> float:

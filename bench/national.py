@@ -84,14 +84,21 @@ def programme_database(
 
 
 @contextmanager
-def served(url: str, workers: int = 1) -> Iterator[str]:
-    """``qonys serve`` on a free port with production settings; yields its base URL."""
+def serve_process(
+    url: str,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    attempts: int = 300,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``qonys serve`` on a free port with production settings, once it answers /healthz:
+    its base URL and its process (the workers are the process's children)."""
     port = free_port()
     env = {
         **os.environ,
         "QONYS_DATABASE_URL": url,
         "QONYS_LOG_LEVEL": "WARNING",
         "QONYS_ENVIRONMENT": "production",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(
@@ -103,13 +110,20 @@ def served(url: str, workers: int = 1) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(attempts):
             try:
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         server.wait(30)
+
+
+@contextmanager
+def served(url: str, workers: int = 1) -> Iterator[str]:
+    """``qonys serve`` on a free port with production settings; yields its base URL."""
+    with serve_process(url, workers) as (base, _):
+        yield base

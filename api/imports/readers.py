@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -83,3 +84,18 @@ def unreadable_file(exc: ImportFileError) -> ProblemException:
     return ProblemException(
         422, exc.text, type_="/problems/unreadable-file", errors=errors or None
     )
+
+
+UPLOAD_TOO_LARGE = Text(
+    kk="Файл тым үлкен (ең көбі {mb} МБ).",
+    ru="Файл слишком большой (не больше {mb} МБ).",
+    en="The file is too large (at most {mb} MB).",
+)
+
+
+def read_upload(file: BinaryIO, max_bytes: int) -> bytes:
+    """The uploaded file's bytes, or the 413 problem when it holds more than ``max_bytes``."""
+    content = file.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise ProblemException(413, UPLOAD_TOO_LARGE.format(mb=max_bytes // 2**20))
+    return content

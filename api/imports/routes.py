@@ -16,7 +16,7 @@ from api.core.jobs import request_cancel
 from api.core.problems import ProblemException, problem_responses
 from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
 from api.imports.jobs import enqueue_import
-from api.imports.readers import ImportFileError, read_table, unreadable_file
+from api.imports.readers import ImportFileError, read_table, read_upload, unreadable_file
 from api.imports.rows import check_columns
 from api.imports.schemas import ImportJobError, ImportJobOut, ImportReportOut
 from api.models import ImportFileRecord, JobRecord
@@ -28,11 +28,6 @@ Kind = Literal["households", "employers", "vacancies", "homes", "capacities"]
 STAFF = require_roles("admin", "planner", "centre")
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
-TOO_LARGE = Text(
-    kk="Файл тым үлкен (ең көбі {mb} МБ).",
-    ru="Файл слишком большой (не больше {mb} МБ).",
-    en="The file is too large (at most {mb} MB).",
-)
 NOT_FINISHED = Text(
     kk="Импорт әлі аяқталмаған ({status}): қателер есебі кейін дайын болады.",
     ru="Импорт ещё не завершён ({status}): отчёт об ошибках появится позже.",
@@ -76,9 +71,7 @@ def import_file(
     import rows of their own region only.
     """
     _no_planner_households(kind, principal)
-    content = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ProblemException(413, TOO_LARGE.format(mb=MAX_UPLOAD_BYTES // 2**20))
+    content = read_upload(file.file, MAX_UPLOAD_BYTES)
     try:
         check_columns(kind, read_table(content, file.filename))
     except ImportFileError as exc:

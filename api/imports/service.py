@@ -15,7 +15,7 @@ from api.imports.jobs import (
     file_digest,
     run_import_job,
 )
-from api.imports.readers import ImportFileError, read_table, unreadable_file
+from api.imports.readers import ImportFileError, read_table, read_upload, unreadable_file
 from api.imports.rows import ImportReport, RowError, check_columns
 from api.imports.tables import import_table
 
@@ -34,6 +34,7 @@ __all__ = [
     "file_digest",
     "import_table",
     "read_table",
+    "read_upload",
     "run_import_job",
     "unreadable_file",
 ]

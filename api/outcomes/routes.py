@@ -10,24 +10,18 @@ from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.pagination import PagingDep
 from api.core.params import IdPath
-from api.core.problems import ProblemException, problem_responses
+from api.core.problems import problem_responses
 from api.core.schemas import Page
-from api.imports.service import ImportFileError, read_table, unreadable_file
+from api.imports.service import ImportFileError, read_table, read_upload, unreadable_file
 from api.outcomes import service
 from api.outcomes.importer import import_outcomes
 from api.outcomes.schemas import OutcomeImportOut, OutcomeIn, OutcomeOut, OutcomePatch
-from matching.text import Text
 
 router = APIRouter(prefix="/outcomes", tags=["outcomes"])
 
 READERS = require_roles("admin", "planner", "centre")
 WRITERS = require_roles("planner", "centre")
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
-TOO_LARGE = Text(
-    kk="Файл тым үлкен (ең көбі {mb} МБ).",
-    ru="Файл слишком большой (не больше {mb} МБ).",
-    en="The file is too large (at most {mb} MB).",
-)
 
 
 @router.get("", response_model=Page[OutcomeOut], responses=problem_responses(401, 403, 404, 422))
@@ -86,9 +80,7 @@ def import_file(
     """Import outcomes from CSV, Parquet or Excel (``household_external_id``, ``employed_3m``,
     ``employed_6m``, ``employed_12m``, ``still_resident``, ``returned``, ``returned_on``,
     ``return_reason``, ``note``); bad rows are reported, good rows kept."""
-    content = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ProblemException(413, TOO_LARGE.format(mb=MAX_UPLOAD_BYTES // 2**20))
+    content = read_upload(file.file, MAX_UPLOAD_BYTES)
     try:
         report = import_outcomes(
             session,
