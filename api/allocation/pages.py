@@ -35,7 +35,6 @@ from api.web.templates import (
     translate,
 )
 from matching.text import Text
-from matching.text.catalogue import catalogue
 
 HERE = Path(__file__).resolve().parent
 register_templates("allocation", HERE / "templates" / "allocation")
@@ -183,18 +182,11 @@ def run_progress(
             "status": run.status,
             "progress": round(run.progress, 3),
             "percent": round(100 * run.progress),
-            "phase": _phase_words(run.phase, visitor),
+            "phase": run.message,
             "done": run.status in ("succeeded", "failed", "cancelled"),
         },
         headers={"Cache-Control": "no-store"},
     )
-
-
-def _phase_words(phase: str, visitor: Visitor) -> str:
-    key = f"planner.progress.phase_{phase}"
-    if key not in catalogue():
-        key = "planner.progress.phase_solve"  # the solver's own steps (lp, cuts, lns, …)
-    return translate(visitor.lang, "planner.progress.phase", phase=translate(visitor.lang, key))
 
 
 @router.get("/runs/{run_id}")
@@ -212,7 +204,7 @@ def run_page(
     context: dict[str, Any] = {
         "run": run,
         "num": views.num,
-        "phase": _phase_words(run.phase, visitor),
+        "phase": run.message,
         "script": planner_asset("progress.js"),
     }
     if run.summary is not None:

@@ -20,6 +20,7 @@ from api.allocation.requests import NOT_VALID, validate_request
 from api.allocation.schemas import CommitOut, PlacementOut, RunIn, RunListItem, RunOut
 from api.audit import service as audit
 from api.core.job_errors import error_in
+from api.core.job_phases import phase_message
 from api.core.jobs import enqueue, request_cancel
 from api.core.problems import ProblemException
 from api.models import (
@@ -165,7 +166,7 @@ def run_out(session: Session, run_id: str, lang: Lang) -> RunOut:
         status=job.status,
         progress=job.progress,
         phase=job.phase,
-        message=job.message,
+        message=phase_message(job.phase, job.status, lang),
         created_at=run.created_at,
         committed_at=run.committed_at,
         committed_by=run.committed_by,

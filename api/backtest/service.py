@@ -19,6 +19,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from api.core.job_errors import error_in
+from api.core.job_phases import phase_message
 from api.core.jobs import JobContext, JobFailed, enqueue
 from api.core.problems import ProblemException
 from api.models.jobs import JobRecord
@@ -151,7 +152,7 @@ def run_backtest_job(ctx: JobContext) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError):
         raise JobFailed(BAD_REQUEST) from None
     out_dir = models_dir / "backtests" / ctx.job_id
-    ctx.progress("start", 0.0, "generating the history cohorts", force=True)
+    ctx.progress("history", 0.0, "generating the history cohorts", force=True)
     try:
         result, report, model_path = run_and_report(
             settings, data_dir=data_dir, reference=reference, out_dir=out_dir,
@@ -182,7 +183,7 @@ def backtest_out(session: Session, job_id: str, lang: str) -> dict[str, Any]:
         "status": job.status,
         "progress": job.progress,
         "phase": job.phase,
-        "message": job.message,
+        "message": phase_message(job.phase, job.status, lang),
         "params": job.params or {},
         "result": job.result if job.status == "succeeded" else None,
         "report_markdown": report,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
 from api.core.job_errors import error_in
+from api.core.job_phases import phase_message
 from api.core.jobs import request_cancel
 from api.core.problems import ProblemException, problem_responses
 from api.imports.exports import MEDIA_TYPES, export_frame, to_bytes
@@ -119,7 +120,7 @@ def _job_out(session: Session, job_id: str, lang: Lang) -> ImportJobOut:
         status=job.status,  # type: ignore[arg-type]
         progress=job.progress,
         phase=job.phase,
-        message=job.message,
+        message=phase_message(job.phase, job.status, lang),
         filename=stored.filename,
         sha256=stored.sha256,
         attempts=job.attempts,
