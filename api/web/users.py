@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit.service import record
 from api.models.web import STAFF_ROLES, WebUserRecord
 from api.web.security import hash_password
 
@@ -37,6 +38,11 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    # Who may sign in is access data: audited like tokens (never the password or its hash).
+    record(
+        session, None, "create", "web_user", user.id,
+        after={"username": username, "role": role, "region_code": user.region_code, "active": True},
+    )  # fmt: skip
     return user
 
 

@@ -218,3 +218,19 @@ def test_access_links_and_taxonomy_corrections(
     assert [r.action for r in rows] == ["propose", "review"]
     assert rows[1].before == {"status": "pending"} and rows[1].after == {"status": "rejected"}
     assert rows[1].actor_role == "admin"
+
+
+def test_staff_user_creation_is_audited_without_the_password(session: Session) -> None:
+    from api.web.users import create_user
+
+    mark = last_id(session)
+    user = create_user(session, "clerk-audit", "a-long-secret-1", role="centre", region_code="61")
+    session.commit()
+    rows = rows_since(session, mark)
+    assert [(r.action, r.entity, r.entity_id) for r in rows] == [("create", "web_user", str(user.id))]
+    assert rows[0].after == {"username": "clerk-audit", "role": "centre", "region_code": "61", "active": True}
+    assert "a-long-secret-1" not in str(rows[0].after) and user.password_hash not in str(rows[0].after)
+    mark = last_id(session)
+    with pytest.raises(ValueError):
+        create_user(session, "clerk-audit", "a-long-secret-2", role="centre", region_code="61")
+    assert rows_since(session, mark) == []
