@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
@@ -22,7 +22,7 @@ READERS = require_roles("admin", "planner")
 VersionPath = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.\-]+$", description="Version.")
 ]
-SAME_VERSION = {
+SAME_VERSION: dict[int | str, dict[str, Any]] = {
     200: {"model": RetentionModelOut, "description": "The outcomes gave a version already stored."}
 }
 
