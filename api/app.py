@@ -37,6 +37,7 @@ from api.outcomes import routes as outcomes
 from api.reference import locality_routes as localities
 from api.reference import routes as regions
 from api.reference import support_routes as support
+from api.retention import routes as retention_models
 from api.taxonomy import correction_routes as taxonomy_corrections
 from api.taxonomy import routes as taxonomy
 from api.taxonomy.service import TaxonomyService
@@ -88,6 +89,7 @@ def job_worker(
             "taxonomy_dir": settings.data_dir / "taxonomy",
             "data_dir": settings.data_dir,
             "models_dir": settings.models_dir,
+            "retention_weights": settings.retention_weights,
         },
         lease_seconds=settings.job_lease_seconds,
         heartbeat_seconds=settings.job_heartbeat_seconds,
@@ -137,7 +139,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference = load_reference(settings.data_dir)
     app.state.support_parameters = load_support_parameters(settings.data_dir)
     app.state.taxonomy = TaxonomyService(settings.data_dir / "taxonomy", settings.esco_dir)
-    app.state.matching = MatchService(app.state.reference, app.state.support_parameters)
+    app.state.matching = MatchService(
+        app.state.reference,
+        app.state.support_parameters,
+        retention_weights=settings.retention_weights,
+    )
     # Failed sign-ins and bearer tokens, per address, username and token prefix (in-process).
     app.state.failures = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
@@ -184,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         outcomes,
         backtests,
+        retention_models,
     ):
         app.include_router(module.router)
     app.include_router(applicant_routes.router)

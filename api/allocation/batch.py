@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.allocation.usage import capacity_left, quotas_left
 from api.applicants.service import with_declines
 from api.matches.service import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
+from api.retention import service as retention
 from matching.allocation import (
     AllocationConfig,
     AllocationInstance,
@@ -114,8 +116,13 @@ def build_batch(
     *,
     support: SupportParameters | None = None,
     space: OccupationSpace | None = None,
+    retention_weights: Path | None = None,
 ) -> Batch:
-    """The allocation instance of a (validated) run request, from the live tables."""
+    """The allocation instance of a (validated) run request, from the live tables.
+
+    Options are scored as the matches are: with the active retention model where the
+    programme version's weight (``retention_weights``) is above 0.
+    """
     year = int(request["year"])
     frames = load_households(
         session,
@@ -128,7 +135,9 @@ def build_batch(
         raise EmptyBatch(NO_HOUSEHOLDS.en)
     cat = load_catalogue(session, reference, region_codes=request.get("region_codes") or None)
     # Region roles, rent bands and the certificate of the batch's year and programme version.
-    config = default_config(None, year, reference=reference, support=support)
+    config = retention.with_active_model(
+        session, default_config(None, year, reference=reference, support=support), retention_weights
+    )
     index = MatchIndex(
         cat.vacancies, cat.homes, cat.localities, network=cat.network, config=config, space=space
     )

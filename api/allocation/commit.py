@@ -27,6 +27,9 @@ On SQLite the first statement is a write (stamping the run), which takes the dat
 write lock at once: concurrent commits queue behind it (``busy_timeout``) instead of failing
 on a read snapshot that another writer made stale.
 
+Each decision keeps its placement's region and outcome features as the run scored them (the
+retention model's training data), written with the decisions in the same transaction.
+
 Anything that does not fit rolls the whole commit back; :class:`CommitConflict` lists every
 row that would have been overbooked as ``[kind code, key]`` with a kk/ru/en message.
 """
@@ -378,6 +381,8 @@ def _commit(
                     "children_0_5": p.children_0_5,
                     "children_6_17": p.children_6_17,
                     "score": p.score or 0.0,
+                    "region_code": p.region_code,
+                    "outcome_features": p.outcome_features,
                     "decided_by": by,
                     "decided_at": now,
                 }

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from api.allocation.batch import NO_HOUSEHOLDS, EmptyBatch, build_batch, config_of
+from api.allocation.features import placement_features
 from api.allocation.groups import outcome_groups
 from api.allocation.report import fill_by, summary
 from api.allocation.snapshot import snapshot_bytes
@@ -62,11 +63,15 @@ def _breakdown(index: MatchIndex, household_id: str, option_id: str) -> list[dic
 def placement_rows(
     run_id: str, result: AllocationResult, index: MatchIndex | None
 ) -> list[dict[str, Any]]:
-    """PlacementRecord rows: every household of the batch, placed or with its reason."""
+    """PlacementRecord rows: every household of the batch, placed or with its reason.
+
+    With the batch's ``index``, each placed row carries its option's outcome features.
+    """
     sizes = result.instance.households.select(
         "household_id", "persons", "children_0_5", "children_6_17"
     )
-    placed = result.placements.join(sizes, on="household_id", how="left")
+    placed = result.placements.join(sizes, on="household_id", how="left", maintain_order="left")
+    features = placement_features(index, placed) if index is not None else []
     rows: list[dict[str, Any]] = []
     for i, p in enumerate(placed.iter_rows(named=True)):
         rows.append(
@@ -90,6 +95,7 @@ def placement_rows(
                 "breakdown": _breakdown(index, p["household_id"], p["option_id"])
                 if index is not None and i < MAX_EXPLAINED
                 else None,
+                "outcome_features": features[i] if features else None,
             }
         )
     unplaced = result.unplaced.join(sizes, on="household_id", how="left")
@@ -111,6 +117,7 @@ def placement_rows(
                 "reason_code": u["reason"],
                 "reason": {"kk": u["text_kk"], "ru": u["text_ru"], "en": u["text_en"]},
                 "breakdown": None,
+                "outcome_features": None,
             }
         )
     return rows
@@ -195,7 +202,10 @@ def run_allocation_job(ctx: JobContext) -> dict[str, Any]:
         return {"run_id": run_id, "finished": dt.datetime.now(dt.UTC).isoformat()}
     with ctx.sessions() as session:
         try:
-            batch = build_batch(session, reference, request, support=support, space=space)
+            batch = build_batch(
+                session, reference, request, support=support, space=space,
+                retention_weights=ctx.services.get("retention_weights"),
+            )  # fmt: skip
         except EmptyBatch:
             raise JobFailed(NO_HOUSEHOLDS, status=422) from None
     if space is None:

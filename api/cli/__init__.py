@@ -27,9 +27,11 @@ app.command()(backtest)
 
 
 def _add_user_commands() -> None:
+    from api.cli.retention import retention_app
     from api.cli.users import user_app
 
     app.add_typer(user_app, name="user")
+    app.add_typer(retention_app, name="retention")
 
 
 _add_user_commands()

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "var" / "models",
         description="Folder of fitted models (retention model versions as JSON files).",
     )
+    retention_weights_file: Path | None = Field(
+        default=None,
+        description="The retention component's weight per programme version (TOML); default "
+        "<data_dir>/retention_weights.toml. It counts only with an active retention model.",
+    )
     run_jobs_in_process: bool = Field(
         default=True,
         description="Run a job worker thread inside the API process (allocation runs). "
@@ -102,6 +107,10 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @property
+    def retention_weights(self) -> Path:
+        return self.retention_weights_file or self.data_dir / "retention_weights.toml"
 
     @property
     def jobs_in_process(self) -> bool:

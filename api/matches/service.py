@@ -3,7 +3,7 @@
 Ranking 100,000 vacancies per request straight from SQL would be slow; the index holds the
 catalogue as arrays (see ``matching.ranking.MatchIndex``). A cheap fingerprint query (counts,
 last update, reservations) is checked at most every ``refresh_seconds``; any change to
-vacancies, homes, seats or the movers' network rebuilds the index.
+vacancies, homes, seats, the movers' network or the active retention model rebuilds the index.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -34,6 +35,7 @@ from api.models import (
     MoverNetworkRecord,
     VacancyRecord,
 )
+from api.retention import service as retention
 from matching.programme.geography import ReferenceData
 from matching.programme.support import SupportParameters
 from matching.ranking import MatchIndex
@@ -78,11 +80,13 @@ class MatchService:
         *,
         year: int | None = None,
         refresh_seconds: float = 5.0,
+        retention_weights: Path | None = None,
     ) -> None:
         self.reference = reference
         self.support = support
         self.year = year or dt.date.today().year
         self.refresh_seconds = refresh_seconds
+        self.retention_weights = retention_weights
         self._lock = threading.Lock()
         self._index: MatchIndex | None = None
         self._fingerprint: tuple[Any, ...] | None = None
@@ -92,11 +96,17 @@ class MatchService:
 
     @property
     def config(self) -> ScoringConfig:
+        """The configuration the index was last built with (the retention component as the
+        programme version's weight and the active model had it then)."""
         if self._config is None:
             self._config = default_config(
                 None, self.year, reference=self.reference, support=self.support
             )
         return self._config
+
+    def _scoring_config(self, session: Session) -> ScoringConfig:
+        base = default_config(None, self.year, reference=self.reference, support=self.support)
+        return retention.with_active_model(session, base, self.retention_weights)
 
     def index(self, session: Session) -> MatchIndex:
         """The index, rebuilt first if the catalogue changed since it was built."""
@@ -104,9 +114,10 @@ class MatchService:
         if self._index is not None and now - self._checked < self.refresh_seconds:
             return self._index
         with self._lock:
-            fingerprint = catalogue_fingerprint(session)
+            fingerprint = (*catalogue_fingerprint(session), retention.active_version(session))
             self._checked = time.monotonic()
             if self._index is None or fingerprint != self._fingerprint:
+                self._config = self._scoring_config(session)
                 cat = load_catalogue(session, self.reference)
                 self._index = MatchIndex(
                     cat.vacancies,

@@ -50,9 +50,11 @@ __all__ = [
 ]
 
 # The page tables (staff users, sessions, applicant links, consents, decisions) and the
-# clerks' corrections of normalized titles, the audit log and the recorded outcomes.
+# clerks' corrections of normalized titles, the audit log, the recorded outcomes and the
+# fitted retention models.
 from api.models import applicants as _applicant_models  # noqa: F401
 from api.models import audit as _audit_models  # noqa: F401
 from api.models import outcomes as _outcome_models  # noqa: F401
+from api.models import retention as _retention_models  # noqa: F401
 from api.models import taxonomy as _taxonomy_models  # noqa: F401
 from api.models import web as _web_models  # noqa: F401

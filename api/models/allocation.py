@@ -84,6 +84,9 @@ class PlacementRecord(Base):
     reason_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[dict[str, str] | None] = mapped_column(JSON)
     breakdown: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The option's outcome features as the run scored it (OUTCOME_FEATURES of
+    # matching.scoring.components): copied to the decision when the run is committed.
+    outcome_features: Mapped[dict[str, float] | None] = mapped_column(JSON)
 
     __table_args__ = (
         UniqueConstraint("run_id", "household_id"),
@@ -107,6 +110,11 @@ class DecisionRecord(Base):
     children_0_5: Mapped[int] = mapped_column(Integer, default=0)
     children_6_17: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float] = mapped_column(Float)
+    # What the retention model learns from, kept as scored: the catalogue the scorer reads
+    # later has dropped the filled vacancy and the placed household (NULL: committed from a
+    # run made before features were stored).
+    region_code: Mapped[str | None] = mapped_column(String(2))
+    outcome_features: Mapped[dict[str, float] | None] = mapped_column(JSON)
     decided_by: Mapped[str | None] = mapped_column(String(120))
     decided_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()

@@ -33,6 +33,8 @@ from matching.text import Text, msg
 # Below this many outcomes the held-out metrics are too noisy to trust (with a return rate
 # near 8 %, 300 outcomes give about 24 returns, 6 of them in the 25 % held out).
 MIN_OUTCOMES = 300
+# Each class must reach every fold: a stratified quarter held out, then 3 calibration folds.
+MIN_PER_CLASS = 10
 LABELS: tuple[str, ...] = ("employed_3m", "employed_6m", "employed_12m", "returned_12m")
 HOLDOUT_SHARE = 0.25
 ECE_BINS = 10
@@ -191,8 +193,11 @@ def _check(frame: pl.DataFrame, min_outcomes: int) -> None:
     if frame.height < min_outcomes:
         raise TooFewOutcomes(msg("outcomes.retention.too_few", count=frame.height, minimum=min_outcomes))
     returns = int(frame["returned_12m"].cast(pl.Int64).sum())
-    if returns == 0 or returns == frame.height:
-        raise RetentionFitError(msg("outcomes.retention.one_class"))
+    stayed = frame.height - returns
+    if min(returns, stayed) < MIN_PER_CLASS:
+        raise RetentionFitError(
+            msg("outcomes.retention.one_class", minimum=MIN_PER_CLASS, returns=returns, stayed=stayed)
+        )
 
 
 def fit_retention(
@@ -201,7 +206,8 @@ def fit_retention(
     """Fit and version the retention model on recorded outcomes (one row per placement).
 
     Raises :class:`TooFewOutcomes` under ``min_outcomes`` rows and
-    :class:`RetentionFitError` for a frame without the columns or with one class only. A
+    :class:`RetentionFitError` for a frame without the columns or with fewer than
+    :data:`MIN_PER_CLASS` returns or stays. A
     quarter of the rows (stratified) is held out for the version's metrics.
     """
     from sklearn.calibration import CalibratedClassifierCV

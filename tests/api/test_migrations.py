@@ -121,3 +121,57 @@ def test_job_leases_and_import_files_upgrade_and_downgrade(backend: str, tmp_pat
                 assert conn.execute(text("SELECT status FROM jobs")).scalar_one() == "failed"
         finally:
             engine.dispose()
+
+
+def test_outcome_features_and_retention_models_upgrade_and_downgrade(
+    backend: str, tmp_path: Path
+) -> None:
+    # 0011 adds the features of placements and decisions and the retention models, of which
+    # the database itself keeps at most one active; going back removes exactly them.
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    insert = (
+        "INSERT INTO retention_models (version, trained_from, trained_to, outcomes, returns, "
+        "metrics, left_out, model, active) VALUES (:v, '2026-01-01', '2026-06-30', 300, 30, "
+        "'{}', '{}', '{}', :active)"
+    )
+    with fresh_database(backend, tmp_path) as url:
+        migrate.upgrade(url, "0010")
+        engine = make_engine(url, pool_size=1)
+        try:
+            before = set(inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
+        migrate.upgrade(url, "0011")
+        engine = make_engine(url, pool_size=1)
+        try:
+            inspector = inspect(engine)
+            assert set(inspector.get_table_names()) - before == {"retention_models"}
+            decisions = {c["name"] for c in inspector.get_columns("placement_decisions")}
+            assert {"region_code", "outcome_features"} <= decisions
+            assert "outcome_features" in {c["name"] for c in inspector.get_columns("placements")}
+            with engine.begin() as conn:
+                conn.execute(text(insert), {"v": "a", "active": True})
+                conn.execute(text(insert), {"v": "b", "active": False})
+                conn.execute(text(insert), {"v": "c", "active": False})
+            with pytest.raises(IntegrityError), engine.begin() as conn:
+                conn.execute(text("UPDATE retention_models SET active = :t WHERE version = 'b'"),
+                             {"t": True})  # fmt: skip
+        finally:
+            engine.dispose()
+        migrate.downgrade(url, "0010")
+        engine = make_engine(url, pool_size=1)
+        try:
+            assert set(inspect(engine).get_table_names()) == before
+            decisions = {c["name"] for c in inspect(engine).get_columns("placement_decisions")}
+            assert not {"region_code", "outcome_features"} & decisions
+        finally:
+            engine.dispose()
+        migrate.upgrade(url)
+        engine = make_engine(url, pool_size=1)
+        try:
+            assert migrate.schema_drift(engine) == []
+        finally:
+            engine.dispose()

@@ -1,0 +1,1 @@
+"""Retention models fitted on recorded outcomes: fit, list, activate for the scorer."""
