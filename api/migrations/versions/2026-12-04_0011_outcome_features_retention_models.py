@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-10 10:00:00.000000
+Create Date: 2026-12-04 18:40:00.000000
 """
 
 from __future__ import annotations
