@@ -280,4 +280,6 @@ def test_cancel_after_the_rows_are_written_keeps_none_of_them(
         assert final.status == "cancelled" and stored_employers(sessions) == 0
     else:
         assert final.status == "succeeded" and stored_employers(sessions) == 300
-        assert outcome["status"] == "succeeded"
+        # The cancel's write lands after the rows commit: before the job's fenced finish
+        # (it still reads running, and is too late) or after it (succeeded); never between.
+        assert outcome["status"] in ("running", "succeeded")
