@@ -281,5 +281,5 @@ def test_cancel_after_the_rows_are_written_keeps_none_of_them(
     else:
         assert final.status == "succeeded" and stored_employers(sessions) == 300
         # The cancel's write lands after the rows commit: before the job's fenced finish
-        # (it still reads running, and is too late) or after it (succeeded); never between.
+        # (it reads running and comes too late) or after it (it reads succeeded).
         assert outcome["status"] in ("running", "succeeded")
