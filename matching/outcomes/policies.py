@@ -69,17 +69,27 @@ def floors_of(cohort: Cohort, x_status_quo: np.ndarray) -> tuple[FairnessRule, .
     return tuple(rules)
 
 
+def optimizer_config(
+    cohort: Cohort,
+    settings: PolicySettings,
+    fairness: tuple[FairnessRule, ...] = (),
+    start: np.ndarray | None = None,
+) -> AllocationConfig:
+    """The allocator's settings of the optimizer policies (one worker, deterministic, the
+    cohort's seed), so a benchmark runs exactly what the back-test runs."""
+    return AllocationConfig(
+        time_limit=settings.time_limit, workers=1, deterministic=True, seed=cohort.seed,
+        fairness=fairness, baselines=False, measure_fairness_cost=False, start=start,
+    )  # fmt: skip
+
+
 def _optimize(
     cohort: Cohort,
     settings: PolicySettings,
     fairness: tuple[FairnessRule, ...] = (),
     start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str, float]:
-    config = AllocationConfig(
-        time_limit=settings.time_limit, workers=1, deterministic=True, seed=cohort.seed,
-        fairness=fairness, baselines=False, measure_fairness_cost=False, start=start,
-    )  # fmt: skip
-    res = allocate(cohort.instance, config)
+    res = allocate(cohort.instance, optimizer_config(cohort, settings, fairness, start))
     return res.x, res.status, res.wall_time
 
 
