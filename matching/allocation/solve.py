@@ -9,7 +9,9 @@ households; knapsack cuts on the seat rows (:mod:`matching.allocation.cuts`) tig
 households it leaves fractional form a small residual problem solved by HiGHS from a rounded
 start; a greedy top-up fills what capacity is left, and a large-neighbourhood search improves
 the allocation until the time limit. The gap is always measured against the tighter of the
-LP and HiGHS bounds, never assumed.
+LP and HiGHS bounds, never assumed. Before all of it, a construction that keeps every row,
+fairness floors included (:mod:`matching.allocation.construct`), gives every phase its start
+and the run its answer of last resort.
 """
 
 from __future__ import annotations
@@ -111,7 +113,9 @@ class AllocationConfig:
     reduced_cost_window
         After the LP, the integer phases use only options whose LP reduced cost is at least
         ``−window`` (objective units; plus the LP's and a greedy allocation's options);
-        ``math.inf`` keeps every option. Not used with fairness rules.
+        ``math.inf`` keeps every option. With fairness rules the reduced costs include the
+        floors' prices, and the construction's options are kept too; without a
+        construction that meets the floors every option is kept.
     cut_rounds
         Rounds of knapsack cuts (:mod:`matching.allocation.cuts`) added to the LP after its
         first solve; each round re-solves the LP from the options already priced in. The
@@ -153,8 +157,8 @@ class AllocationConfig:
 class AllocationResult:
     """Placement of a batch with its proof of quality.
 
-    ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no solution and no proof
-    within the time limit); ``gap`` is
+    ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no phase found a plan,
+    not even the construction, and nothing was proven within the time limit); ``gap`` is
     ``(best_bound − objective) / best_bound``. ``x`` marks the chosen options of
     ``instance.options``. ``unplaced_split`` counts the unplaced households per category
     (no feasible option at all, lost to others per row, refused;

@@ -5,6 +5,7 @@ never beaten downward."""
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from matching.allocation import AllocationConfig, FairnessRule, allocate
 from matching.allocation.baselines import greedy_baseline, status_quo_baseline
 from matching.allocation.construct import construct
+from matching.allocation.lns import improve_lns
 from matching.allocation.lp import solve_lp, solve_lp_colgen
 from matching.allocation.model import Problem, problem_from_instance
 from matching.allocation.solve import _solve
@@ -205,3 +207,22 @@ def test_a_start_plan_of_another_batch_is_refused() -> None:
     assert int(twice.sum()) == 2  # precondition of this seed: household 0 has two options
     with pytest.raises(ValueError, match="twice"):
         allocate(inst, AllocationConfig(time_limit=2, start=twice))
+
+
+@settings(max_examples=3, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.9, 1.0]))
+def test_the_search_keeps_the_floors(seed: int, share: float) -> None:
+    prog = generate_programme(
+        80, seed=seed, options_per_household=8, localities_per_region=2, contended_regions=3
+    )
+    inst = prog.instance()
+    start = status_quo_baseline(inst, problem_from_instance(inst), prog.earlier_movers)
+    rules = _floors_from(prog, start, share)
+    p = problem_from_instance(inst, rules)
+    assert not any(p.violations(start).values())
+    x, stats = improve_lns(
+        p, start, np.zeros(p.capacity.shape[0]), time.perf_counter() + 30, seed=seed,
+        max_rounds=6, max_options=200,
+    )  # fmt: skip
+    assert not any(p.violations(x).values())
+    assert p.objective(x) - p.objective(start) == stats.gain >= 0
