@@ -4,6 +4,8 @@ The LP-guided phases can run out of time, and fixing the LP's integral part can 
 out of reach; a batch with floors that some plan meets must still come back with a plan. This
 construction is the start and hint of every solver phase and the result of last resort:
 
+0. **a start plan that overdraws a row** (capacities changed since it was made) loses its
+   lowest-weight placements on that row until the row fits;
 1. **locks**: locked households take their best option that fits;
 2. **floors first**: while a floor is short, the households that count towards it (a
    positive coefficient on its row), best first (by the preference, the objective weight
@@ -109,6 +111,18 @@ class _State:
 
     def options_of(self, h: int) -> np.ndarray:
         return np.arange(int(self.start[h]), int(self.end[h]))
+
+
+def _fit_start(s: _State) -> None:
+    """Step 0: free the lowest-weight holders of every overdrawn row until it fits."""
+    for r in np.flatnonzero(s.remaining < 0):
+        c0, c1 = s.usage_csc.indptr[r], s.usage_csc.indptr[r + 1]
+        held = s.usage_csc.indices[c0:c1]
+        held = held[s.x[held]]
+        for o in held[np.argsort(s.p.weight[held], kind="stable")]:
+            if s.remaining[r] >= 0:
+                break
+            s.remove(int(o))
 
 
 def _place_locked(s: _State, preference: np.ndarray) -> None:
@@ -272,9 +286,9 @@ def construct(
         Per option, larger is preferred when a household picks among its options that fit
         (default: the objective weight).
     start
-        A plan to build on (bool per option); its placements stay unless the swap repair
-        moves them out for a short floor. A start that already meets every floor is only
-        added to, so the result is never below it.
+        A plan to build on (bool per option, one option per household at most); its
+        placements stay unless a row it overdraws or the swap repair moves them out. A start
+        that keeps every row is only added to, so the result is never below it.
     time_limit
         Seconds for the swap repair (the other steps take one pass each).
 
@@ -286,6 +300,7 @@ def construct(
     pref = problem.weight.astype(float) if preference is None else preference
     x0 = np.zeros(problem.n_options, dtype=bool) if start is None else start.astype(bool)
     s = _State(problem, x0)
+    _fit_start(s)
     _place_locked(s, pref)
     _fill_floors(s, pref)
     _repair_floors(s, pref, deadline)

@@ -178,18 +178,10 @@ def solve_lp_colgen(
     price = np.zeros(problem.capacity.shape[0])
     fair_price = np.zeros(problem.fair_lb.shape[0])
     status = "error"
-    last: tuple[float, int] | None = None  # seconds and options of the last solved round
     for _ in range(max_rounds):
         idx = np.flatnonzero(active)
         sub = take_options(problem, idx)
         remaining = time_limit - (time.perf_counter() - t0)
-        if status == "optimal" and last is not None and last[0] * idx.size / last[1] > remaining:
-            # A round cut by the time limit gives nothing; judged by the last round on this
-            # machine now, this one would be (a 5,000-household cohort under load: 4.5 s for
-            # the first round, the second cut after 5.5 s), so its time goes to the integer
-            # phases instead.
-            break
-        t_round = time.perf_counter()
         res = _solve_lp_full(sub, time_limit=max(remaining, 1.0))
         if res.status != "optimal":
             if res.status == "infeasible" and active.all():
@@ -204,7 +196,6 @@ def solve_lp_colgen(
                 status = res.status
             break  # out of time: keep the previous round's solution and bound
         status = "optimal"
-        last = (time.perf_counter() - t_round, max(int(idx.size), 1))
         x = np.zeros(n)
         x[idx] = res.x
         bound, reduced = dual_bound(problem, res.resource_price, res.fair_price)

@@ -127,7 +127,8 @@ class AllocationConfig:
     start
         A plan to start from (bool per option of the instance), e.g. the status-quo plan of
         the batch: when it keeps every row (floors included) the result is never below it.
-        Otherwise it is repaired (:func:`matching.allocation.construct.construct`) and kept
+        Otherwise it is repaired (:func:`matching.allocation.construct.construct`: the
+        lowest-weight placements of an overdrawn row dropped, short floors filled) and used
         only if that gives a plan that keeps every row.
     """
 
