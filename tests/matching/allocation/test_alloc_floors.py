@@ -127,6 +127,21 @@ def test_column_generation_with_floors_reaches_the_full_lp(case: tuple[Problem, 
     assert abs(cg.bound - full.bound) <= 1e-4 * max(1.0, abs(full.bound))
 
 
+@settings(max_examples=60, deadline=None)
+@given(floored_problems(), st.integers(0, 4))
+def test_column_generation_finds_unreachable_floors_as_the_full_lp_does(
+    case: tuple[Problem, np.ndarray], extra: int
+) -> None:
+    p, _ = case
+    # Raise the floors past the plan's: some of these cannot be met even fractionally.
+    raised = replace(p, fair_lb=p.fair_lb + extra)
+    full = solve_lp(raised)
+    cg = solve_lp_colgen(raised, initial_per_household=1, add_per_household=1, tolerance=0.0)
+    assert cg.status == full.status
+    if full.status == "optimal":
+        assert abs(cg.bound - full.bound) <= 1e-4 * max(1.0, abs(full.bound))
+
+
 def _floors_from(prog: SyntheticProgramme, x: np.ndarray, share: float) -> tuple[FairnessRule, ...]:
     inst = prog.instance()
     placed = np.zeros(inst.n_households, dtype=bool)
