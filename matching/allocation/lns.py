@@ -7,6 +7,11 @@ from options the LP valued. Each round picks options that would raise their hous
 value but do not fit, preferring those with the largest LP reduced value, frees their
 households together with (some of) the households holding the rows that block them, and
 re-solves that neighbourhood with everything else fixed.
+
+Fairness floors hold throughout: a neighbourhood is solved with the floor rows, less what
+the fixed households contribute (:func:`~matching.allocation.model.restrict`), and starts
+from the current allocation of its households, which meets them; a result is merged only
+when every row of the whole problem still holds.
 """
 
 from __future__ import annotations

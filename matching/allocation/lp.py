@@ -44,6 +44,8 @@ class LPResult:
     fair_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     household_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     active: np.ndarray | None = None
+    # Floor units the solution is short by (only with ``elastic`` floors; 0 otherwise).
+    shortfall: float = 0.0
 
 
 def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
@@ -63,8 +65,13 @@ def solve_lp(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
     return _solve_lp_full(problem, time_limit=time_limit)
 
 
-def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
-    """HiGHS (interior point with crossover) on the whole relaxation."""
+def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0, elastic: float = 0.0) -> LPResult:
+    """HiGHS (interior point with crossover) on the whole relaxation.
+
+    With ``elastic`` > 0 each floor row gets a shortfall variable costing ``elastic`` per
+    unit, so the LP is feasible whatever options it holds; its floor prices are then at most
+    ``elastic`` (still valid prices for :func:`dual_bound`), and ``bound`` is the penalized
+    objective."""
     n = problem.n_options
     if n == 0:
         ok = not problem.must_place.any() and bool(np.all(problem.fair_lb <= 0))
@@ -84,13 +91,25 @@ def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
     b_ub = np.concatenate(rhs)
     a_eq = inc[problem.must_place].astype(float) if problem.must_place.any() else None
     b_eq = np.ones(int(problem.must_place.sum())) if a_eq is not None else None
+    cost = -problem.weight.astype(float)
+    bounds: list[tuple[float, float | None]] | tuple[float, float] = (0.0, 1.0)
+    k = problem.fair_lb.shape[0] if elastic > 0 else 0
+    if k:
+        # Shortfall columns: −s on each floor row (−fair x − s ≤ −lb), cost ``elastic``.
+        top = a_ub.shape[0] - k
+        short = sp.vstack([sp.csr_matrix((top, k)), -sp.identity(k, format="csr")], format="csr")
+        a_ub = sp.hstack([a_ub, short], format="csr")
+        if a_eq is not None:
+            a_eq = sp.hstack([a_eq, sp.csr_matrix((a_eq.shape[0], k))], format="csr")
+        cost = np.concatenate([cost, np.full(k, float(elastic))])
+        bounds = [(0.0, 1.0)] * n + [(0.0, None)] * k
     res = linprog(
-        -problem.weight.astype(float),
+        cost,
         A_ub=a_ub,
         b_ub=b_ub,
         A_eq=a_eq,
         b_eq=b_eq,
-        bounds=(0.0, 1.0),
+        bounds=bounds,
         method=_LP_METHOD,
         options={"time_limit": time_limit, "presolve": True},
     )
@@ -107,9 +126,11 @@ def _solve_lp_full(problem: Problem, *, time_limit: float = 600.0) -> LPResult:
     hh_price[free] = np.maximum(-marg[:n_free], 0.0)
     if a_eq is not None:
         hh_price[problem.must_place] = -np.asarray(res.eqlin.marginals)
+    shortfall = float(res.x[n:].sum()) if k else 0.0
     return LPResult(
-        "optimal", float(-res.fun), np.clip(res.x, 0.0, 1.0), price, fair_price, hh_price
-    )
+        "optimal", float(-res.fun), np.clip(res.x[:n], 0.0, 1.0), price, fair_price, hh_price,
+        shortfall=shortfall,
+    )  # fmt: skip
 
 
 def household_prices(problem: Problem, reduced: np.ndarray) -> np.ndarray:
@@ -140,6 +161,12 @@ def dual_bound(problem: Problem, resource_price: np.ndarray, fair_price: np.ndar
     return bound, reduced
 
 
+# Price of one unit of floor shortfall in the elastic restricted LP, in units of the largest
+# objective weight: far above what meeting a floor can cost, so the shortfall is used only
+# when the restricted options cannot meet the floor at all.
+_ELASTIC_PRICE = 10.0
+
+
 def solve_lp_colgen(
     problem: Problem,
     *,
@@ -157,7 +184,18 @@ def solve_lp_colgen(
     is the full LP optimum) or the relative distance between the restricted optimum and the
     dual bound of :func:`dual_bound` is below ``tolerance``. The reported ``bound`` is always
     the dual bound, valid for the full problem. ``active`` (bool per option) adds options to
-    the first restricted LP, e.g. those of an earlier solve of the same options.
+    the first restricted LP, e.g. those of an earlier solve of the same options, or a plan
+    known to keep every row.
+
+    With fairness floors or locks the best few options per household can leave the
+    restricted LP infeasible, which says nothing about the full LP. Going to every option at
+    once is slow (the full LP of a 5,000-household back-test cohort with floors: 11.5 s,
+    against 0.8 s for the restricted one), so instead the floors become elastic (a shortfall
+    costs :data:`_ELASTIC_PRICE` times the largest weight per unit): the restricted LP is
+    then feasible, its floor prices bring in the options that meet the floors, and the
+    shortfall goes to 0 when the full LP meets them. Only if it does not, or if locks make
+    the restricted LP infeasible, are the options widened (twice as many per household,
+    up to all of them), and only the full LP may report "infeasible".
     """
     import time
 
@@ -167,21 +205,30 @@ def solve_lp_colgen(
     order = np.lexsort((-problem.weight, problem.opt_hh))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - start[problem.opt_hh[order]]
-    active = rank < initial_per_household if active is None else active | (rank < initial_per_household)
+    per = initial_per_household
+    active = rank < per if active is None else active | (rank < per)
     best_x = np.zeros(n)
     best_bound = np.inf
     price = np.zeros(problem.capacity.shape[0])
+    fair_price = np.zeros(problem.fair_lb.shape[0])
     status = "error"
+    elastic = 0.0
     for _ in range(max_rounds):
         idx = np.flatnonzero(active)
         sub = take_options(problem, idx)
         remaining = time_limit - (time.perf_counter() - t0)
-        res = _solve_lp_full(sub, time_limit=max(remaining, 1.0))
+        res = _solve_lp_full(sub, time_limit=max(remaining, 1.0), elastic=elastic)
         if res.status != "optimal":
-            if res.status == "infeasible" and active.all():
+            if res.status == "infeasible" and active.all() and elastic == 0.0:
                 return res
             if res.status == "infeasible":
-                active[:] = True  # restricted infeasibility says nothing; use every option
+                if problem.fair.shape[0] and elastic == 0.0:
+                    elastic = _ELASTIC_PRICE * float(max(problem.weight.max(initial=0), 1))
+                elif active.all():
+                    elastic = 0.0  # locks, not floors: only the full LP can say
+                else:
+                    per *= 2
+                    active |= rank < per
                 continue
             if status != "optimal":
                 status = res.status
@@ -191,10 +238,18 @@ def solve_lp_colgen(
         x[idx] = res.x
         bound, reduced = dual_bound(problem, res.resource_price, res.fair_price)
         if bound < best_bound:
-            best_bound, price = bound, res.resource_price
+            best_bound, price, fair_price = bound, res.resource_price, res.fair_price
         best_x = x
         gap = (best_bound - res.bound) / max(abs(best_bound), 1.0)
         candidates = (~active) & (reduced - res.household_price[problem.opt_hh] > 1e-6)
+        if (gap <= tolerance or not candidates.any()) and res.shortfall > 1e-6:
+            # Still short of a floor with nothing left to price in: decide on every option
+            # without elasticity (this is where an unreachable floor is found).
+            if active.all() and elastic == 0.0:
+                break
+            active[:] = True
+            elastic = 0.0
+            continue
         if gap <= tolerance or not candidates.any():
             break
         # Add each household's best few priced-out options.
@@ -205,4 +260,4 @@ def solve_lp_colgen(
         active[o[(np.arange(o.size) - grp_start) < add_per_household]] = True
         if time.perf_counter() - t0 > time_limit:
             break
-    return LPResult(status, float(best_bound), best_x, price, active=active)
+    return LPResult(status, float(best_bound), best_x, price, fair_price, active=active)

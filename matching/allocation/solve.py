@@ -9,7 +9,9 @@ households; knapsack cuts on the seat rows (:mod:`matching.allocation.cuts`) tig
 households it leaves fractional form a small residual problem solved by HiGHS from a rounded
 start; a greedy top-up fills what capacity is left, and a large-neighbourhood search improves
 the allocation until the time limit. The gap is always measured against the tighter of the
-LP and HiGHS bounds, never assumed.
+LP and HiGHS bounds, never assumed. Before all of it, a construction that keeps every row,
+fairness floors included (:mod:`matching.allocation.construct`), gives every phase its start
+and the run its answer of last resort.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import polars as pl
 from matching.allocation.audit import StabilityAudit, stability_audit
 from matching.allocation.baselines import greedy_baseline, status_quo_baseline
 from matching.allocation.bound import destination_bound
+from matching.allocation.construct import best_start, construct
 from matching.allocation.cpsat import CpResult, solve_cpsat
 from matching.allocation.cuts import feasible_options, knapsack_rows, separate, with_cuts
 from matching.allocation.explain import (
@@ -110,7 +113,9 @@ class AllocationConfig:
     reduced_cost_window
         After the LP, the integer phases use only options whose LP reduced cost is at least
         ``−window`` (objective units; plus the LP's and a greedy allocation's options);
-        ``math.inf`` keeps every option. Not used with fairness rules.
+        ``math.inf`` keeps every option. With fairness rules the reduced costs include the
+        floors' prices, and the construction's options are kept too; without a
+        construction that meets the floors every option is kept.
     cut_rounds
         Rounds of knapsack cuts (:mod:`matching.allocation.cuts`) added to the LP after its
         first solve; each round re-solves the LP from the options already priced in. The
@@ -119,6 +124,12 @@ class AllocationConfig:
         ``origin_region, locality_id, movers``: enables the status-quo baseline.
     baselines
         Whether to run the baselines.
+    start
+        A plan to start from (bool per option of the instance), e.g. the status-quo plan of
+        the batch: when it keeps every row (floors included) the result is never below it.
+        Otherwise it is repaired (:func:`matching.allocation.construct.construct`: the
+        lowest-weight placements of an overdrawn row dropped, short floors filled) and used
+        only if that gives a plan that keeps every row.
     """
 
     time_limit: float = 60.0
@@ -140,14 +151,15 @@ class AllocationConfig:
     earlier_movers: pl.DataFrame | None = None
     baselines: bool = True
     measure_fairness_cost: bool = True
+    start: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class AllocationResult:
     """Placement of a batch with its proof of quality.
 
-    ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no solution and no proof
-    within the time limit); ``gap`` is
+    ``status`` is "optimal", "feasible", "infeasible" or "unknown" (no phase found a plan,
+    not even the construction, and nothing was proven within the time limit); ``gap`` is
     ``(best_bound − objective) / best_bound``. ``x`` marks the chosen options of
     ``instance.options``. ``unplaced_split`` counts the unplaced households per category
     (no feasible option at all, lost to others per row, refused;
@@ -193,6 +205,10 @@ _SMALL_ROW_USERS = 5
 _SOLVER_SHARE = 0.95
 # Share of the time left for the first residual solve (the households the LP leaves fractional).
 _RESIDUAL_SHARE = 0.4
+# Share of the time limit the construction's swap repair may take (it takes none when the
+# floors are met without swaps, as on the back-test's cohorts; at 1.5 times their floors a
+# 5,000-household cohort needed 2-3 s of swaps).
+_CONSTRUCT_SHARE = 0.2
 # Cut rounds must end within this share of the time limit (judged by the last solve's time):
 # on a quiet machine both rounds of the 5,000 contended batch end by 40 %; under load
 # (LP 9.3 s instead of 4.6 s) one round still fits, and the search keeps the rest.
@@ -231,9 +247,9 @@ def _solve_residual(
     sub, idx = restrict(problem, households, base)
     if sub.n_options == 0:
         return x, bool(sub.must_place.any() or np.any(sub.fair_lb > 0))
-    # Hint: the LP's own preference, rounded greedily within the residual capacities.
-    hint = greedy_fill(sub, weight_order(sub), lp_x[idx] * 1e6 + sub.weight)
-    hint_ok = not any(sub.violations(hint).values())
+    # Hint: the LP's own preference, rounded within the residual capacities, floors first.
+    built = construct(sub, lp_x[idx] * 1e6 + sub.weight, time_limit=0.05 * config.time_limit)
+    hint, hint_ok = built.x, built.feasible
     limit = max((deadline - time.perf_counter()) * share, 1.0)
     if config.residual_solver == "cpsat":
         workers = 1 if config.deterministic else config.workers
@@ -269,24 +285,39 @@ SOFT_KINDS = ("quota_persons", "quota_families", "budget")
 
 
 def _promising_options(
-    problem: Problem, price: np.ndarray, lp_x: np.ndarray, window: float
+    problem: Problem,
+    price: np.ndarray,
+    lp_x: np.ndarray,
+    window: float,
+    *,
+    fair_price: np.ndarray | None = None,
+    incumbent: np.ndarray | None = None,
 ) -> np.ndarray:
     """Options whose LP reduced cost is within ``window`` of zero, plus the LP's own options,
-    a greedy allocation's options and every option of a locked household.
+    a greedy allocation's options, every option of a locked household and the options of
+    ``incumbent`` (a plan keeping every row, so the integer phases can always fall back on it).
 
     An option with a very negative reduced cost lowers the objective by that much below the
     LP bound whenever it is used, so near-optimal allocations hardly use such options; the
     integer solves then work on a few options per household instead of dozens (measured on
     a 5,000-household contended batch: 14,000 options instead of 143,000, and neighbourhood
     solves that improve several times faster). The bound is still the full problem's.
+
+    With fairness floors the reduced costs include the floors' prices (``fair_price``); the
+    window then needs a plan meeting the floors (``incumbent``) inside it, else every option
+    is kept: fixing the LP's part within a window can leave a floor out of reach.
     """
-    if problem.fair.shape[0] or not math.isfinite(window):
+    fair = problem.fair.shape[0] > 0
+    if not math.isfinite(window) or (fair and (fair_price is None or incumbent is None)):
         return np.arange(problem.n_options)
-    _, reduced = dual_bound(problem, price, np.zeros(0))
+    prices = fair_price if fair and fair_price is not None else np.zeros(problem.fair_lb.shape[0])
+    _, reduced = dual_bound(problem, price, prices)
     keep = reduced - household_prices(problem, reduced)[problem.opt_hh] >= -window
     keep |= lp_x > 1e-9
     keep |= problem.must_place[problem.opt_hh]
     keep |= greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
+    if incumbent is not None:
+        keep |= incumbent
     return np.flatnonzero(keep)
 
 
@@ -322,10 +353,16 @@ def _primal(
     phases: dict[str, float],
     *,
     hooks: _Hooks = None,
+    incumbent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, bool]:
     """An allocation guided by the LP: fix its integral part, solve the households it leaves
     fractional, re-solve their neighbourhood, top up greedily, then search. Returns x and
-    whether the residual could not be solved."""
+    whether the residual could not be solved.
+
+    ``incumbent`` (a plan keeping every row, floors included) is where the search starts when
+    the residual cannot be solved (fixing the LP's integral part can leave a floor or a lock
+    out of reach) or when it is better than what the residual gave; the result is never
+    below it."""
     fixed = lp_x >= 1.0 - 1e-6
     frac = (lp_x > 1e-6) & ~fixed
     resid_hh = np.unique(np.concatenate([problem.opt_hh[frac], np.flatnonzero(problem.must_place)]))
@@ -335,9 +372,11 @@ def _primal(
     progress("residual", 0.6, f"{resid_hh.size} households left fractional by the LP")
     t1 = time.perf_counter()
     x, failed = _solve_residual(problem, config, lp_x, fixed, resid_hh, deadline, share=_RESIDUAL_SHARE)
-    if failed:
+    if failed and incumbent is None:
         phases["residual"] = time.perf_counter() - t1
         return x, True
+    if failed and incumbent is not None:
+        x = incumbent.copy()
     # Second pass, only without the search: free the households that hold the small rows
     # (homes, posts, seats) the fractional ones compete for, and re-solve that neighbourhood;
     # keep it if it is better. With the search the time goes to the search instead: on the
@@ -361,6 +400,8 @@ def _primal(
     # group's average score under its floor; keep the top-up only when every row still holds.
     if not any(problem.violations(topped).values()):
         x = topped
+    if incumbent is not None and problem.objective(incumbent) > problem.objective(x):
+        x = incumbent.copy()
     phases["repair"] = time.perf_counter() - t2
     # Beside an exact solve the search aims at its gap, not at the decomposition's own.
     target = config.lns_target_gap if hooks is None else config.exact_gap
@@ -414,19 +455,31 @@ def _solve(
         x[fit[xs]] = True
         return x
 
+    # A plan keeping every row before any solver runs: from scratch, floors first, and from
+    # the caller's start. It is the hint of every phase and the answer of last resort, so a
+    # batch whose floors the construction meets never comes back without a plan.
+    t_c = time.perf_counter()
+    starts = [] if config.start is None else [config.start[fit]]
+    built = best_start(problem, starts, time_limit=_CONSTRUCT_SHARE * config.time_limit)
+    incumbent = built.x if built.feasible else None
+    phases["construct"] = time.perf_counter() - t_c
+    # The trivial bound: every household on its best option.
+    best_each = np.zeros(problem.n_hh, dtype=np.int64)
+    np.maximum.at(best_each, problem.opt_hh, problem.weight)
+    trivial = float(best_each.sum())
     exact = problem.n_options <= config.exact_max_options
     side_by_side = exact and workers > 1
     # The exact solve's allocation (None if it found none) and bound, when it ran alone first.
     first: tuple[np.ndarray | None, float] | None = None
     if exact and not side_by_side:
         progress("exact", 0.05, "HiGHS branch-and-cut on the whole model")
-        hint = greedy_fill(problem, weight_order(problem), problem.weight.astype(float))
-        ok = not any(problem.violations(hint).values())
+        hint = built.x
+        ok = built.feasible
         r = solve_mip(
             problem, time_limit=config.time_limit * config.exact_share, gap=config.exact_gap,
             start=hint if ok else None, seed=config.seed,
         )  # fmt: skip
-        phases["exact"] = time.perf_counter() - t0
+        phases["exact"] = time.perf_counter() - t_c - phases["construct"]
         if r.status == "infeasible":
             return "infeasible", none, math.nan, "highs", phases
         if r.status in ("optimal", "feasible"):
@@ -445,14 +498,13 @@ def _solve(
         pool = ThreadPoolExecutor(max_workers=1)
         config_d = replace(config, workers=max(config.workers - 1, 1))
 
-    def launch(model: Problem, preference: np.ndarray) -> Future[CpResult] | None:
-        """HiGHS on the whole model on its own worker, from the greedy rounding of
-        ``preference``; the decomposition keeps the other worker(s) and hands HiGHS each
-        better allocation it finds."""
+    def launch(model: Problem) -> Future[CpResult] | None:
+        """HiGHS on the whole model on its own worker, from the construction; the
+        decomposition keeps the other worker(s) and hands HiGHS each better allocation it
+        finds."""
         if link is None or pool is None:
             return None
-        hint = greedy_fill(model, weight_order(model), preference)
-        ok = not any(model.violations(hint).values())
+        hint, ok = built.x, built.feasible
         if ok:
             link.offer(hint, model.objective(hint))
         return pool.submit(
@@ -466,34 +518,48 @@ def _solve(
     # the LP-guided rounding as start, it had no bound in time. At 1,000 and 500 households
     # both starts gave the same bound within 11 (HiGHS's own root cuts make it, not ours),
     # and the plans differed only by the run-to-run noise of the decomposition.
-    exact_future = launch(problem, problem.weight.astype(float))
+    exact_future = launch(problem)
     t_int = time.perf_counter()
     try:
         progress("lp", 0.1, "LP relaxation (column generation)")
         t_lp = time.perf_counter()
         lp = solve_lp_colgen(
-            problem, tolerance=config.lp_tolerance, time_limit=max(deadline - t_lp, 1.0) * 0.7
+            problem, tolerance=config.lp_tolerance, time_limit=max(deadline - t_lp, 1.0) * 0.7,
+            # Even a construction short of a floor is close to meeting it: its options make a
+            # restricted LP that meets the floors far likelier than the best few per household.
+            active=built.x.copy(),
         )
         phases["lp"] = time.perf_counter() - t_lp
-        if lp.status == "infeasible":
+        if lp.status == "infeasible" and incumbent is None:
             return "infeasible", none, math.nan, "lp", phases
         if lp.status != "optimal":
-            # The trivial bound: every household on its best option.
-            best = np.zeros(full_problem.n_hh, dtype=np.int64)
-            np.maximum.at(best, full_problem.opt_hh, full_problem.weight)
             if first is not None and first[0] is not None:
                 # HiGHS may have found a plan before any dual bound (its bound is then +inf).
-                fb = first[1] if math.isfinite(first[1]) else float(best.sum())
-                return "feasible", lift(first[0]), fb, "highs", phases
-            # No LP round finished in time: return the greedy allocation with the trivial
-            # bound, so a batch never comes back empty-handed.
-            x = greedy_fill(full_problem, weight_order(full_problem), full_problem.weight.astype(float))
-            if any(full_problem.violations(x).values()):
+                plan = first[0]
+                if incumbent is not None and problem.objective(incumbent) > problem.objective(plan):
+                    plan = incumbent
+                fb = first[1] if math.isfinite(first[1]) else trivial
+                return _status(problem.objective(plan), fb), lift(plan), fb, "highs", phases
+            # No LP round finished in time: return the construction with the trivial bound
+            # (or the last round's dual bound, valid whatever its prices), so a batch never
+            # comes back empty-handed.
+            if incumbent is None:
                 return "unknown", none, math.nan, "lp", phases
-            return "feasible", x, float(best.sum()), "greedy-fallback", phases
+            fb = min(trivial, lp.bound) if math.isfinite(lp.bound) else trivial
+            return _status(problem.objective(incumbent), fb), lift(incumbent), fb, "construct-fallback", phases
+        if incumbent is None and lp.status == "optimal":
+            # The LP meets the floors: rounding its options, floors first, often does too.
+            t_r = time.perf_counter()
+            guided = construct(
+                problem, lp.x * 1e6 + problem.weight,
+                time_limit=max(min(_CONSTRUCT_SHARE * config.time_limit, deadline - t_r), 0.0),
+            )  # fmt: skip
+            phases["construct"] += time.perf_counter() - t_r
+            if guided.feasible:
+                built, incumbent = guided, guided.x
         problem, lp = _cut_rounds(problem, lp, config, t0, phases)
         status, xs, bound, method = _integer_phases(
-            problem, config_d, lp, soft_rows, t0, progress, phases, link=link
+            problem, config_d, lp, soft_rows, t0, progress, phases, link=link, incumbent=incumbent
         )
         if link is not None and exact_future is not None:
             if status in ("optimal", "feasible"):
@@ -529,6 +595,14 @@ def _solve(
             xs, method, ok = fx, "highs+" + method, True
         bound = min(bound, fb)
         status = _status(problem.objective(xs), bound) if ok else status
+    if incumbent is not None and (
+        status not in ("optimal", "feasible") or problem.objective(incumbent) > problem.objective(xs)
+    ):
+        # The solver phases found nothing better than the construction (or nothing at all).
+        xs, method = incumbent, "construct+" + method
+        if not math.isfinite(bound):
+            bound = trivial
+        status = _status(problem.objective(xs), bound)
     return status, lift(xs), bound, method, phases
 
 
@@ -582,11 +656,13 @@ def _integer_phases(
     phases: dict[str, float],
     *,
     link: MipLink | None = None,
+    incumbent: np.ndarray | None = None,
 ) -> tuple[str, np.ndarray, float, str]:
     """Integer allocation from the LP, the final bound and the status (x over ``problem``).
 
     With ``link`` (an exact solve running beside), every better allocation is offered to it
-    and the search stops once its bound proves the allocation within ``link.gap``."""
+    and the search stops once its bound proves the allocation within ``link.gap``. With
+    ``incumbent`` (a plan keeping every row) the result is never below it."""
     workers = 1 if config.deterministic else config.workers
     none = np.zeros(problem.n_options, dtype=bool)
     if soft_rows is not None and soft_rows.size < problem.capacity.size:
@@ -594,25 +670,30 @@ def _integer_phases(
         soft_rows = np.r_[soft_rows, np.zeros(problem.capacity.size - soft_rows.size, dtype=bool)]
     use_bound = soft_rows is not None and config.bound_time_share > 0 and not problem.fair.shape[0]
     deadline = t0 + config.time_limit * (_SOLVER_SHARE - (config.bound_time_share if use_bound else 0.0))
-    keep = _promising_options(problem, lp.resource_price, lp.x, config.reduced_cost_window)
+    keep = _promising_options(
+        problem, lp.resource_price, lp.x, config.reduced_cost_window,
+        fair_price=lp.fair_price if lp.fair_price.size else None, incumbent=incumbent,
+    )  # fmt: skip
     work = take_options(problem, keep)
     hooks = _link_hooks(problem, link)
     xw, failed = _primal(
         work, config, lp.x[keep], lp.resource_price, lp.bound, deadline, progress, phases,
-        hooks=hooks(keep),
+        hooks=hooks(keep), incumbent=incumbent[keep] if incumbent is not None else None,
     )  # fmt: skip
     if failed and keep.size < problem.n_options:
         # The window left a lock or floor without room: try again with every option.
         keep = np.arange(problem.n_options)
         xw, failed = _primal(
             problem, config, lp.x, lp.resource_price, lp.bound, deadline, progress, phases,
-            hooks=hooks(keep),
+            hooks=hooks(keep), incumbent=incumbent,
         )  # fmt: skip
     if failed:
         # Fixing the LP's integral part can make locks or fairness floors unreachable;
         # solve the whole model instead.
         remaining = max(deadline - time.perf_counter(), 1.0)
-        full = solve_cpsat(problem, time_limit=remaining, workers=workers, seed=config.seed)
+        full = solve_cpsat(
+            problem, time_limit=remaining, workers=workers, seed=config.seed, hint=incumbent
+        )
         if full.status in ("optimal", "feasible"):
             return full.status, full.x, min(lp.bound, full.bound), "lp+cpsat-full"
         return full.status, none, lp.bound, "lp+cpsat-full"
@@ -622,6 +703,8 @@ def _integer_phases(
     topped = greedy_fill(problem, weight_order(problem), problem.weight.astype(float), x)
     if not any(problem.violations(topped).values()):
         x = topped
+    if incumbent is not None and problem.objective(incumbent) > problem.objective(x):
+        x = incumbent.copy()
     obj = problem.objective(x)
     bound = lp.bound
     if use_bound and soft_rows is not None and math.floor(bound + 1e-6) > obj:
@@ -633,6 +716,18 @@ def _integer_phases(
         phases["bound"] = time.perf_counter() - t3
     status = "optimal" if math.floor(bound + 1e-6) <= obj else "feasible"
     return status, x, bound, f"lp+{config.residual_solver}"
+
+
+def _checked_start(instance: AllocationInstance, start: np.ndarray) -> np.ndarray:
+    """The start plan as bool per option; one of another batch or splitting a household is
+    refused (a caller's error, not a planner's)."""
+    x = np.asarray(start)
+    if x.shape != (instance.n_options,):
+        raise ValueError(f"start plan has {x.size} entries for {instance.n_options} options")
+    x = x.astype(bool)
+    if np.bincount(instance.opt_hh[x], minlength=instance.n_households).max(initial=0) > 1:
+        raise ValueError("start plan places a household twice")
+    return x
 
 
 def allocate(
@@ -667,6 +762,8 @@ def allocate(
     config = config or AllocationConfig()
     progress = progress or _no_progress
     t0 = time.perf_counter()
+    if config.start is not None:
+        config = replace(config, start=_checked_start(instance, config.start))
     progress("build", 0.0, "building the model")
     problem = problem_from_instance(instance, config.fairness)
     phases: dict[str, float] = {}
