@@ -212,7 +212,8 @@ class HouseholdFrame:
     # Skills held by each earner slot (implied credentials included), CSR of shape
     # (households · EARNER_SLOTS, skill ids); row = household row · EARNER_SLOTS + slot.
     slot_skills: sp.csr_matrix
-    frame: pl.DataFrame  # the households frame (for ids, dates and display)
+    # The households frame it was built from (None when built from domain objects).
+    frame: pl.DataFrame | None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -225,8 +226,11 @@ class HouseholdFrame:
     def from_households(
         cls, households: Sequence[Household], space: OccupationSpace
     ) -> HouseholdFrame:
-        """Build from domain objects (through the same frames the generator produces)."""
-        return cls.from_frames(*households_to_frames(households), space=space)
+        """Build from domain objects: the arrays :meth:`from_frames` gives for the frames of
+        :func:`households_to_frames`, filled without building frames (a request's path)."""
+        from matching.scoring.household_arrays import household_frame_of
+
+        return household_frame_of(households, space)
 
     @classmethod
     def from_frames(
