@@ -117,12 +117,12 @@ def breakdown(svc: MatchService, factory: Any, ids: list[int], lang: str) -> Non
             t = add("household query", t)
             household = answers._domain_household(record)
             t = add("domain household", t)
-            index = svc.index(session)
-            ranked = index.ranked_matches(household, top=20, explain=20)
+            built = svc.built(session)
+            ranked = built.index.ranked_matches(household, top=20, explain=20)
             t = add("rank + explain", t)
-            options = answers._options_out(session, svc.reference, ranked, lang)  # type: ignore[arg-type]
+            options = answers._options_data(session, built, ranked, lang)  # type: ignore[arg-type]
             t = add("response rows", t)
-            body = MatchesOut(household_id=hid, options=options).model_dump_json()
+            body = respond(MATCHES, {"household_id": hid, "options": options})
             add("validate + JSON", t)
             assert body
     for step, values in steps.items():
@@ -212,12 +212,12 @@ def main() -> None:
     lang: Any = args.lang
 
     def matches(session: Session, hid: int) -> bytes:
-        out = answers.household_matches(svc, session, ADMIN, hid, lang, top=20, explain=20)
-        return respond(MATCHES, out)
+        found = answers.matches_answer(svc, session, ADMIN, hid, lang, top=20, explain=20)
+        return respond(MATCHES, answers.answer_body(found, hid))
 
     def localities(session: Session, hid: int) -> bytes:
-        out = answers.household_localities(svc, session, ADMIN, hid, lang, top=10, explain=10)
-        return respond(MATCHES, out)
+        found = answers.locality_answer(svc, session, ADMIN, hid, lang, top=10, explain=10)
+        return respond(MATCHES, answers.answer_body(found, hid))
 
     def household(session: Session, hid: int) -> bytes:
         return respond(HOUSEHOLD, household_out(load(session, hid)))

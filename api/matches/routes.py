@@ -48,9 +48,10 @@ def household_matches(
     explain: ExplainQuery = 20,
 ) -> MatchesOut:
     """The best options (vacancy + home + locality) for a household, with reasons."""
-    return answers.household_matches(
+    found = answers.matches_answer(
         match_service(request), session, principal, household_id, lang, top=top, explain=explain
     )
+    return answers.answer_body(found, household_id)  # type: ignore[return-value]
 
 
 @router.get(
@@ -68,9 +69,10 @@ def household_localities(
     explain: ExplainQuery = 10,
 ) -> MatchesOut:
     """The best locality for the household (its best option there) with the support in tenge."""
-    return answers.household_localities(
+    found = answers.locality_answer(
         match_service(request), session, principal, household_id, lang, top=top, explain=explain
     )
+    return answers.answer_body(found, household_id)  # type: ignore[return-value]
 
 
 @router.get(

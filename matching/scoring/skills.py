@@ -234,16 +234,21 @@ class SkillContext:
         """Codes a vacancy requires that the slot holds (vacancy order of ids)."""
         if need_row < 0 or need_row >= self.need.shape[0] or have_row < 0:
             return []
-        need = self.need.indices[self.need.indptr[need_row] : self.need.indptr[need_row + 1]]
-        held = self.have.indices[self.have.indptr[have_row] : self.have.indptr[have_row + 1]]
-        return [self.vocabulary.codes[int(i)] for i in np.sort(np.intersect1d(need, held))]
+        held = self._have(have_row).intersection(self._need(need_row))
+        return [self.vocabulary.codes[i] for i in sorted(held)]
 
     def missing(self, have_row: int, need_row: int) -> list[str]:
         """Codes a vacancy requires that the slot does not hold (vacancy order of ids)."""
         if need_row < 0 or need_row >= self.need.shape[0]:
             return []
-        need = self.need.indices[self.need.indptr[need_row] : self.need.indptr[need_row + 1]]
+        need = set(self._need(need_row))
         if have_row >= 0:
-            held = self.have.indices[self.have.indptr[have_row] : self.have.indptr[have_row + 1]]
-            need = np.setdiff1d(need, held)
-        return [self.vocabulary.codes[int(i)] for i in np.sort(need)]
+            need -= self._have(have_row)
+        return [self.vocabulary.codes[i] for i in sorted(need)]
+
+    # An option's few skill ids as Python sets: cheaper than numpy set operations on them.
+    def _need(self, row: int) -> list[int]:
+        return self.need.indices[self.need.indptr[row] : self.need.indptr[row + 1]].tolist()
+
+    def _have(self, row: int) -> set[int]:
+        return set(self.have.indices[self.have.indptr[row] : self.have.indptr[row + 1]].tolist())
