@@ -130,52 +130,43 @@ def breakdown(svc: MatchService, factory: Any, ids: list[int], lang: str) -> Non
 
 
 def over_http(url: str, n: int, seed: int) -> None:
-    """The same calls over HTTP to ``qonys serve --workers 1``, one at a time: the server's
-    CPU per request (psutil), which adds routing, dependencies, auth and middleware."""
+    """Every request of the load mix over HTTP to ``qonys serve --workers 1``, one at a time:
+    the server's CPU per request (psutil), which adds routing, dependencies, auth,
+    middleware and gzip (the load generator asks for it) to the work above."""
     import httpx
     import psutil
 
-    from bench.load_bench import centre_token
+    from bench.load.mix import MIX, next_request
+    from bench.load_bench import build_plan
     from bench.national import serve_process
 
-    engine = make_engine(url, pool_size=1)
-    with make_sessionmaker(engine)() as session:
-        households = [
-            (int(i), str(r))
-            for i, r in session.execute(
-                select(HouseholdRecord.id, HouseholdRecord.origin_region_code).where(
-                    HouseholdRecord.status.in_(ACTIVE_HOUSEHOLD_STATUSES)
-                )
-            )
-        ]
-    engine.dispose()
     rng = random.Random(seed)
-    paths = {
-        "ranked matches": "/households/{}/matches?top=20&explain=20",
-        "best localities": "/households/{}/localities?top=10",
-        "household read": "/households/{}",
-        "regions (auth + 1 read)": "/regions",
-        "healthz": "/healthz",
-    }
     with serve_process(url, 1) as (base, server):
         worker = psutil.Process(server.pid)
-        with httpx.Client(base_url=base, timeout=120) as client:
-            for hid, region in rng.sample(households, 10):
-                headers = {"Authorization": f"Bearer {centre_token(region)}"}
-                client.get(paths["ranked matches"].format(hid), headers=headers)
-                client.get(paths["best localities"].format(hid), headers=headers)
+        plan = build_plan(url, base)
+        by_name: dict[str, list[Any]] = {name: [] for name, _ in MIX}
+        while min(len(v) for v in by_name.values()) < n:
+            r = next_request(rng, plan)
+            by_name[r.name].append(r)
+        with httpx.Client(base_url=base, timeout=120, headers={"Accept-Encoding": "gzip"}) as client:
+
+            def send(r: Any) -> None:
+                headers = {"Authorization": f"Bearer {r.token}"}
+                client.request(r.method, r.path, headers=headers, json=r.body).raise_for_status()
+
+            for r in by_name[MIX[0][0]][:20] + by_name[MIX[1][0]][:20]:
+                send(r)  # warm-up: the index, the taxonomy
             print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            print(f"{'over HTTP':<24} {'mean ms':>7} {'server CPU ms':>13}")
-            for name, path in paths.items():
-                sample = rng.sample(households, n)
+            print(f"{'over HTTP, 1 worker':<34} {'mean ms':>7} {'server CPU ms':>13}")
+            for name, _ in MIX:
+                sample = by_name[name][:n]
                 cpu0 = sum(worker.cpu_times()[:2])
                 t = time.perf_counter()
-                for hid, region in sample:
-                    headers = {"Authorization": f"Bearer {centre_token(region)}"}
-                    client.get(path.format(hid), headers=headers).raise_for_status()
-                wall = (time.perf_counter() - t) / n
-                cpu = (sum(worker.cpu_times()[:2]) - cpu0) / n
-                print(f"{name:<24} {1000 * wall:7.2f} {1000 * cpu:13.2f}")
+                for r in sample:
+                    send(r)
+                wall = (time.perf_counter() - t) / len(sample)
+                cpu = (sum(worker.cpu_times()[:2]) - cpu0) / len(sample)
+                print(f"{name:<34} {1000 * wall:7.2f} {1000 * cpu:13.2f}")
 
 
 def main() -> None:

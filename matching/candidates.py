@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.domain import EDUCATION_LEVELS, HOME_KINDS
-from matching.scoring.components import slot_fit
+from matching.scoring.components import member_fit
 from matching.scoring.features import REGION_CODES, Catalogue, HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
 from matching.scoring.weights import TENURE_MATCH, ScoringConfig
@@ -88,6 +88,13 @@ class Groups:
         if len(keys) == 0:
             return np.zeros(0, dtype=np.int64)
         return np.concatenate([self.rows[self.ptr[k] : self.ptr[k + 1]] for k in keys])
+
+
+def _first_slots(members: IntArray) -> BoolArray:
+    """Slots that hold their member's first appearance in the row (filled slots only)."""
+    same = members[:, :, None] == members[:, None, :]
+    earlier = np.tril(np.ones((members.shape[1],) * 2, dtype=bool), -1)
+    return (members >= 0) & ~(same & earlier[None, :, :]).any(axis=2)
 
 
 class CandidateIndex:
@@ -305,17 +312,18 @@ class CandidateIndex:
         owner, vac = self.vacancies_by_similar_locality.expand(occ[gi, si] * n_loc + g_l[gi])
         pair = sorted_unique(g_h[gi][owner] * len(cat.v_occ) + vac)
         h, vac = pair // len(cat.v_occ), pair % len(cat.v_occ)
-        fit, _, _ = slot_fit(hf, cat, self.space, h, vac, self.config)
         members = hf.slot_member[h]  # (n, slots)
         # Each member's fit is the best over that member's slots; emit it once per member
         # (at the member's first slot), so no deduplication is needed afterwards.
-        same = members[:, :, None] == members[:, None, :]
-        member_fit = np.where(same, fit[:, None, :], -1.0).max(axis=2)
-        earlier = np.tril(np.ones((members.shape[1],) * 2, dtype=bool), -1)
-        first_slot = (members >= 0) & ~(same & earlier[None, :, :]).any(axis=2)
+        best = member_fit(hf, cat, self.space, h, vac, self.config)
+        if len(h) and (h == h[0]).all():
+            # One household (a request): one pattern of members over its slots.
+            first_slot = np.broadcast_to(_first_slots(members[:1]), members.shape)
+        else:
+            first_slot = _first_slots(members)
         r, e = np.nonzero(first_slot)
         m = members[r, e]
-        f = member_fit[r, e]
+        f = best[r, e]
         vv = vac[r]
         g = h[r] * n_loc + cat.v_loc[vv]
         order = np.lexsort((vv, -f, m, g))

@@ -135,6 +135,10 @@ def slot_fit(
     cfg: ScoringConfig,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Fit, similarity and qualification of every earner slot for each vacancy: (n, slots)."""
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        (fit, sim, qualifies, _), prof = by_profile
+        return fit[prof], sim[prof], qualifies[prof]
     fit, sim, qualifies, _ = slot_fit_with_coverage(hf, cat, space, hrow, vrow, cfg)
     return fit, sim, qualifies
 
@@ -149,17 +153,74 @@ def slot_fit_with_coverage(
 ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
     """:func:`slot_fit` plus each slot's coverage of the vacancy's required skills (1.0 when
     none are required or the slot is empty): four (n, slots) arrays."""
-    if len(hrow) > cat.n_profiles and (hrow == hrow[0]).all():
-        # One household against more vacancies than there are job profiles (a ranked
-        # request): the fit per profile, gathered. The same formulas on the same values.
-        fit, sim, qualifies, coverage = profile_fit(hf, cat, space, cfg, int(hrow[0]))
-        # -1 (no vacancy) reads the last row, which profile_fit leaves empty.
-        prof = np.where(vrow >= 0, cat.v_profile[np.maximum(vrow, 0)], -1)
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        (fit, sim, qualifies, coverage), prof = by_profile
         return fit[prof], sim[prof], qualifies[prof], coverage[prof]
     return _slot_fit(
         hf, space, cfg, hrow, hf.slot_occ[hrow], cat.v_occ, cat.v_edu, cat.v_lic,
         cat.v_skills, vrow,
     )  # fmt: skip
+
+
+def member_fit(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    hrow: IntArray,
+    vrow: IntArray,
+    cfg: ScoringConfig,
+) -> FloatArray:
+    """For every earner slot, the best fit for the vacancy over all slots of the same member
+    (a member with two occupations counts the better one): (n, slots), -1 for empty slots."""
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        return _member_profile_fit(hf, cat, space, cfg, int(hrow[0]))[by_profile[1]]
+    fit, _, _ = slot_fit(hf, cat, space, hrow, vrow, cfg)
+    return _best_of_member(hf.slot_member[hrow], fit)
+
+
+def _best_of_member(members: IntArray, fit: FloatArray) -> FloatArray:
+    same = members[:, :, None] == members[:, None, :]
+    return np.where(same, fit[:, None, :], -1.0).max(axis=2)
+
+
+def _profile_rows(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    cfg: ScoringConfig,
+    hrow: IntArray,
+    vrow: IntArray,
+) -> tuple[tuple[FloatArray, FloatArray, BoolArray, FloatArray], IntArray] | None:
+    """The per-profile table and each pair's row in it, when the pairs are one household
+    against more vacancies than there are job profiles (a ranked request); else None.
+
+    Gathering from the table gives the numbers the pairwise formulas give: the same
+    formulas on the same values (tests/matching/test_profile_fit.py).
+    """
+    if len(hrow) <= cat.n_profiles or not (hrow == hrow[0]).all():
+        return None
+    # -1 (no vacancy) reads the last row, which profile_fit leaves empty.
+    prof = np.where(vrow >= 0, cat.v_profile[np.maximum(vrow, 0)], -1)
+    return profile_fit(hf, cat, space, cfg, int(hrow[0])), prof
+
+
+def _member_profile_fit(
+    hf: HouseholdFrame, cat: Catalogue, space: OccupationSpace, cfg: ScoringConfig, row: int
+) -> FloatArray:
+    memo = hf.memo if len(hf) == 1 else None
+    key = ("member_profile_fit", row)
+    if memo is not None:
+        known = memo.get(key)
+        if known is not None and known[0] is cat and known[1] is cfg and known[2] is space.matrix:
+            return known[3]
+    fit = profile_fit(hf, cat, space, cfg, row)[0]
+    members = np.broadcast_to(hf.slot_member[row], fit.shape)
+    out = _best_of_member(members, fit)
+    if memo is not None:
+        memo[key] = (cat, cfg, space.matrix, out)
+    return out
 
 
 def _slot_fit(

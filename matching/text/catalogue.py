@@ -116,7 +116,7 @@ def msg(key: str, **values: object) -> Text:
     # answer explains 20 options × 11 components): remember the filled texts. The value's
     # type is part of the key because 1, 1.0 and True are equal but not written alike.
     try:
-        return _filled(text, tuple((k, type(v), v) for k, v in values.items()))
+        return _filled(text, tuple([(k, type(v), v) for k, v in values.items()]))
     except TypeError:  # an unhashable value: fill it every time
         return text.format(**values)
 
