@@ -18,6 +18,7 @@ import polars as pl
 
 from matching.candidates import WAGE_CAP, CandidateIndex, sorted_unique
 from matching.domain import HOME_KINDS, Household, Option, Vacancy
+from matching.ordering import lex_order
 from matching.scoring.components import Evaluation, evaluate, slot_fit
 from matching.scoring.features import (
     EARNER_SLOTS,
@@ -262,7 +263,7 @@ class MatchIndex:
         primary = hf.slot_member[ph, slot]
         pl_ = cat.v_loc[pv]
         pre = best_fit + 0.1 * np.minimum(cat.v_wage[pv], WAGE_CAP) / WAGE_CAP
-        order = np.lexsort((pv, -pre, pl_, ph))
+        order = lex_order((pv, -pre, pl_, ph))
         ph, pv, pl_, primary = ph[order], pv[order], pl_[order], primary[order]
         gkey = ph * n_loc + pl_
         keep = (np.arange(len(gkey)) - np.searchsorted(gkey, gkey, side="left")) < (
@@ -317,11 +318,11 @@ class MatchIndex:
         keep = np.flatnonzero(ev.feasible)
         if per_locality is not None and len(keep):
             # Rank within (household, locality) by score; keep the best few of each.
-            by_loc = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], lrow[keep], h[keep]))]
+            by_loc = keep[lex_order((home[keep], v[keep], -ev.total[keep], lrow[keep], h[keep]))]
             key = h[by_loc] * (int(lrow.max()) + 1) + lrow[by_loc]
             rank = np.arange(len(key)) - np.searchsorted(key, key, side="left")
             keep = by_loc[rank < per_locality]
-        order = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], h[keep]))]
+        order = keep[lex_order((home[keep], v[keep], -ev.total[keep], h[keep]))]
         if top is not None:
             hs = h[order]
             rank = np.arange(len(hs)) - np.searchsorted(hs, hs, side="left")
@@ -440,7 +441,7 @@ class MatchIndex:
 
         every, ev, order = self._household_options(household, None)
         # Best first by score, then vacancy id (as text); the first option of each locality.
-        by_score = np.lexsort(
+        by_score = lex_order(
             (np.arange(len(every)), self._vacancy_id_rank[every.vacancy], -every.score)
         )
         _, first = np.unique(every.locality[by_score], return_index=True)
@@ -537,7 +538,7 @@ class MatchIndex:
             np.full(n, -1, dtype=np.int64),
         )  # fmt: skip
         keep = np.flatnonzero(ev.feasible)
-        keep = keep[np.lexsort((hh[keep], -ev.total[keep]))][:top]
+        keep = keep[lex_order((hh[keep], -ev.total[keep]))][:top]
         return self._vacancy_frame(hf, hh[keep], home[keep], vrow, ev.total[keep])
 
     def _vacancy_frame(
