@@ -15,6 +15,7 @@ from api.allocation import routes as allocation
 from api.applicants import routes as applicant_routes
 from api.audit import routes as audit
 from api.auth import routes as tokens
+from api.auth.token_cache import TokenCache
 from api.backtest import routes as backtests
 from api.core import health
 from api.core.db import make_engine, make_sessionmaker
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.failures = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
     install_problem_handlers(app)
     # Uploads have their own, larger limit (checked exactly by the import route).
     app.add_middleware(

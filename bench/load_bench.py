@@ -157,6 +157,32 @@ def cpu_seconds(process: psutil.Process) -> float:
     return total
 
 
+def cpu_by_process(process: psutil.Process) -> dict[int, float]:
+    """User + system CPU of the server and of each of its workers, by process id."""
+    out = {}
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        out[p.pid] = t.user + t.system
+    return out
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of this machine's PostgreSQL processes (0 when none is visible:
+    a server elsewhere, or processes of another user)."""
+    total = 0.0
+    for p in psutil.process_iter(["name"]):
+        try:
+            if (p.info["name"] or "").startswith("postgres"):
+                t = p.cpu_times()
+                total += t.user + t.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
 def rss_mb(process: psutil.Process) -> list[float]:
     """Resident memory of each worker (or of the server when it has no children), MB."""
     workers = process.children(recursive=True) or [process]
@@ -259,7 +285,7 @@ def run_locust(
     command = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "load" / "locustfile.py"),
         "--headless", "--host", base, "--users", str(args.users),
-        "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s",
+        "--spawn-rate", str(args.spawn_rate or args.users), "--run-time", f"{args.duration}s",
         "--reset-stats", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
         "--stop-timeout", "10",
     ]  # fmt: skip
@@ -335,6 +361,7 @@ def main() -> None:
         "--polars-threads", type=int, default=None, help="POLARS_MAX_THREADS of each worker."
     )
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--spawn-rate", type=float, default=None, help="Users started per second.")
     ap.add_argument("--target-rps", type=float, default=200.0)
     ap.add_argument("--target-p95", type=float, default=100.0)
     ap.add_argument("--record", action="store_true", help="Write docs/benchmarks/load.md.")
@@ -353,13 +380,25 @@ def main() -> None:
         print(f"warm-up of {args.workers} worker(s): {warm_up(base, plan, args.workers):.1f} s")
         before = os.getloadavg()
         started = dt.datetime.now(dt.UTC)
-        server_cpu = cpu_seconds(server)
+        server_cpu, db_cpu = cpu_seconds(server), postgres_cpu_seconds()
+        by_process = cpu_by_process(server)
+        t0 = time.perf_counter()
         rows, locust_cpu = run_locust(base, plan_path, args, Path(tmp))
+        window = time.perf_counter() - t0
         server_cpu = cpu_seconds(server) - server_cpu
+        db_cpu = postgres_cpu_seconds() - db_cpu
+        busy = [
+            (v - by_process.get(pid, 0.0)) / window
+            for pid, v in cpu_by_process(server).items()
+        ]
         memory = rss_mb(server)
         after = os.getloadavg()
 
     total = next(r for r in rows if r.name == "total")
+
+    def per(seconds: float) -> str:
+        return f"{seconds / max(total.requests, 1) * 1000:.1f}"
+
     loads = "load average (1, 5, 15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}"
     command = "python bench/load_bench.py " + " ".join(
         f"--{k.replace('_', '-')} {v}"
@@ -384,10 +423,15 @@ def main() -> None:
             table(rows),
             "",
             # CPU per request does not depend much on what else runs: it says what two
-            # quiet cores could serve (the database's own CPU is not counted).
-            f"CPU per request: server {server_cpu / max(total.requests, 1) * 1000:.1f} ms "
-            f"(all workers), locust {locust_cpu / max(total.requests, 1) * 1000:.1f} ms; "
-            f"two cores at that cost: ≈ {2 / max((server_cpu + locust_cpu) / max(total.requests, 1), 1e-9):.0f} requests/s. "
+            # quiet cores could serve. PostgreSQL's figure is the whole server's, so it
+            # includes any other database's queries in the window.
+            f"CPU per request: server {per(server_cpu)} ms (all workers), PostgreSQL "
+            f"{per(db_cpu)} ms, locust {per(locust_cpu)} ms; two cores at that cost: ≈ "
+            f"{2 / max((server_cpu + db_cpu + locust_cpu) / max(total.requests, 1), 1e-9):.0f} "
+            "requests/s. "
+            "Busy share of a core, per server process: "
+            + ", ".join(f"{b:.0%}" for b in busy)
+            + ". "
             f"Memory of the server's processes (supervisor or resource tracker, workers): {', '.join(f'{m:,.0f}' for m in memory)} MB.",
             "",
             verdict(total, args.target_rps, args.target_p95) + ".",

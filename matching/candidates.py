@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.domain import EDUCATION_LEVELS, HOME_KINDS
-from matching.scoring.components import slot_fit
+from matching.ordering import lex_order
+from matching.scoring.components import member_fit
 from matching.scoring.features import REGION_CODES, Catalogue, HouseholdFrame
 from matching.scoring.similarity import OccupationSpace
 from matching.scoring.weights import TENURE_MATCH, ScoringConfig
@@ -62,7 +63,7 @@ class Groups:
     @classmethod
     def from_pairs(cls, keys: IntArray, rows: IntArray, n_keys: int) -> Groups:
         """Group explicit (key, row) pairs; a row may sit under several keys."""
-        order = np.lexsort((rows, keys))
+        order = lex_order((rows, keys))
         counts = (
             np.bincount(keys, minlength=n_keys) if len(keys) else np.zeros(n_keys, dtype=np.int64)
         )
@@ -88,6 +89,13 @@ class Groups:
         if len(keys) == 0:
             return np.zeros(0, dtype=np.int64)
         return np.concatenate([self.rows[self.ptr[k] : self.ptr[k + 1]] for k in keys])
+
+
+def _first_slots(members: IntArray) -> BoolArray:
+    """Slots that hold their member's first appearance in the row (filled slots only)."""
+    same = members[:, :, None] == members[:, None, :]
+    earlier = np.tril(np.ones((members.shape[1],) * 2, dtype=bool), -1)
+    return (members >= 0) & ~(same & earlier[None, :, :]).any(axis=2)
 
 
 class CandidateIndex:
@@ -188,7 +196,7 @@ class CandidateIndex:
             profile = np.unique(profile * n_sets + cat.v_skill_set[rows], return_inverse=True)[1]
             profile = profile.astype(np.int64)
         wage = -np.minimum(cat.v_wage[rows], WAGE_CAP) if by_wage else np.zeros(len(rows))
-        order = np.lexsort((rows, wage, profile, loc, code))
+        order = lex_order((rows, wage, profile, loc, code))
         code, rows, loc, profile = code[order], rows[order], loc[order], profile[order]
         group = (code * len(cat.l_region) + loc) * (int(profile.max()) + 1) + profile
         rank = np.arange(len(group)) - np.searchsorted(group, group, side="left")
@@ -247,7 +255,7 @@ class CandidateIndex:
         cost = (cat.h_rent[homes] + cat.h_price[homes] / 120.0) / 1e6
         pre = tenure_fit + 0.2 * cat.h_condition[homes] / 5.0 - 0.1 * spare - 0.2 * cost
         loc = cat.h_loc[homes]
-        order = np.lexsort((homes, -pre, loc))
+        order = lex_order((homes, -pre, loc))
         homes, loc = homes[order], loc[order]
         rank = np.arange(len(loc)) - np.searchsorted(loc, loc, side="left")
         keep = rank < self.homes_per_locality
@@ -277,7 +285,7 @@ class CandidateIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         owner = np.concatenate(owners)
         home = np.concatenate(homes)
-        order = np.lexsort((home, owner))
+        order = lex_order((home, owner))
         return owner[order], home[order]
 
     def second_entries(
@@ -305,20 +313,21 @@ class CandidateIndex:
         owner, vac = self.vacancies_by_similar_locality.expand(occ[gi, si] * n_loc + g_l[gi])
         pair = sorted_unique(g_h[gi][owner] * len(cat.v_occ) + vac)
         h, vac = pair // len(cat.v_occ), pair % len(cat.v_occ)
-        fit, _, _ = slot_fit(hf, cat, self.space, h, vac, self.config)
         members = hf.slot_member[h]  # (n, slots)
         # Each member's fit is the best over that member's slots; emit it once per member
         # (at the member's first slot), so no deduplication is needed afterwards.
-        same = members[:, :, None] == members[:, None, :]
-        member_fit = np.where(same, fit[:, None, :], -1.0).max(axis=2)
-        earlier = np.tril(np.ones((members.shape[1],) * 2, dtype=bool), -1)
-        first_slot = (members >= 0) & ~(same & earlier[None, :, :]).any(axis=2)
+        best = member_fit(hf, cat, self.space, h, vac, self.config)
+        if len(h) and (h == h[0]).all():
+            # One household (a request): one pattern of members over its slots.
+            first_slot = np.broadcast_to(_first_slots(members[:1]), members.shape)
+        else:
+            first_slot = _first_slots(members)
         r, e = np.nonzero(first_slot)
         m = members[r, e]
-        f = member_fit[r, e]
+        f = best[r, e]
         vv = vac[r]
         g = h[r] * n_loc + cat.v_loc[vv]
-        order = np.lexsort((vv, -f, m, g))
+        order = lex_order((vv, -f, m, g))
         g, m, vv, f = g[order], m[order], vv[order], f[order]
         gm = g * 64 + m
         keep = (np.arange(len(gm)) - np.searchsorted(gm, gm, side="left")) < 2

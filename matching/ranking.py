@@ -7,8 +7,9 @@ generated :class:`~matching.synthetic.programme.Programme`); queries generate ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import polars as pl
 
 from matching.candidates import WAGE_CAP, CandidateIndex, sorted_unique
 from matching.domain import HOME_KINDS, Household, Option, Vacancy
+from matching.ordering import lex_order
 from matching.scoring.components import Evaluation, evaluate, slot_fit
 from matching.scoring.features import (
     EARNER_SLOTS,
@@ -51,15 +53,39 @@ def known_occupation_codes(space: OccupationSpace) -> list[str]:
 
 
 @dataclass(frozen=True)
+class OptionRows:
+    """Ranked options as rows of the index's arrays, best first (row ``i`` of the frame)."""
+
+    households: HouseholdFrame
+    household: IntArray  # rows of ``households``
+    locality: IntArray
+    home: IntArray
+    vacancy: IntArray
+    second_vacancy: IntArray  # -1: no second job
+    score: npt.NDArray[np.float64]
+    support_tenge: IntArray | None = None  # best localities: relocation and rent support
+
+    def __len__(self) -> int:
+        return len(self.household)
+
+
+@dataclass(frozen=True)
 class RankedOptions:
     """Ranked options of one household with the breakdowns of the best few.
 
     ``explained[i]`` is the breakdown of ``frame`` row ``i``, taken from the same
-    evaluation that ranked the options (nothing is scored twice).
+    evaluation that ranked the options (nothing is scored twice). ``rows`` are the same
+    options as index rows; the frame is built from them on first use (an answer that reads
+    ``rows`` never builds it).
     """
 
-    frame: pl.DataFrame
+    rows: OptionRows
     explained: list[ScoreResult]
+    frame_of: Callable[[OptionRows], pl.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        return self.frame_of(self.rows)
 
 
 def option_id(household_id: str, vacancy_id: str, home_id: str, second: str | None) -> str:
@@ -134,9 +160,15 @@ class MatchIndex:
         )
         self.households: HouseholdFrame | None = None
         self.vacancies_per_locality = vacancies_per_locality
-        self._vacancy_ids = self.catalogue.vacancies["vacancy_id"].to_numpy()
-        self._home_ids = self.catalogue.homes["home_id"].to_numpy()
-        self._locality_ids = self.catalogue.localities["locality_id"].to_numpy()
+        # Ids of the catalogue rows (what the frames and answers show).
+        self.vacancy_ids = self.catalogue.vacancies["vacancy_id"].to_numpy()
+        self.home_ids = self.catalogue.homes["home_id"].to_numpy()
+        self.locality_ids = self.catalogue.localities["locality_id"].to_numpy()
+        # Position of each vacancy id in string order: localities break score ties by it.
+        self._vacancy_id_rank = np.empty(len(self.vacancy_ids), dtype=np.int64)
+        self._vacancy_id_rank[np.argsort(self.vacancy_ids.astype(str), kind="stable")] = (
+            np.arange(len(self.vacancy_ids))
+        )
         self._loc_region = np.array(
             [REGION_CODES[r] if r >= 0 else "" for r in self.catalogue.l_region], dtype=object
         )
@@ -231,7 +263,7 @@ class MatchIndex:
         primary = hf.slot_member[ph, slot]
         pl_ = cat.v_loc[pv]
         pre = best_fit + 0.1 * np.minimum(cat.v_wage[pv], WAGE_CAP) / WAGE_CAP
-        order = np.lexsort((pv, -pre, pl_, ph))
+        order = lex_order((pv, -pre, pl_, ph))
         ph, pv, pl_, primary = ph[order], pv[order], pl_[order], primary[order]
         gkey = ph * n_loc + pl_
         keep = (np.arange(len(gkey)) - np.searchsorted(gkey, gkey, side="left")) < (
@@ -286,11 +318,11 @@ class MatchIndex:
         keep = np.flatnonzero(ev.feasible)
         if per_locality is not None and len(keep):
             # Rank within (household, locality) by score; keep the best few of each.
-            by_loc = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], lrow[keep], h[keep]))]
+            by_loc = keep[lex_order((home[keep], v[keep], -ev.total[keep], lrow[keep], h[keep]))]
             key = h[by_loc] * (int(lrow.max()) + 1) + lrow[by_loc]
             rank = np.arange(len(key)) - np.searchsorted(key, key, side="left")
             keep = by_loc[rank < per_locality]
-        order = keep[np.lexsort((home[keep], v[keep], -ev.total[keep], h[keep]))]
+        order = keep[lex_order((home[keep], v[keep], -ev.total[keep], h[keep]))]
         if top is not None:
             hs = h[order]
             rank = np.arange(len(hs)) - np.searchsorted(hs, hs, side="left")
@@ -305,10 +337,10 @@ class MatchIndex:
         # options, where polars expression overhead (when/then, concat_str) dominated.
         all_ids = hf.ids
         household = np.array([all_ids[i] for i in h.tolist()], dtype=object)
-        vacancy = self._vacancy_ids[v]
-        home_id = self._home_ids[home]
+        vacancy = self.vacancy_ids[v]
+        home_id = self.home_ids[home]
         has_second = v2 >= 0
-        second = self._vacancy_ids[np.maximum(v2, 0)]
+        second = self.vacancy_ids[np.maximum(v2, 0)]
         second_key = np.where(has_second, np.char.add("|", second.astype(str)), "").astype(object)
         second[~has_second] = None
         option = household + "|" + vacancy + "|" + home_id + second_key
@@ -316,7 +348,7 @@ class MatchIndex:
             {
                 "household_id": household.tolist(),
                 "option_id": option.tolist(),
-                "locality_id": self._locality_ids[lrow].tolist(),
+                "locality_id": self.locality_ids[lrow].tolist(),
                 "region_code": self._loc_region[lrow].tolist(),
                 "home_id": home_id.tolist(),
                 "vacancy_id": vacancy.tolist(),
@@ -343,17 +375,33 @@ class MatchIndex:
 
     def _household_options(
         self, household: Household | str, top: int | None
-    ) -> tuple[pl.DataFrame, Evaluation, IntArray]:
-        """One household's ``top`` options as a frame, with the evaluation that ranked them
-        and the evaluation positions of the frame's rows."""
+    ) -> tuple[OptionRows, Evaluation, IntArray]:
+        """One household's ``top`` options as index rows, with the evaluation that ranked
+        them and the evaluation positions of those rows."""
         hf, row = self._resolve(household)
         h, lrow, home, v, v2, ev, order = self._top_evaluated(
             hf, np.array([row], dtype=np.int64), top
         )
-        frame = self._frame(
-            hf, h[order], lrow[order], home[order], v[order], v2[order], ev.total[order]
+        rows = OptionRows(hf, h[order], lrow[order], home[order], v[order], v2[order], ev.total[order])
+        return rows, ev, order
+
+    def _options_frame(self, rows: OptionRows) -> pl.DataFrame:
+        """The frame of ranked options (:data:`OPTION_FRAME_COLUMNS`)."""
+        return self._frame(
+            rows.households, rows.household, rows.locality, rows.home, rows.vacancy,
+            rows.second_vacancy, rows.score,
+        )  # fmt: skip
+
+    def _localities_frame(self, rows: OptionRows) -> pl.DataFrame:
+        """The frame of best localities: the options' columns, the settlement type and the
+        support in tenge."""
+        frame = self._options_frame(rows)
+        settlement = self.catalogue.localities["settlement_type"].to_numpy()[rows.locality]
+        support = rows.support_tenge if rows.support_tenge is not None else np.zeros(0)
+        return frame.with_columns(
+            pl.Series("settlement_type", settlement.tolist(), dtype=pl.Utf8),
+            pl.Series("support_tenge", support, dtype=pl.Int64),
         )
-        return frame, ev, order
 
     def matches_for_household(self, household: Household | str, top: int = 20) -> pl.DataFrame:
         """The ``top`` feasible options (vacancy + home + locality) for a household, best first.
@@ -370,8 +418,8 @@ class MatchIndex:
         The household is turned into arrays once and the breakdowns come from the
         evaluation that ranked the options, so explaining costs no second evaluation.
         """
-        frame, ev, order = self._household_options(household, top)
-        return RankedOptions(frame, _explain_rows(ev, order[:explain]))
+        rows, ev, order = self._household_options(household, top)
+        return RankedOptions(rows, _explain_rows(ev, order[:explain]), self._options_frame)
 
     def localities_for_household(
         self, household: Household | str, top: int = 10, *, support: Any | None = None
@@ -391,35 +439,32 @@ class MatchIndex:
         localities' options, from the evaluation that ranked them."""
         from matching.programme.support import load_support_parameters, relocation_and_rent_tenge
 
-        all_options, ev, order = self._household_options(household, None)
-        best = (
-            all_options.with_row_index("_pos")
-            .sort(["score", "vacancy_id"], descending=[True, False])
-            .unique("locality_id", keep="first", maintain_order=True)
-            .head(top)
+        every, ev, order = self._household_options(household, None)
+        # Best first by score, then vacancy id (as text); the first option of each locality.
+        by_score = lex_order(
+            (np.arange(len(every)), self._vacancy_id_rank[every.vacancy], -every.score)
         )
-        explained = _explain_rows(ev, order[best["_pos"].head(explain).to_numpy()])
-        best = best.drop("_pos")
-        if best.height == 0:
-            frame = best.with_columns(
-                pl.lit(None, dtype=pl.Utf8).alias("settlement_type"),
-                pl.lit(None, dtype=pl.Int64).alias("support_tenge"),
+        _, first = np.unique(every.locality[by_score], return_index=True)
+        best = by_score[np.sort(first)][:top]
+        explained = _explain_rows(ev, order[best[:explain]])
+        persons = every.households.persons[every.household[best]]
+        amounts = (
+            relocation_and_rent_tenge(
+                support if support is not None else load_support_parameters(),
+                persons,
+                self.catalogue.l_urban[every.locality[best]],
+                self.config.year,
+                self.config.programme_version,
             )
-            return RankedOptions(frame, explained)
-        loc = self.catalogue.localities.select("locality_id", "settlement_type", "is_urban")
-        best = best.join(loc, on="locality_id", how="left", maintain_order="left")
-        params = support if support is not None else load_support_parameters()
-        amounts = relocation_and_rent_tenge(
-            params,
-            best["persons"].to_numpy(),
-            best["is_urban"].to_numpy(),
-            self.config.year,
-            self.config.programme_version,
+            if len(best)
+            else np.zeros(0, dtype=np.int64)
         )
-        frame = best.with_columns(pl.Series("support_tenge", amounts, dtype=pl.Int64)).drop(
-            "is_urban"
-        )
-        return RankedOptions(frame, explained)
+        rows = OptionRows(
+            every.households, every.household[best], every.locality[best], every.home[best],
+            every.vacancy[best], every.second_vacancy[best], every.score[best],
+            amounts.astype(np.int64),
+        )  # fmt: skip
+        return RankedOptions(rows, explained, self._localities_frame)
 
     def support_for_option(
         self, household: Household | str, option_id_: str, *, support: Any | None = None
@@ -493,7 +538,7 @@ class MatchIndex:
             np.full(n, -1, dtype=np.int64),
         )  # fmt: skip
         keep = np.flatnonzero(ev.feasible)
-        keep = keep[np.lexsort((hh[keep], -ev.total[keep]))][:top]
+        keep = keep[lex_order((hh[keep], -ev.total[keep]))][:top]
         return self._vacancy_frame(hf, hh[keep], home[keep], vrow, ev.total[keep])
 
     def _vacancy_frame(
@@ -565,6 +610,7 @@ def build_index_from_objects(
 __all__ = [
     "OPTION_FRAME_COLUMNS",
     "MatchIndex",
+    "OptionRows",
     "RankedOptions",
     "build_index_from_objects",
     "explain",

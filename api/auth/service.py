@@ -16,8 +16,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.audit import service as audit
+from api.auth.token_cache import TokenCache, forget_everywhere
 from api.core.deps import SessionDep
 from api.core.problems import ProblemException
 from api.core.ratelimit import FailureLimiter
@@ -214,7 +216,14 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def current_principal(request: Request, session: SessionDep) -> Principal:
+def token_cache(request: Request) -> TokenCache | None:
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    return cache
+
+
+async def current_principal(request: Request, session: SessionDep) -> Principal:
+    # async: a token remembered by the process (api.auth.token_cache) is answered on the
+    # event loop; only a lookup goes to a worker thread.
     token = _bearer(request)
     challenge = {"WWW-Authenticate": 'Bearer realm="qonys"'}
     if token is None:
@@ -222,9 +231,12 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
     # Checked before the lookup, so a blocked guesser learns nothing from the answer.
     keys = (("bearer-address", client_address(request)), ("bearer-prefix", token[:PREFIX_LENGTH]))
     too_many_failures(request, *keys)
-    record = session.scalars(
-        select(ApiTokenRecord).where(ApiTokenRecord.token_hash == hash_token(token))
-    ).first()
+    digest = hash_token(token)
+    cache = token_cache(request)
+    known = cache.get(digest, now()) if cache is not None else None
+    if known is not None:
+        return known
+    record = await run_in_threadpool(_token_record, session, digest)
     if record is None or record.revoked_at is not None:
         record_failure(request, *keys)
         raise ProblemException(401, BAD_TOKEN, type_="/problems/unauthenticated", headers=challenge)
@@ -233,7 +245,18 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
         raise ProblemException(
             401, EXPIRED_TOKEN, type_="/problems/token-expired", headers=challenge
         )
-    return Principal(record.id, record.name, record.role, record.region_code, record.household_id)
+    principal = Principal(
+        record.id, record.name, record.role, record.region_code, record.household_id
+    )
+    if cache is not None:
+        cache.put(digest, principal, aware(record.expires_at) if record.expires_at else None)
+    return principal
+
+
+def _token_record(session: Session, digest: str) -> ApiTokenRecord | None:
+    return session.scalars(
+        select(ApiTokenRecord).where(ApiTokenRecord.token_hash == digest)
+    ).first()
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -242,7 +265,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: str):  # type: ignore[no-untyped-def]
     """Dependency factory: the caller must hold one of ``roles``."""
 
-    def _check(principal: PrincipalDep) -> Principal:
+    async def _check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise ProblemException(
                 403, WRONG_ROLE.format(role=principal.role), type_="/problems/forbidden-role"
@@ -257,5 +280,6 @@ def revoke_token(session: Session, token_id: int, actor: audit.Actor | None = No
     if record is not None and record.revoked_at is None:
         before = _token_values(record)
         record.revoked_at = now()
+        forget_everywhere(token_id)
         after = _token_values(record)
         audit.record(session, actor, "revoke", "token", token_id, before=before, after=after)

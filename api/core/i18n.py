@@ -42,7 +42,7 @@ def lang_of(request: Request) -> Lang:
     return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-def get_lang(
+async def get_lang(
     request: Request,
     lang: Annotated[
         str | None,

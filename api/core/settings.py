@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         "token prefix) within the window; the next attempt is a 429 until the window passes.",
     )
     auth_failure_window_seconds: int = Field(default=900, ge=1)
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="A valid bearer token is remembered this long per process (0: never); a "
+        "token revoked by another process keeps working there for at most this long.",
+    )
     behind_https: bool = Field(
         default=False,
         description="Served over HTTPS (directly or behind a proxy): send Strict-Transport-Security.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from api.core.records import page_of
 from api.households.mappers import name_key, phone_digits
@@ -11,11 +11,16 @@ from api.models import HouseholdMemberRecord, HouseholdRecord
 
 
 def household_with_members(session: Session, household_id: int) -> HouseholdRecord | None:
-    return session.scalars(
-        select(HouseholdRecord)
-        .where(HouseholdRecord.id == household_id)
-        .options(selectinload(HouseholdRecord.members))
-    ).first()
+    # One round trip (a join), not a second select for the members.
+    return (
+        session.scalars(
+            select(HouseholdRecord)
+            .where(HouseholdRecord.id == household_id)
+            .options(joinedload(HouseholdRecord.members))
+        )
+        .unique()
+        .first()
+    )
 
 
 def page_households(

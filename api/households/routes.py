@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import SessionDep
@@ -67,13 +69,19 @@ def read_households(
 @router.get(
     "/{household_id}", response_model=HouseholdOut, responses=problem_responses(401, 403, 404)
 )
-def read_household(
+async def read_household(
     session: SessionDep, household_id: IdPath, principal: Principal = READERS
 ) -> HouseholdOut:
     """One household with its members."""
     if principal.role == "applicant":
         # Checked before the lookup so that applicants cannot probe which ids exist.
         principal.ensure_household(household_id)
+    # async, the work in one worker thread: a sync route sends its response's validation
+    # to a worker thread too.
+    return await run_in_threadpool(_read, session, household_id, principal)
+
+
+def _read(session: Session, household_id: int, principal: Principal) -> HouseholdOut:
     record = load(session, household_id)
     principal.ensure_household(record.id, record.origin_region_code)
     return household_out(record)

@@ -7,28 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from api.core.problems import ProblemException
 from api.households.service import household_to_domain
+from api.matches.display import home_data, home_rows, locality_data
 from api.matches.schemas import (
     CandidateOut,
     CandidatesOut,
-    Gate,
-    HomeRef,
-    LocalityRef,
     MatchesOut,
     OptionOut,
-    Reason,
-    VacancyRef,
 )
-from api.models import EmployerRecord, HomeRecord, HouseholdRecord, VacancyRecord
+from api.models import HouseholdRecord, VacancyRecord
 from matching.domain import DomainValidationError
-from matching.programme.geography import ReferenceData
 from matching.ranking import MatchIndex, RankedOptions
 from matching.scoring.features import HouseholdFrame
 from matching.scoring.scorer import ScoreResult, explain
@@ -36,7 +33,7 @@ from matching.text import Lang, Text
 
 if TYPE_CHECKING:
     from api.auth.service import Principal
-    from api.matches.service import MatchService
+    from api.matches.service import BuiltIndex, MatchService
 
 NOT_FOUND = Text(
     kk="№{id} {what} табылмады.", ru="{what} №{id} не найдено.", en="{what} {id} was not found."
@@ -83,78 +80,6 @@ def _load_household(session: Session, principal: Principal, household_id: int) -
     return record
 
 
-def _locality_ref(reference: ReferenceData, locality_id: str, lang: Lang) -> LocalityRef:
-    loc = reference.locality(locality_id)
-    return LocalityRef(
-        id=loc.id,
-        name=loc.name(lang),
-        region_code=loc.region_code,
-        region=reference.region(loc.region_code).name(lang),
-        settlement_type=loc.settlement_type,
-    )
-
-
-def _vacancy_refs(session: Session, ids: set[int]) -> dict[int, VacancyRef]:
-    if not ids:
-        return {}
-    # Only the displayed columns (no ORM objects): this runs on every ranked-matches request.
-    rows = session.execute(
-        select(
-            VacancyRecord.id,
-            VacancyRecord.external_id,
-            VacancyRecord.title,
-            EmployerRecord.name,
-            VacancyRecord.wage_tenge,
-            VacancyRecord.permanent,
-            VacancyRecord.employer_housing,
-        )
-        .join(EmployerRecord, EmployerRecord.id == VacancyRecord.employer_id)
-        .where(VacancyRecord.id.in_(ids))
-    )
-    return {
-        id_: VacancyRef.model_construct(
-            id=id_,
-            external_id=external_id,
-            title=title,
-            employer=employer,
-            wage_tenge=int(wage),
-            permanent=bool(permanent),
-            employer_housing=bool(employer_housing),
-        )
-        for id_, external_id, title, employer, wage, permanent, employer_housing in rows
-    }
-
-
-def _home_refs(session: Session, ids: set[int]) -> dict[int, HomeRef]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(
-            HomeRecord.id,
-            HomeRecord.external_id,
-            HomeRecord.kind,
-            HomeRecord.rooms,
-            HomeRecord.capacity_persons,
-            HomeRecord.rent_tenge,
-            HomeRecord.price_tenge,
-            HomeRecord.condition,
-        ).where(HomeRecord.id.in_(ids))
-    )
-    return {
-        h.id: HomeRef.model_construct(
-            id=h.id,
-            external_id=h.external_id,
-            kind=h.kind,
-            rooms=h.rooms,
-            capacity_persons=h.capacity_persons,
-            rent_tenge=h.rent_tenge,
-            price_tenge=h.price_tenge,
-            condition=h.condition,
-        )
-        for h in rows
-    }
-
-
 def explain_rows(
     index: MatchIndex, households: HouseholdFrame, frame: pl.DataFrame
 ) -> list[ScoreResult]:
@@ -171,64 +96,71 @@ def explain_rows(
     return [explain(evaluation, i) for i in range(frame.height)]
 
 
-def _reasons(result: ScoreResult, lang: Lang) -> tuple[list[Reason], list[Gate]]:
-    # model_construct: the values come from the scorer (components already clipped to
-    # [0, 1]); the response model still validates the whole answer once.
+def _reasons(result: ScoreResult, lang: Lang) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Components and gates of one option as the response's plain data (``Reason``, ``Gate``)."""
     return (
         [
-            Reason.model_construct(
-                name=c.name,
-                value=round(c.value, 4),
-                weight=round(c.weight, 4),
-                reason=c.reason.get(lang),
-            )
+            {
+                "name": c.name,
+                "value": round(c.value, 4),
+                "weight": round(c.weight, 4),
+                "reason": c.reason.get(lang),
+            }
             for c in result.components
         ],
-        [
-            Gate.model_construct(name=g.name, passed=g.passed, reason=g.reason.get(lang))
-            for g in result.gates
-        ],
+        [{"name": g.name, "passed": g.passed, "reason": g.reason.get(lang)} for g in result.gates],
     )
 
 
-def _options_out(
+def _options_data(
     session: Session,
-    reference: ReferenceData,
+    built: BuiltIndex,
     ranked: RankedOptions,
     lang: Lang,
-) -> list[OptionOut]:
-    rows = list(ranked.frame.iter_rows(named=True))
+) -> list[dict[str, Any]]:
+    """The answer's options as plain data (the shape of ``OptionOut``), straight from the
+    ranked index rows: no frame, no model objects. The response model validates them once
+    (in Rust) on the way out, which costs less than building the models here."""
+    index, display, rows = built.index, built.display, ranked.rows
     explained = ranked.explained
-    vac_ids = {int(r["vacancy_id"]) for r in rows} | {
-        int(r["second_vacancy_id"]) for r in rows if r["second_vacancy_id"]
-    }
-    vacancies = _vacancy_refs(session, vac_ids)
-    homes = _home_refs(session, {int(r["home_id"]) for r in rows})
-    localities = {
-        lid: _locality_ref(reference, lid, lang) for lid in {r["locality_id"] for r in rows}
-    }
+    vacancy_rows = rows.vacancy.tolist()
+    second_rows = rows.second_vacancy.tolist()
+    home_rows = rows.home.tolist()
+    vacancies = display.vacancies_at(
+        session, index, {*vacancy_rows, *(v for v in second_rows if v >= 0)}
+    )
+    homes = display.homes_at(session, index, set(home_rows))
+    household_ids = rows.households.ids
+    support = rows.support_tenge.tolist() if rows.support_tenge is not None else None
     out = []
-    for rank, r in enumerate(rows, start=1):
+    for i, (h, loc, home, v, v2, score) in enumerate(
+        zip(
+            rows.household.tolist(),
+            rows.locality.tolist(),
+            home_rows,
+            vacancy_rows,
+            second_rows,
+            rows.score.tolist(),
+            strict=True,
+        )  # fmt: skip
+    ):
         components = gates = None
-        if rank <= len(explained):
-            components, gates = _reasons(explained[rank - 1], lang)
+        if i < len(explained):
+            components, gates = _reasons(explained[i], lang)
+        option_id = f"{household_ids[h]}|{index.vacancy_ids[v]}|{index.home_ids[home]}"
         out.append(
-            OptionOut(
-                rank=rank,
-                option_id=r["option_id"],
-                score=round(float(r["score"]), 6),
-                locality=localities[r["locality_id"]],
-                home=homes[int(r["home_id"])],
-                vacancy=vacancies[int(r["vacancy_id"])],
-                second_vacancy=vacancies.get(int(r["second_vacancy_id"]))
-                if r["second_vacancy_id"]
-                else None,
-                support_tenge=int(r["support_tenge"])
-                if r.get("support_tenge") is not None
-                else None,
-                components=components,
-                gates=gates,
-            )
+            {
+                "rank": i + 1,
+                "option_id": f"{option_id}|{index.vacancy_ids[v2]}" if v2 >= 0 else option_id,
+                "score": round(score, 6),
+                "locality": display.locality_at(index.locality_ids[loc], lang),
+                "home": homes[home],
+                "vacancy": vacancies[v],
+                "second_vacancy": vacancies[v2] if v2 >= 0 else None,
+                "support_tenge": support[i] if support is not None else None,
+                "components": components,
+                "gates": gates,
+            }
         )
     return out
 
@@ -242,15 +174,26 @@ def _domain_household(record: HouseholdRecord) -> Any:
         ) from exc
 
 
+_OPTIONS = TypeAdapter(list[OptionOut])
+
+
 @dataclass(frozen=True)
 class RankedAnswer:
-    """One household's ranked options with what built them (the applicant pages use it all)."""
+    """One household's ranked options with what built them (the applicant pages use it all).
+
+    ``data`` are the options as plain data (what the API sends); ``options`` the same
+    validated into models, built on first use (the pages read them).
+    """
 
     record: HouseholdRecord
     household: Any
     index: MatchIndex
     ranked: RankedOptions
-    options: list[OptionOut]
+    data: list[dict[str, Any]]
+
+    @cached_property
+    def options(self) -> list[OptionOut]:
+        return _OPTIONS.validate_python(self.data)
 
 
 def _ranked_answer(
@@ -263,11 +206,56 @@ def _ranked_answer(
 ) -> RankedAnswer:
     record = _load_household(session, principal, household_id)
     household = _domain_household(record)
-    index = svc.index(session)
+    built = svc.built(session)
     # Ranking and the breakdowns of the best options come from one evaluation.
-    ranked = rank(index, household)
-    options = _options_out(session, svc.reference, ranked, lang)
-    return RankedAnswer(record, household, index, ranked, options)
+    ranked = rank(built.index, household)
+    data = _options_data(session, built, ranked, lang)
+    return RankedAnswer(record, household, built.index, ranked, data)
+
+
+def matches_answer(
+    svc: MatchService,
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    lang: Lang,
+    *,
+    top: int = 20,
+    explain: int = 20,
+) -> RankedAnswer:
+    """The best options (vacancy + home + locality) for a household, with reasons."""
+    return _ranked_answer(
+        svc,
+        session,
+        principal,
+        household_id,
+        lang,
+        lambda index, household: index.ranked_matches(household, top=top, explain=explain),
+    )
+
+
+def locality_answer(
+    svc: MatchService,
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    lang: Lang,
+    *,
+    top: int = 10,
+    explain: int = 10,
+) -> RankedAnswer:
+    """The best locality for the household (its best option there) with the support in
+    tenge, keeping the household, the index and the explanations."""
+    return _ranked_answer(
+        svc,
+        session,
+        principal,
+        household_id,
+        lang,
+        lambda index, household: index.ranked_localities(
+            household, top=top, explain=explain, support=svc.support
+        ),
+    )
 
 
 def household_matches(
@@ -280,15 +268,8 @@ def household_matches(
     top: int = 20,
     explain: int = 20,
 ) -> MatchesOut:
-    """The best options (vacancy + home + locality) for a household, with reasons."""
-    found = _ranked_answer(
-        svc,
-        session,
-        principal,
-        household_id,
-        lang,
-        lambda index, household: index.ranked_matches(household, top=top, explain=explain),
-    )
+    """:func:`matches_answer` as a validated model (the pages)."""
+    found = matches_answer(svc, session, principal, household_id, lang, top=top, explain=explain)
     return MatchesOut(household_id=household_id, options=found.options)
 
 
@@ -302,32 +283,15 @@ def household_localities(
     top: int = 10,
     explain: int = 10,
 ) -> MatchesOut:
-    """The best locality for the household (its best option there) with the support in tenge."""
+    """:func:`locality_answer` as a validated model (the pages)."""
     found = locality_answer(svc, session, principal, household_id, lang, top=top, explain=explain)
     return MatchesOut(household_id=household_id, options=found.options)
 
 
-def locality_answer(
-    svc: MatchService,
-    session: Session,
-    principal: Principal,
-    household_id: int,
-    lang: Lang,
-    *,
-    top: int = 10,
-    explain: int = 10,
-) -> RankedAnswer:
-    """:func:`household_localities` keeping the household, the index and the explanations."""
-    return _ranked_answer(
-        svc,
-        session,
-        principal,
-        household_id,
-        lang,
-        lambda index, household: index.ranked_localities(
-            household, top=top, explain=explain, support=svc.support
-        ),
-    )
+def answer_body(found: RankedAnswer, household_id: int) -> dict[str, Any]:
+    """An answer as the routes send it: plain data that their ``MatchesOut`` response model
+    validates and serializes."""
+    return {"household_id": household_id, "options": found.data}
 
 
 def vacancy_candidates(
@@ -360,7 +324,7 @@ def vacancy_candidates(
         if hh_ids
         else {}
     )
-    homes = _home_refs(session, {int(r["home_id"]) for r in rows})
+    homes = {int(r[0]): home_data(r) for r in home_rows(session, {int(r["home_id"]) for r in rows})}
     assert index.households is not None
     explained = explain_rows(index, index.households, frame.head(explain)) if explain else []
     out = []
@@ -378,7 +342,7 @@ def vacancy_candidates(
                 persons=int(r["persons"]),
                 option_id=r["option_id"],
                 score=round(float(r["score"]), 6),
-                locality=_locality_ref(svc.reference, r["locality_id"], lang),
+                locality=locality_data(svc.reference, r["locality_id"], lang),
                 home=homes[int(r["home_id"])],
                 components=components,
             )

@@ -1,6 +1,8 @@
 """Ranked matches with reasons: options and localities for a household, households for a vacancy.
 
-The answers are built in :mod:`api.matches.answers`, which the centre pages call too.
+The answers are built in :mod:`api.matches.answers`, which the centre pages call too. The
+two per-household routes are async and hand the whole answer to one worker thread: a sync
+route also sends its response's validation to a worker thread, a second round trip.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.service import Principal, require_roles
 from api.core.deps import LangDep, SessionDep
@@ -23,8 +26,6 @@ READERS = require_roles("admin", "planner", "centre", "applicant")
 STAFF = require_roles("admin", "planner", "centre")
 
 
-
-
 ExplainQuery = Annotated[
     int,
     Query(
@@ -38,7 +39,7 @@ ExplainQuery = Annotated[
     response_model=MatchesOut,
     responses=problem_responses(401, 403, 404, 422),
 )
-def household_matches(
+async def household_matches(
     request: Request,
     session: SessionDep,
     lang: LangDep,
@@ -48,9 +49,11 @@ def household_matches(
     explain: ExplainQuery = 20,
 ) -> MatchesOut:
     """The best options (vacancy + home + locality) for a household, with reasons."""
-    return answers.household_matches(
-        match_service(request), session, principal, household_id, lang, top=top, explain=explain
-    )
+    found = await run_in_threadpool(
+        answers.matches_answer,
+        match_service(request), session, principal, household_id, lang, top=top, explain=explain,
+    )  # fmt: skip
+    return answers.answer_body(found, household_id)  # type: ignore[return-value]
 
 
 @router.get(
@@ -58,7 +61,7 @@ def household_matches(
     response_model=MatchesOut,
     responses=problem_responses(401, 403, 404, 422),
 )
-def household_localities(
+async def household_localities(
     request: Request,
     session: SessionDep,
     lang: LangDep,
@@ -68,9 +71,11 @@ def household_localities(
     explain: ExplainQuery = 10,
 ) -> MatchesOut:
     """The best locality for the household (its best option there) with the support in tenge."""
-    return answers.household_localities(
-        match_service(request), session, principal, household_id, lang, top=top, explain=explain
-    )
+    found = await run_in_threadpool(
+        answers.locality_answer,
+        match_service(request), session, principal, household_id, lang, top=top, explain=explain,
+    )  # fmt: skip
+    return answers.answer_body(found, household_id)  # type: ignore[return-value]
 
 
 @router.get(

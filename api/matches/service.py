@@ -1,9 +1,10 @@
 """One in-memory match index per process, rebuilt when the catalogue in the database changes.
 
 Ranking 100,000 vacancies per request straight from SQL would be slow; the index holds the
-catalogue as arrays (see ``matching.ranking.MatchIndex``). A cheap fingerprint query (counts,
-last update, reservations) is checked at most every ``refresh_seconds``; any change to
-vacancies, homes, seats, the movers' network or the active retention model rebuilds the index.
+catalogue as arrays (see ``matching.ranking.MatchIndex``), and next to it the columns the
+answers display (``api.matches.display``). A cheap fingerprint query (counts, last update,
+reservations) is checked at most every ``refresh_seconds``; any change to vacancies, homes,
+employers, seats, the movers' network or the active retention model rebuilds both.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,11 @@ from api.matches.answers import (
     locality_answer,
     vacancy_candidates,
 )
+from api.matches.display import CatalogueDisplay
 from api.matches.frames import ACTIVE_HOUSEHOLD_STATUSES, load_catalogue, load_households
 from api.matches.schemas import CandidatesOut, MatchesOut, OptionOut, VacancyRef
 from api.models import (
+    EmployerRecord,
     HomeRecord,
     HouseholdRecord,
     LocalityCapacityRecord,
@@ -62,6 +66,11 @@ def catalogue_fingerprint(session: Session) -> tuple[Any, ...]:
         parts.extend(str(v) for v in row)
     row = session.execute(select(func.count(), func.sum(MoverNetworkRecord.movers))).one()
     parts.extend(str(v) for v in row)
+    # Employers' names are displayed from the index build (api.matches.display).
+    row = session.execute(
+        select(func.count(), func.max(EmployerRecord.updated_at)).select_from(EmployerRecord)
+    ).one()
+    parts.extend(str(v) for v in row)
     return tuple(parts)
 
 
@@ -70,6 +79,14 @@ def households_fingerprint(session: Session) -> tuple[Any, ...]:
         select(func.count(), func.max(HouseholdRecord.updated_at), func.max(HouseholdRecord.id))
     ).one()
     return tuple(str(v) for v in row)
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    """An index and the displayed columns of its catalogue, built from the same state."""
+
+    index: MatchIndex
+    display: CatalogueDisplay
 
 
 class MatchService:
@@ -88,7 +105,7 @@ class MatchService:
         self.refresh_seconds = refresh_seconds
         self.retention_weights = retention_weights
         self._lock = threading.Lock()
-        self._index: MatchIndex | None = None
+        self._built: BuiltIndex | None = None
         self._fingerprint: tuple[Any, ...] | None = None
         self._hh_fingerprint: tuple[Any, ...] | None = None
         self._checked = 0.0
@@ -110,27 +127,34 @@ class MatchService:
 
     def index(self, session: Session) -> MatchIndex:
         """The index, rebuilt first if the catalogue changed since it was built."""
+        return self.built(session).index
+
+    def built(self, session: Session) -> BuiltIndex:
+        """The index with its display columns, rebuilt first if the catalogue changed."""
         now = time.monotonic()
-        if self._index is not None and now - self._checked < self.refresh_seconds:
-            return self._index
+        built = self._built
+        if built is not None and now - self._checked < self.refresh_seconds:
+            return built
         with self._lock:
             fingerprint = (*catalogue_fingerprint(session), retention.active_version(session))
             self._checked = time.monotonic()
-            if self._index is None or fingerprint != self._fingerprint:
+            if self._built is None or fingerprint != self._fingerprint:
                 self._config = self._scoring_config(session)
                 cat = load_catalogue(session, self.reference)
-                self._index = MatchIndex(
+                index = MatchIndex(
                     cat.vacancies,
                     cat.homes,
                     cat.localities,
                     network=cat.network,
                     config=self.config,
                 )
+                display = CatalogueDisplay.load(session, index, self.reference)
+                self._built = BuiltIndex(index, display)
                 self._fingerprint = fingerprint
                 self._hh_fingerprint = None
                 # Rebuilt only when the catalogue changes: its objects out of the GC's walk.
                 freeze_long_lived()
-            return self._index
+            return self._built
 
     def index_with_households(self, session: Session) -> MatchIndex:
         """The index with every active household registered (for ranking households)."""
@@ -156,6 +180,7 @@ class MatchService:
 # What other features use of this one (they import nothing else from it).
 __all__ = [
     "ACTIVE_HOUSEHOLD_STATUSES",
+    "BuiltIndex",
     "CandidatesOut",
     "RankedAnswer",
     "MatchesOut",

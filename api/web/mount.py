@@ -65,8 +65,10 @@ def mount_web(app: FastAPI) -> None:
     app.add_exception_handler(PageForbidden, _forbidden)
     app.add_exception_handler(PageNotFound, _missing)
     app.state.page_error = _page_error
-    # Pages are text and compress about 5:1; small responses are not worth the CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Pages are text and compress about 5:1; small responses are not worth the CPU. Level 1
+    # (nginx's default), not Starlette's 9: a ranked-matches answer (79 kB of JSON) shrinks
+    # 14:1 instead of 21:1 for a quarter of the CPU (0.2 ms instead of 0.75 ms).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     for router in _page_routers():
         app.include_router(router, dependencies=[Depends(check_csrf)])
     # Last, so every page route above wins: an unknown /app/ address gets a page, not JSON.

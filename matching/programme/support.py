@@ -541,14 +541,34 @@ def relocation_and_rent_tenge(
     _check_household(smallest)
     version = params.version(year, programme_version).programme_version
     mci = params.mci(year, mci_date).tenge
-    top = int(size_arr.max())
+    table = _size_table(params, version, year, mci, int(size_arr.max()))
+    return table[urban_arr.astype(np.int64), size_arr]
+
+
+# Tables already built, by (parameters, version, year, MCI, largest size): a request for the
+# best localities needs one, and building it reads the measures 2 × size times.
+_TABLES: dict[tuple[int, str, int, int, int], tuple[SupportParameters, npt.NDArray[np.int64]]] = {}
+
+
+def _size_table(
+    params: SupportParameters, version: str, year: int, mci: int, top: int
+) -> npt.NDArray[np.int64]:
+    """Relocation plus rent support by (urban, household size), sizes 0 (unused) to ``top``."""
+    key = (id(params), version, year, mci, top)
+    known = _TABLES.get(key)
+    if known is not None and known[0] is params:
+        return known[1]
     table = np.zeros((2, top + 1), dtype=np.int64)
     for urban in (False, True):
         table[int(urban), 1:] = [
             _relocation_and_rent(params, version, year, urban, size, mci)
             for size in range(1, top + 1)
         ]
-    return table[urban_arr.astype(np.int64), size_arr]
+    table.flags.writeable = False
+    if len(_TABLES) > 256:
+        _TABLES.clear()
+    _TABLES[key] = (params, table)
+    return table
 
 
 def _relocation_and_rent(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from matching.domain import HEATING_TYPES, HOME_KINDS
 from matching.scoring.features import EARNER_SLOTS, REGION_CODES, Catalogue, HouseholdFrame
@@ -134,6 +135,10 @@ def slot_fit(
     cfg: ScoringConfig,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Fit, similarity and qualification of every earner slot for each vacancy: (n, slots)."""
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        (fit, sim, qualifies, _), prof = by_profile
+        return fit[prof], sim[prof], qualifies[prof]
     fit, sim, qualifies, _ = slot_fit_with_coverage(hf, cat, space, hrow, vrow, cfg)
     return fit, sim, qualifies
 
@@ -148,23 +153,106 @@ def slot_fit_with_coverage(
 ) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
     """:func:`slot_fit` plus each slot's coverage of the vacancy's required skills (1.0 when
     none are required or the slot is empty): four (n, slots) arrays."""
-    occ = hf.slot_occ[hrow]  # (n, S)
-    safe_v = np.maximum(vrow, 0)
-    v_occ = np.where(vrow >= 0, cat.v_occ[safe_v], -1)
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        (fit, sim, qualifies, coverage), prof = by_profile
+        return fit[prof], sim[prof], qualifies[prof], coverage[prof]
+    return _slot_fit(
+        hf, space, cfg, hrow, hf.slot_occ[hrow], cat.v_occ, cat.v_edu, cat.v_lic,
+        cat.v_skills, vrow,
+    )  # fmt: skip
+
+
+def member_fit(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    hrow: IntArray,
+    vrow: IntArray,
+    cfg: ScoringConfig,
+) -> FloatArray:
+    """For every earner slot, the best fit for the vacancy over all slots of the same member
+    (a member with two occupations counts the better one): (n, slots), -1 for empty slots."""
+    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
+    if by_profile is not None:
+        return _member_profile_fit(hf, cat, space, cfg, int(hrow[0]))[by_profile[1]]
+    fit, _, _ = slot_fit(hf, cat, space, hrow, vrow, cfg)
+    return _best_of_member(hf.slot_member[hrow], fit)
+
+
+def _best_of_member(members: IntArray, fit: FloatArray) -> FloatArray:
+    same = members[:, :, None] == members[:, None, :]
+    return np.where(same, fit[:, None, :], -1.0).max(axis=2)
+
+
+def _profile_rows(
+    hf: HouseholdFrame,
+    cat: Catalogue,
+    space: OccupationSpace,
+    cfg: ScoringConfig,
+    hrow: IntArray,
+    vrow: IntArray,
+) -> tuple[tuple[FloatArray, FloatArray, BoolArray, FloatArray], IntArray] | None:
+    """The per-profile table and each pair's row in it, when the pairs are one household
+    against more vacancies than there are job profiles (a ranked request); else None.
+
+    Gathering from the table gives the numbers the pairwise formulas give: the same
+    formulas on the same values (tests/matching/test_profile_fit.py).
+    """
+    if len(hrow) <= cat.n_profiles or not (hrow == hrow[0]).all():
+        return None
+    # -1 (no vacancy) reads the last row, which profile_fit leaves empty.
+    prof = np.where(vrow >= 0, cat.v_profile[np.maximum(vrow, 0)], -1)
+    return profile_fit(hf, cat, space, cfg, int(hrow[0])), prof
+
+
+def _member_profile_fit(
+    hf: HouseholdFrame, cat: Catalogue, space: OccupationSpace, cfg: ScoringConfig, row: int
+) -> FloatArray:
+    memo = hf.memo if len(hf) == 1 else None
+    key = ("member_profile_fit", row)
+    if memo is not None:
+        known = memo.get(key)
+        if known is not None and known[0] is cat and known[1] is cfg and known[2] is space.matrix:
+            return known[3]
+    fit = profile_fit(hf, cat, space, cfg, row)[0]
+    members = np.broadcast_to(hf.slot_member[row], fit.shape)
+    out = _best_of_member(members, fit)
+    if memo is not None:
+        memo[key] = (cat, cfg, space.matrix, out)
+    return out
+
+
+def _slot_fit(
+    hf: HouseholdFrame,
+    space: OccupationSpace,
+    cfg: ScoringConfig,
+    hrow: IntArray,
+    occ: IntArray,
+    j_occ: IntArray,
+    j_edu: IntArray,
+    j_lic: IntArray,
+    j_skills: sp.csr_matrix,
+    jrow: IntArray,
+) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
+    """The fit formulas for earner slots ``occ`` (n, slots) of households ``hrow`` against
+    jobs ``jrow`` of the job arrays ``j_*`` (vacancies or job profiles; -1 = none)."""
+    safe_v = np.maximum(jrow, 0)
+    v_occ = np.where(jrow >= 0, j_occ[safe_v], -1)
     sim = space.lookup(occ, v_occ[:, None])
-    edu_gap = cat.v_edu[safe_v][:, None] - hf.slot_edu[hrow]
+    edu_gap = j_edu[safe_v][:, None] - hf.slot_edu[hrow]
     edu = np.where(edu_gap <= 0, 1.0, np.where(edu_gap == 1, 0.5, 0.0))
     exp = 0.3 + 0.7 * np.minimum(hf.slot_years[hrow] / cfg.full_experience_years, 1.0)
-    lic_ok = (cat.v_lic[safe_v][:, None] & ~hf.slot_lic[hrow]) == 0
+    lic_ok = (j_lic[safe_v][:, None] & ~hf.slot_lic[hrow]) == 0
     fit = _OCC_SIM * sim + _OCC_EDU * edu + _OCC_EXP * exp + _OCC_LIC * lic_ok
     fit = fit * np.where(hf.slot_documented[hrow], 1.0, _UNDOCUMENTED)
-    present = (occ >= 0) & (vrow >= 0)[:, None]
-    if cat.v_skills.nnz:
+    present = (occ >= 0) & (jrow >= 0)[:, None]
+    if j_skills.nnz:
         # Only pairs that can count are multiplied out (absent slots are zeroed anyway).
         have_rows = np.where(present, slot_skill_rows(hrow), -1)
-        need_rows = np.broadcast_to(np.where(present, vrow[:, None], -1), have_rows.shape)
+        need_rows = np.broadcast_to(np.where(present, jrow[:, None], -1), have_rows.shape)
         coverage = skill_coverage(
-            hf.slot_skills, cat.v_skills, have_rows.ravel(), need_rows.ravel()
+            hf.slot_skills, j_skills, have_rows.ravel(), need_rows.ravel()
         ).reshape(have_rows.shape)
         fit = fit * (1.0 - _OCC_SKILLS * (1.0 - coverage))
     else:
@@ -173,6 +261,34 @@ def slot_fit_with_coverage(
     fit = np.where(present, fit, 0.0)
     qualifies = present & (sim >= cfg.min_similarity) & (edu_gap <= 1) & lic_ok
     return np.clip(fit, 0.0, 1.0), sim, qualifies, coverage
+
+
+def profile_fit(
+    hf: HouseholdFrame, cat: Catalogue, space: OccupationSpace, cfg: ScoringConfig, row: int
+) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray]:
+    """Fit, similarity, qualification and skill coverage of household ``row``'s earner slots
+    for every job profile of ``cat``: (profiles + 1, slots) arrays whose last row is "no
+    vacancy" (fit 0, not qualifying, coverage 1).
+
+    Remembered on a one-household frame (a request builds one and drops it), for as long as
+    the catalogue, configuration and occupation matrix are the same objects.
+    """
+    memo = hf.memo if len(hf) == 1 else None
+    key = ("profile_fit", row)
+    if memo is not None:
+        known = memo.get(key)
+        if known is not None and known[0] is cat and known[1] is cfg and known[2] is space.matrix:
+            return known[3]
+    n = cat.n_profiles
+    jrow = np.append(np.arange(n, dtype=np.int64), -1)
+    hrow = np.full(n + 1, row, dtype=np.int64)
+    out = _slot_fit(
+        hf, space, cfg, hrow, hf.slot_occ[hrow], cat.p_occ, cat.p_edu, cat.p_lic,
+        cat.p_skills, jrow,
+    )  # fmt: skip
+    if memo is not None:
+        memo[key] = (cat, cfg, space.matrix, out)
+    return out
 
 
 def evaluate(
@@ -284,7 +400,8 @@ def evaluate(
     price = cat.h_price[safe_home]
     certificate = np.minimum(cfg.certificate_cap_tenge, cfg.certificate_share * price)
     own_share = np.maximum(price - certificate, 0.0)
-    buying = np.isin(kind, _PURCHASE_KINDS) & (price > 0)
+    # Two kinds: two comparisons are cheaper than np.isin's sort on request-sized arrays.
+    buying = ((kind == _PURCHASE_KINDS[0]) | (kind == _PURCHASE_KINDS[1])) & (price > 0)
     burden_rent = net_rent / np.maximum(wages, 1.0)
     burden_buy = own_share / np.maximum(wages * cfg.purchase_income_months, 1.0)
     afford = np.where(buying, 1.0 - burden_buy, 1.0 - burden_rent / cfg.rent_burden_limit)

@@ -8,7 +8,8 @@ database loader) or from domain objects through the same polars conversion.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -212,7 +213,10 @@ class HouseholdFrame:
     # Skills held by each earner slot (implied credentials included), CSR of shape
     # (households · EARNER_SLOTS, skill ids); row = household row · EARNER_SLOTS + slot.
     slot_skills: sp.csr_matrix
-    frame: pl.DataFrame  # the households frame (for ids, dates and display)
+    # The households frame it was built from (None when built from domain objects).
+    frame: pl.DataFrame | None
+    # Per-frame results of the scorer for a one-household frame (components.profile_fit).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -225,8 +229,11 @@ class HouseholdFrame:
     def from_households(
         cls, households: Sequence[Household], space: OccupationSpace
     ) -> HouseholdFrame:
-        """Build from domain objects (through the same frames the generator produces)."""
-        return cls.from_frames(*households_to_frames(households), space=space)
+        """Build from domain objects: the arrays :meth:`from_frames` gives for the frames of
+        :func:`households_to_frames`, filled without building frames (a request's path)."""
+        from matching.scoring.household_arrays import household_frame_of
+
+        return household_frame_of(households, space)
 
     @classmethod
     def from_frames(
@@ -500,6 +507,18 @@ def _skill_sets(required: sp.csr_matrix) -> IntArray:
     return inverse.ravel().astype(np.int64) + int((lengths > 0).all())
 
 
+def _profiles(
+    occ: IntArray, edu: IntArray, lic: IntArray, skill_set: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Distinct (occupation, education, licences, skill set) rows: (profiles (p, 4), profile
+    of each vacancy, first vacancy of each profile)."""
+    keys = np.stack([occ, edu, lic, skill_set], axis=1).astype(np.int64)
+    if len(keys) == 0:
+        return keys, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    profiles, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return profiles, inverse.ravel().astype(np.int64), first.astype(np.int64)
+
+
 # Up to this many ids are looked up one by one in the id dictionaries (see ids_to_rows):
 # cheaper than building a join key over the whole catalogue for a request-sized frame.
 DICT_LOOKUP_MAX = 1_000
@@ -547,6 +566,18 @@ class Catalogue:
     l_bus: BoolArray
     l_land: IntArray
     network: IntArray
+    # Job profiles: what an earner's fit for a vacancy depends on (occupation, required
+    # education, licences and skills). 100,000 vacancies have under a thousand; a
+    # household's fit is computed once per profile (``components.profile_fit``).
+    v_profile: IntArray  # profile row of each vacancy
+    p_occ: IntArray
+    p_edu: IntArray
+    p_lic: IntArray
+    p_skills: sp.csr_matrix  # profiles × skill ids, required skills
+
+    @property
+    def n_profiles(self) -> int:
+        return len(self.p_occ)
 
     @classmethod
     def build(
@@ -570,6 +601,14 @@ class Catalogue:
             if "required_skills" in vacancies.columns
             else sp.csr_matrix((vacancies.height, len(space.skills)), dtype=np.float64)
         )
+        v_occ = space.index(vacancies["occupation"].to_list())
+        v_edu = np.array(
+            [edu_rank.get(e, 0) for e in vacancies["required_education"].to_list()],
+            dtype=np.int64,
+        )
+        v_lic = vacancies["required_licence_mask"].to_numpy().astype(np.int64)
+        v_skill_set = _skill_sets(v_skills)
+        profiles, v_profile, first = _profiles(v_occ, v_edu, v_lic, v_skill_set)
         net = np.zeros((len(REGION_CODES), len(l_row)), dtype=np.int64)
         if network is not None and network.height:
             r = region_positions(network["origin_region"].to_list())
@@ -584,17 +623,14 @@ class Catalogue:
             h_row={h: i for i, h in enumerate(homes["home_id"].to_list())},
             l_row=l_row,
             v_loc=loc_rows(vacancies["locality_id"]),
-            v_occ=space.index(vacancies["occupation"].to_list()),
+            v_occ=v_occ,
             v_wage=vacancies["wage_tenge"].to_numpy().astype(np.float64),
-            v_edu=np.array(
-                [edu_rank.get(e, 0) for e in vacancies["required_education"].to_list()],
-                dtype=np.int64,
-            ),
-            v_lic=vacancies["required_licence_mask"].to_numpy().astype(np.int64),
+            v_edu=v_edu,
+            v_lic=v_lic,
             v_qualified=vacancies["qualified"].to_numpy(),
             v_permanent=vacancies["permanent"].to_numpy(),
             v_skills=v_skills,
-            v_skill_set=_skill_sets(v_skills),
+            v_skill_set=v_skill_set,
             h_loc=loc_rows(homes["locality_id"]),
             h_kind=_codes(homes["kind"], HOME_KINDS),
             h_rooms=homes["rooms"].to_numpy().astype(np.int64),
@@ -615,6 +651,11 @@ class Catalogue:
             l_bus=localities["bus_link"].to_numpy(),
             l_land=localities["land_plots"].to_numpy().astype(np.int64),
             network=net,
+            v_profile=v_profile,
+            p_occ=profiles[:, 0].copy(),
+            p_edu=profiles[:, 1].copy(),
+            p_lic=profiles[:, 2].copy(),
+            p_skills=v_skills[first].tocsr(),
         )
 
     def ids_to_rows(self, ids: pl.Series, kind: str) -> IntArray:

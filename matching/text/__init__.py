@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 Lang = Literal["kk", "ru", "en"]
@@ -55,6 +56,12 @@ class Text:
 
 def msg(key: str, **values: object) -> Text:
     """The catalogue's message ``key`` (see :mod:`matching.text.catalogue`)."""
-    from matching.text.catalogue import msg as _msg  # the catalogue imports Text from here
+    return _catalogue_msg()(key, **values)
 
-    return _msg(key, **values)
+
+@cache
+def _catalogue_msg() -> Callable[..., Text]:
+    # Imported on first use: the catalogue imports Text from here.
+    from matching.text.catalogue import msg as catalogue_msg
+
+    return catalogue_msg

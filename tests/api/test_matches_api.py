@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +19,13 @@ from api.core.settings import Settings
 from api.demo.service import DEMO_TOKENS, load_demo
 from api.households.mappers import household_to_domain
 from api.households.repository import household_with_members
-from api.models import HouseholdMemberRecord, HouseholdRecord, VacancyRecord
+from api.models import (
+    EmployerRecord,
+    HomeRecord,
+    HouseholdMemberRecord,
+    HouseholdRecord,
+    VacancyRecord,
+)
 from api.reference.service import seed_reference
 from api.taxonomy.service import TaxonomyService
 from matching.programme.geography import load_reference
@@ -213,6 +221,73 @@ class TestHouseholdMatches:
 
     def test_needs_a_token(self, demo_client: TestClient) -> None:
         assert_problem(demo_client.get("/households/1/matches"), 401)
+
+
+class TestDisplayedColumns:
+    """Vacancies and homes are shown from columns read with the index, not per request."""
+
+    def _options(self, client: TestClient) -> tuple[int, list[dict[str, Any]]]:
+        for hid, _ in _household_ids(client):
+            body = client.get(f"/households/{hid}/matches?top=10&explain=0", headers=ADMIN).json()
+            if body["options"]:
+                return hid, body["options"]
+        raise AssertionError("no demo household has options")
+
+    def test_they_are_the_databases(self, demo_client: TestClient) -> None:
+        _, options = self._options(demo_client)
+        with demo_client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+            for option in options:
+                vacancy = session.get(VacancyRecord, option["vacancy"]["id"])
+                assert vacancy is not None
+                employer = session.get(EmployerRecord, vacancy.employer_id)
+                assert employer is not None
+                assert option["vacancy"] == {
+                    "id": vacancy.id, "external_id": vacancy.external_id,
+                    "title": vacancy.title, "employer": employer.name,
+                    "wage_tenge": int(vacancy.wage_tenge), "permanent": vacancy.permanent,
+                    "employer_housing": vacancy.employer_housing,
+                }  # fmt: skip
+                home = session.get(HomeRecord, option["home"]["id"])
+                assert home is not None
+                assert option["home"] == {
+                    "id": home.id, "external_id": home.external_id, "kind": home.kind,
+                    "rooms": home.rooms, "capacity_persons": home.capacity_persons,
+                    "rent_tenge": home.rent_tenge, "price_tenge": home.price_tenge,
+                    "condition": home.condition,
+                }  # fmt: skip
+
+    def test_an_edit_shows_once_the_index_sees_it(self, demo_client: TestClient) -> None:
+        svc = demo_client.app.state.matching  # type: ignore[attr-defined]
+        hid, options = self._options(demo_client)
+        vacancy_id = options[0]["vacancy"]["id"]
+        factory = demo_client.app.state.sessionmaker  # type: ignore[attr-defined]
+        with session_scope(factory) as session:
+            vacancy = session.get(VacancyRecord, vacancy_id)
+            assert vacancy is not None
+            employer = session.get(EmployerRecord, vacancy.employer_id)
+            assert employer is not None
+            employer_id, old_name = employer.id, employer.name
+            # A later update time than any row has: the catalogue's fingerprint moves.
+            employer.name, employer.updated_at = (
+                "Renamed LLP",
+                dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+            )
+        refresh, svc.refresh_seconds = svc.refresh_seconds, 0.0
+        try:
+            body = demo_client.get(f"/households/{hid}/matches?top=10&explain=0", headers=ADMIN)
+            shown = {
+                o["vacancy"]["employer"]
+                for o in body.json()["options"]
+                if o["vacancy"]["id"] == vacancy_id
+            }
+            assert shown == {"Renamed LLP"}
+        finally:
+            with session_scope(factory) as session:
+                employer = session.get(EmployerRecord, employer_id)
+                assert employer is not None
+                employer.name, employer.updated_at = old_name, dt.datetime.now(dt.UTC)
+            demo_client.get(f"/households/{hid}/matches?top=1", headers=ADMIN)
+            svc.refresh_seconds = refresh
 
 
 class TestAccess:

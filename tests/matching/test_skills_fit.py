@@ -278,6 +278,15 @@ def test_coverage_is_a_share_in_unit_interval(
             assert cov[j] == (h[a, : v.shape[1]] & v[b]).sum() / v[b].sum()
 
 
+def test_coverage_reads_rows_whose_ids_are_not_sorted() -> None:
+    # Held skills {2, 0} and {1} written out of order; the vacancy needs {0, 1, 2}, then {1}.
+    have = sp.csr_matrix((np.ones(3), np.array([2, 0, 1]), np.array([0, 2, 3])), shape=(2, 3))
+    have.has_sorted_indices = False
+    need = sp.csr_matrix(np.array([[1.0, 1.0, 1.0], [0.0, 1.0, 0.0]]))
+    cov = skill_coverage(have, need, np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]))
+    assert cov.tolist() == [2 / 3, 1 / 3, 0.0, 1.0]
+
+
 def test_vocabulary_ids_are_shared_and_stable() -> None:
     vocab = SkillVocabulary(SkillFacts(implies={"a": ("b",), "b": ("c",)}))
     m = vocab.matrix(pl.Series([["a"], None, ["c", "c"]], dtype=pl.List(pl.Utf8)), implied=True)
