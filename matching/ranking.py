@@ -19,7 +19,7 @@ import polars as pl
 from matching.candidates import WAGE_CAP, CandidateIndex, sorted_unique
 from matching.domain import HOME_KINDS, Household, Option, Vacancy
 from matching.ordering import lex_order
-from matching.scoring.components import Evaluation, evaluate, slot_fit
+from matching.scoring.components import Evaluation, could_be_feasible, evaluate, slot_fit
 from matching.scoring.features import (
     EARNER_SLOTS,
     REGION_CODES,
@@ -237,7 +237,8 @@ class MatchIndex:
     def _batch(
         self, hf: HouseholdFrame, rows: IntArray
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, Evaluation]:
-        """Every candidate option of the households ``rows``, evaluated in one pass.
+        """Every candidate option of the households ``rows``, evaluated in one pass (none for a
+        household that fails a gate no option changes).
 
         Within one (household, locality), options differ by the job only through occupation
         fit and wage, so only the ``vacancies_per_locality`` best-fitting qualifying posts
@@ -248,6 +249,9 @@ class MatchIndex:
         cand = self.candidates
         n_loc = len(cat.l_region)
         empty = np.zeros(0, dtype=np.int64)
+        # A household that fails a gate no option changes has no feasible option: none is
+        # generated for it (the ranking keeps feasible options only).
+        rows = rows[could_be_feasible(hf, rows, self.config)]
         ph, pv = cand.primary_pairs(hf, rows)
         if len(ph):
             fit, _, qualifies = slot_fit(hf, cat, self.space, ph, pv, self.config)

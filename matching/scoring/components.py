@@ -197,7 +197,7 @@ def _profile_rows(
     against more vacancies than there are job profiles (a ranked request); else None.
 
     Gathering from the table gives the numbers the pairwise formulas give: the same
-    formulas on the same values (tests/matching/test_profile_fit.py).
+    formulas on the same values (tests/matching/test_fast_paths.py).
     """
     if len(hrow) <= cat.n_profiles or not (hrow == hrow[0]).all():
         return None
@@ -291,6 +291,26 @@ def profile_fit(
     return out
 
 
+def eligible(hf: HouseholdFrame, hrow: IntArray, cfg: ScoringConfig) -> BoolArray:
+    """The eligibility gate of households ``hrow`` (it does not depend on the option)."""
+    origin_codes = np.array([c in cfg.origin_regions for c in REGION_CODES])
+    o_reg = hf.origin_region[hrow]
+    from_origin = (o_reg >= 0) & origin_codes[np.maximum(o_reg, 0)]
+    kandas = hf.is_kandas[hrow]
+    resident = (hf.years_in_origin[hrow] >= cfg.min_years_in_origin) & from_origin
+    # Kandas (ethnic Kazakh returnees) come from abroad: no citizenship or origin residence
+    # condition applies to them under the programme's kandas quota.
+    out: BoolArray = kandas | (hf.citizen[hrow] & resident)
+    return out
+
+
+def could_be_feasible(hf: HouseholdFrame, hrow: IntArray, cfg: ScoringConfig) -> BoolArray:
+    """Households that pass the gates no option can change (eligibility, documents): the
+    others have no feasible option at all."""
+    out: BoolArray = eligible(hf, hrow, cfg) & hf.documents_complete[hrow]
+    return out
+
+
 def evaluate(
     hf: HouseholdFrame,
     cat: Catalogue,
@@ -326,15 +346,9 @@ def evaluate(
     persons = hf.persons[hrow]
 
     # ---- gates
-    origin_codes = np.array([c in cfg.origin_regions for c in REGION_CODES])
     dest_codes = np.array([c in cfg.destination_regions for c in REGION_CODES])
     o_reg = hf.origin_region[hrow]
-    from_origin = (o_reg >= 0) & origin_codes[np.maximum(o_reg, 0)]
-    kandas = hf.is_kandas[hrow]
-    resident = (hf.years_in_origin[hrow] >= cfg.min_years_in_origin) & from_origin
-    # Kandas (ethnic Kazakh returnees) come from abroad: no citizenship or origin residence
-    # condition applies to them under the programme's kandas quota.
-    eligibility = kandas | (hf.citizen[hrow] & resident)
+    eligibility = eligible(hf, hrow, cfg)
     l_reg = cat.l_region[safe_l]
     destination = (lrow >= 0) & (l_reg >= 0) & dest_codes[np.maximum(l_reg, 0)]
 

@@ -1,5 +1,6 @@
-"""One household against many vacancies: the fit per job profile, gathered, equals the fit
-computed pair by pair (bit for bit), and so do the evaluations and rankings built on it."""
+"""Shortcuts of the one-household ranking give what the general formulas give: the fit per job
+profile, gathered, equals the fit computed pair by pair (bit for bit), evaluations built on it
+are the same, and households failing a gate no option changes are rightly skipped."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from hypothesis import strategies as st
 
 from matching.ranking import MatchIndex
 from matching.scoring import ScoringConfig
-from matching.scoring.components import Evaluation, evaluate, slot_fit_with_coverage
+from matching.scoring.components import (
+    Evaluation,
+    could_be_feasible,
+    evaluate,
+    slot_fit_with_coverage,
+)
 from matching.synthetic.programme import Programme, generate_programme
 from tests.matching.test_scoring import prefix_similarity
 
@@ -127,3 +133,22 @@ def test_best_localities_are_the_first_option_of_each_locality_in_the_ranking() 
         assert (joined["settlement_type"] == joined["settlement_type_expected"]).all()
         assert found.frame.columns[-2:] == ["settlement_type", "support_tenge"]
         assert found.frame.schema["support_tenge"] == pl.Int64
+
+
+def test_households_failing_a_gate_no_option_changes_are_not_ranked_at_all() -> None:
+    idx = index()
+    assert idx.households is not None
+    cat, hf = idx.catalogue, idx.households
+    rows = np.arange(len(hf), dtype=np.int64)
+    passes = could_be_feasible(hf, rows, idx.config)
+    assert 0 < passes.sum() < len(hf)  # both kinds in the programme
+    rng = np.random.default_rng(3)
+    for row in np.flatnonzero(~passes)[:20]:
+        # No option at all could be feasible: any option evaluated fails.
+        n = 200
+        v = rng.integers(0, len(cat.v_occ), n)
+        home = rng.integers(0, len(cat.h_kind), n)
+        h = np.full(n, row, dtype=np.int64)
+        ev = evaluate(hf, cat, idx.space, idx.config, h, cat.v_loc[v], home, v, np.full(n, -1))
+        assert not ev.feasible.any()
+        assert idx.ranked_matches(hf.ids[row], top=20).frame.height == 0
