@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -38,6 +39,13 @@ def seen(engine: Engine) -> Iterator[list[str]]:
     event.remove(engine, "checkin", back)
 
 
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` on its own loop in its own thread: a loop another test left running in
+    this thread (browser and fuzz clients run one) would make ``asyncio.run`` refuse."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def use(engine: Engine, work: Any) -> Any:
     deps = get_session(request_for(engine))
     session = await deps.__anext__()
@@ -53,14 +61,14 @@ async def use(engine: Engine, work: Any) -> Any:
 
 
 def test_the_connection_goes_back_after_the_request(engine: Engine, seen: list[str]) -> None:
-    value, session = asyncio.run(use(engine, lambda s: s.execute(text("SELECT 1")).scalar()))
+    value, session = run(use(engine, lambda s: s.execute(text("SELECT 1")).scalar()))
     assert value == 1
     assert seen == ["out", "in"]
     assert not session.in_transaction()
 
 
 def test_a_session_that_read_nothing_takes_no_connection(engine: Engine, seen: list[str]) -> None:
-    _, session = asyncio.run(use(engine, lambda s: None))
+    _, session = run(use(engine, lambda s: None))
     assert seen == [] and not session.in_transaction()
 
 
@@ -70,6 +78,6 @@ def test_an_error_rolls_back_and_returns_the_connection(engine: Engine, seen: li
         session.execute(text("SELECT 1"))
         raise RuntimeError("the route failed")
 
-    session = asyncio.run(use(engine, fail))
+    session = run(use(engine, fail))
     assert seen == ["out", "in"]
     assert not session.in_transaction()
