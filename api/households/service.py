@@ -237,6 +237,7 @@ __all__ = [
     "household_out",
     "household_summary",
     "household_to_domain",
+    "household_with_members",
     "list_households",
     "load",
     "name_key",

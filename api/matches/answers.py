@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import TypeAdapter
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from api.core.problems import ProblemException
-from api.households.service import household_to_domain
+from api.households.service import household_to_domain, household_with_members
 from api.matches.display import home_data, home_rows, locality_data
 from api.matches.schemas import (
     CandidateOut,
@@ -59,21 +59,8 @@ def _not_found(what: str, id_: int) -> ProblemException:
     return ProblemException(404, text, type_=f"/problems/unknown-{what}")
 
 
-def _household_with_members(session: Session, household_id: int) -> HouseholdRecord | None:
-    """The household and its members in one round trip (a join, not a second select)."""
-    return (
-        session.scalars(
-            select(HouseholdRecord)
-            .where(HouseholdRecord.id == household_id)
-            .options(joinedload(HouseholdRecord.members))
-        )
-        .unique()
-        .first()
-    )
-
-
 def _load_household(session: Session, principal: Principal, household_id: int) -> HouseholdRecord:
-    record = _household_with_members(session, household_id)
+    record = household_with_members(session, household_id)
     if record is None:
         raise _not_found("household", household_id)
     principal.ensure_household(household_id, record.origin_region_code)
