@@ -135,10 +135,6 @@ def slot_fit(
     cfg: ScoringConfig,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Fit, similarity and qualification of every earner slot for each vacancy: (n, slots)."""
-    by_profile = _profile_rows(hf, cat, space, cfg, hrow, vrow)
-    if by_profile is not None:
-        (fit, sim, qualifies, _), prof = by_profile
-        return fit[prof], sim[prof], qualifies[prof]
     fit, sim, qualifies, _ = slot_fit_with_coverage(hf, cat, space, hrow, vrow, cfg)
     return fit, sim, qualifies
 
